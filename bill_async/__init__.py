@@ -1,0 +1,206 @@
+"""bill_async: an async Python SDK for the BILL (Bill.com) v2 API.
+
+import bill_async
+
+auth = bill_async.CredentialLogin(user_name=..., password=..., org_id=..., dev_key=...)
+async with bill_async.Client(auth) as client:
+    vendor = await client.vendors.read("00901...")
+"""
+
+from __future__ import annotations
+
+from ._auth import AuthStrategy as AuthStrategy
+from ._auth import CredentialLogin as CredentialLogin
+from ._auth import TokenLogin as TokenLogin
+from ._bulk import BulkResult as BulkResult
+from ._client import PRODUCTION_URL as PRODUCTION_URL
+from ._client import SANDBOX_URL as SANDBOX_URL
+from ._client import Client as Client
+from ._client import OrgInfo as OrgInfo
+from ._client import list_orgs as list_orgs
+from ._convert import Model as Model
+from ._endpoints import ENDPOINTS as ENDPOINTS
+from ._endpoints import ENDPOINTS_BY_PATH as ENDPOINTS_BY_PATH
+from ._endpoints import Endpoint as Endpoint
+from ._endpoints import Kind as Kind
+from ._endpoints import Shape as Shape
+from ._endpoints import TokenRule as TokenRule
+from ._exceptions import ERROR_CLASSES as ERROR_CLASSES
+from ._exceptions import AmbiguousWriteError as AmbiguousWriteError
+from ._exceptions import ApiError as ApiError
+from ._exceptions import AuthenticationError as AuthenticationError
+from ._exceptions import BillError as BillError
+from ._exceptions import BudgetExhaustedError as BudgetExhaustedError
+from ._exceptions import ClientStateError as ClientStateError
+from ._exceptions import ConcurrencyLimitError as ConcurrencyLimitError
+from ._exceptions import ConnectError as ConnectError
+from ._exceptions import ConnectionLostError as ConnectionLostError
+from ._exceptions import ConnectTimeoutError as ConnectTimeoutError
+from ._exceptions import InvalidRequestError as InvalidRequestError
+from ._exceptions import MfaError as MfaError
+from ._exceptions import MfaRequiredError as MfaRequiredError
+from ._exceptions import PaymentError as PaymentError
+from ._exceptions import PoolTimeoutError as PoolTimeoutError
+from ._exceptions import ProtocolError as ProtocolError
+from ._exceptions import RateLimitError as RateLimitError
+from ._exceptions import ReadTimeoutError as ReadTimeoutError
+from ._exceptions import RequestRejectedError as RequestRejectedError
+from ._exceptions import RequestTimeoutError as RequestTimeoutError
+from ._exceptions import SessionExpiredError as SessionExpiredError
+from ._exceptions import TokenPermissionError as TokenPermissionError
+from ._exceptions import TransportError as TransportError
+from ._exceptions import UnsupportedOperationError as UnsupportedOperationError
+from ._exceptions import WriteTimeoutError as WriteTimeoutError
+from ._hooks import CallEvent as CallEvent
+from ._limits import InProcessLimits as InProcessLimits
+from ._limits import Limits as Limits
+from ._limits import LimitStore as LimitStore
+from ._models import MODELS_BY_ENTITY as MODELS_BY_ENTITY
+from ._models import AccountType as AccountType
+from ._models import ActgClass as ActgClass
+from ._models import ApprovalPolicy as ApprovalPolicy
+from ._models import ApprovalPolicyApprover as ApprovalPolicyApprover
+from ._models import ApprovalStatus as ApprovalStatus
+from ._models import BankAccount as BankAccount
+from ._models import BankAccountStatus as BankAccountStatus
+from ._models import Bill as Bill
+from ._models import BillCredit as BillCredit
+from ._models import BillLineItem as BillLineItem
+from ._models import BillPay as BillPay
+from ._models import ChartOfAccount as ChartOfAccount
+from ._models import CreditMemo as CreditMemo
+from ._models import Customer as Customer
+from ._models import CustomerBankAccount as CustomerBankAccount
+from ._models import CustomerContact as CustomerContact
+from ._models import Department as Department
+from ._models import Employee as Employee
+from ._models import Invoice as Invoice
+from ._models import InvoiceLineItem as InvoiceLineItem
+from ._models import InvoicePay as InvoicePay
+from ._models import Item as Item
+from ._models import Job as Job
+from ._models import Location as Location
+from ._models import MoneyMovement as MoneyMovement
+from ._models import Organization as Organization
+from ._models import PayBy as PayBy
+from ._models import PaymentStatus as PaymentStatus
+from ._models import PaymentTerm as PaymentTerm
+from ._models import PaymentType as PaymentType
+from ._models import Profile as Profile
+from ._models import ReceivedPay as ReceivedPay
+from ._models import RecurringBill as RecurringBill
+from ._models import RecurringInvoice as RecurringInvoice
+from ._models import RPConvFee as RPConvFee
+from ._models import SentPay as SentPay
+from ._models import SentPayStatus as SentPayStatus
+from ._models import User as User
+from ._models import Vendor as Vendor
+from ._models import VendorBankAccount as VendorBankAccount
+from ._models import VendorCredit as VendorCredit
+from ._pagination import Filter as Filter
+from ._pagination import Pager as Pager
+from ._pagination import Sort as Sort
+from ._pagination import updated_since as updated_since
+from ._permissions import TOKEN_PERMISSIONS as TOKEN_PERMISSIONS
+from ._permissions import token_permission_table as token_permission_table
+from ._retry import RetryPolicy as RetryPolicy
+from ._version import __version__ as __version__
+
+__all__ = [
+    "AccountType",
+    "ActgClass",
+    "AmbiguousWriteError",
+    "ApiError",
+    "ApprovalPolicy",
+    "ApprovalPolicyApprover",
+    "ApprovalStatus",
+    "AuthStrategy",
+    "AuthenticationError",
+    "BankAccount",
+    "BankAccountStatus",
+    "Bill",
+    "BillCredit",
+    "BillError",
+    "BillLineItem",
+    "BillPay",
+    "BudgetExhaustedError",
+    "BulkResult",
+    "CallEvent",
+    "ChartOfAccount",
+    "Client",
+    "ClientStateError",
+    "ConcurrencyLimitError",
+    "ConnectError",
+    "ConnectTimeoutError",
+    "ConnectionLostError",
+    "CredentialLogin",
+    "CreditMemo",
+    "Customer",
+    "CustomerBankAccount",
+    "CustomerContact",
+    "Department",
+    "ENDPOINTS",
+    "ENDPOINTS_BY_PATH",
+    "ERROR_CLASSES",
+    "Employee",
+    "Endpoint",
+    "Filter",
+    "InProcessLimits",
+    "InvalidRequestError",
+    "Invoice",
+    "InvoiceLineItem",
+    "InvoicePay",
+    "Item",
+    "Job",
+    "Kind",
+    "LimitStore",
+    "Limits",
+    "Location",
+    "MODELS_BY_ENTITY",
+    "MfaError",
+    "MfaRequiredError",
+    "Model",
+    "MoneyMovement",
+    "OrgInfo",
+    "Organization",
+    "PRODUCTION_URL",
+    "Pager",
+    "PayBy",
+    "PaymentError",
+    "PaymentStatus",
+    "PaymentTerm",
+    "PaymentType",
+    "PoolTimeoutError",
+    "Profile",
+    "ProtocolError",
+    "RPConvFee",
+    "RateLimitError",
+    "ReadTimeoutError",
+    "ReceivedPay",
+    "RecurringBill",
+    "RecurringInvoice",
+    "RequestRejectedError",
+    "RequestTimeoutError",
+    "RetryPolicy",
+    "SANDBOX_URL",
+    "SentPay",
+    "SentPayStatus",
+    "SessionExpiredError",
+    "Shape",
+    "Sort",
+    "TOKEN_PERMISSIONS",
+    "TokenLogin",
+    "TokenPermissionError",
+    "TokenRule",
+    "TransportError",
+    "UnsupportedOperationError",
+    "User",
+    "Vendor",
+    "VendorBankAccount",
+    "VendorCredit",
+    "WriteTimeoutError",
+    "__version__",
+    "list_orgs",
+    "token_permission_table",
+    "updated_since",
+]

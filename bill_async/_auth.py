@@ -1,0 +1,300 @@
+"""How a client signs in to BILL and keeps its session.
+
+The public strategies (``CredentialLogin``, ``TokenLogin``) are frozen configuration. Each client
+builds from its strategy one ``SessionManager``, which owns the mutable session: the session id,
+when it was last used, whether it is MFA-trusted, and the single login in flight.
+
+- Lazy: nothing logs in until the first call that needs a session.
+- Single flight: any number of concurrent callers that need a session cause one Login.json; the
+  others wait for it and get its session, or the same error if it fails.
+- Compare-and-swap: a caller that saw BDC_1109 with an old session invalidates only that session;
+  a newer one that another caller already got is kept.
+- Idle expiry (credential sessions only): BILL ends a session after 35 idle minutes. The manager
+  logs in again *before* sending when the session has been idle for ``idle_timeout`` less
+  ``IDLE_SAFETY_MARGIN`` (two minutes, to allow for clock drift and for the time a request spends
+  on the way), rather than spending a round trip on BDC_1109.
+"""
+
+from __future__ import annotations
+
+import abc
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Self, cast
+
+import anyio
+import attrs
+
+from ._exceptions import AuthenticationError, ProtocolError
+from ._redact import fingerprint
+
+__all__ = [
+    "DEFAULT_IDLE_TIMEOUT",
+    "IDLE_SAFETY_MARGIN",
+    "AuthStrategy",
+    "CredentialLogin",
+    "Session",
+    "SessionManager",
+    "TokenLogin",
+]
+
+DEFAULT_IDLE_TIMEOUT = 35 * 60.0
+IDLE_SAFETY_MARGIN = 120.0
+
+Clock = Callable[[], float]
+
+
+class AuthStrategy(abc.ABC):
+    """How to sign in: ``CredentialLogin`` or ``TokenLogin``. Immutable; safe to share."""
+
+    org_id: str
+    dev_key: str
+    clock: Clock
+
+    @property
+    @abc.abstractmethod
+    def is_token(self) -> bool:
+        """Whether this is a token (sync token) sign-in, to which the permission map applies."""
+
+    @property
+    @abc.abstractmethod
+    def user_name(self) -> str:
+        """What goes in Login.json's ``userName``."""
+
+    @abc.abstractmethod
+    def login_fields(self) -> dict[str, str]:
+        """Login.json's form fields, secrets included. Never log or show them."""
+
+    @abc.abstractmethod
+    def list_orgs_fields(self) -> dict[str, str]:
+        """ListOrgs.json's form fields, secrets included. Never log or show them."""
+
+    def is_idle(self, idle_for: float) -> bool:
+        """Whether a session idle for ``idle_for`` seconds must be replaced before use."""
+        return False
+
+    @property
+    def trusted_at_login(self) -> bool:
+        """Whether Login.json is expected to give an MFA-trusted session."""
+        return False
+
+    def for_org(self, org_id: str) -> Self:
+        """The same sign-in for another organization."""
+        return cast(Self, attrs.evolve(cast(Any, self), org_id=org_id))
+
+    @property
+    def session_key(self) -> str:
+        """Names the session this strategy signs in to, without revealing any secret."""
+        return f"{fingerprint(self.dev_key)}:{self.org_id}:{fingerprint(self.user_name)}"
+
+
+@attrs.frozen
+class CredentialLogin(AuthStrategy):
+    """Sign in with a user name and password.
+
+    BILL ends the session after 35 idle minutes; the client then signs in again before its next
+    call. Pass ``mfa_id`` and ``device_id`` (from ``client.mfa.authenticate(remember_me=True)``)
+    to sign in to an MFA-trusted session.
+    """
+
+    user_name: str
+    password: str = attrs.field(repr=False)
+    org_id: str
+    dev_key: str = attrs.field(repr=False)
+    idle_timeout: float = attrs.field(default=DEFAULT_IDLE_TIMEOUT, kw_only=True)
+    clock: Clock = attrs.field(default=time.monotonic, kw_only=True, repr=False, eq=False)
+    mfa_id: str | None = attrs.field(default=None, kw_only=True, repr=False)
+    device_id: str | None = attrs.field(default=None, kw_only=True)
+
+    @idle_timeout.validator
+    def _check_idle_timeout(self, _: attrs.Attribute[float], value: float) -> None:
+        if value <= 0:
+            raise ValueError("idle_timeout must be positive")
+
+    @property
+    def is_token(self) -> bool:
+        return False
+
+    def login_fields(self) -> dict[str, str]:
+        fields = {
+            "userName": self.user_name,
+            "password": self.password,
+            "orgId": self.org_id,
+            "devKey": self.dev_key,
+        }
+        if self.mfa_id is not None and self.device_id is not None:
+            fields["mfaId"] = self.mfa_id
+            fields["deviceId"] = self.device_id
+        return fields
+
+    def list_orgs_fields(self) -> dict[str, str]:
+        return {"devKey": self.dev_key, "userName": self.user_name, "password": self.password}
+
+    def is_idle(self, idle_for: float) -> bool:
+        return idle_for >= max(self.idle_timeout - IDLE_SAFETY_MARGIN, self.idle_timeout / 2)
+
+    @property
+    def trusted_at_login(self) -> bool:
+        return self.mfa_id is not None and self.device_id is not None
+
+
+@attrs.frozen
+class TokenLogin(AuthStrategy):
+    """Sign in with a sync token (its name and value). The session never idles out.
+
+    A token session may not call some operations (users, sending invoices, paying, approving,
+    MFA, ...): those raise ``TokenPermissionError`` before anything is sent.
+    """
+
+    token_name: str
+    token_value: str = attrs.field(repr=False)
+    org_id: str
+    dev_key: str = attrs.field(repr=False)
+    clock: Clock = attrs.field(default=time.monotonic, kw_only=True, repr=False, eq=False)
+
+    @property
+    def is_token(self) -> bool:
+        return True
+
+    @property
+    def user_name(self) -> str:
+        return self.token_name
+
+    def login_fields(self) -> dict[str, str]:
+        return {
+            "userName": self.token_name,
+            "password": self.token_value,
+            "orgId": self.org_id,
+            "devKey": self.dev_key,
+        }
+
+    def list_orgs_fields(self) -> dict[str, str]:
+        return {"devKey": self.dev_key, "userName": self.token_name, "password": self.token_value}
+
+
+@attrs.define(eq=False)
+class Session:
+    """One signed-in BILL session. Owned by a ``SessionManager``; its id is never shown."""
+
+    session_id: str = attrs.field(repr=False)
+    org_id: str
+    user_id: str | None
+    api_endpoint: str | None
+    last_used: float
+    mfa_trusted: bool = False
+
+
+Login = Callable[[Mapping[str, str]], Awaitable[Any]]
+
+
+class _LoginAttempt:
+    """One Login.json in flight, awaited by every caller that needs a session meanwhile."""
+
+    def __init__(self) -> None:
+        self.done = anyio.Event()
+        self.session: Session | None = None
+        self.error: BaseException | None = None
+
+
+class SessionManager:
+    """The mutable half of an ``AuthStrategy``: one per client (per organization)."""
+
+    def __init__(self, strategy: AuthStrategy, login: Login) -> None:
+        self._strategy = strategy
+        self._login = login
+        self._session: Session | None = None
+        self._attempt: _LoginAttempt | None = None
+        self.logins = 0
+
+    def __repr__(self) -> str:
+        return f"<SessionManager org={self._strategy.org_id} signed_in={self._session is not None}>"
+
+    @property
+    def strategy(self) -> AuthStrategy:
+        return self._strategy
+
+    @property
+    def current(self) -> Session | None:
+        """The session in use, if any (it may have idled out)."""
+        return self._session
+
+    def is_trusted(self) -> bool:
+        """Whether the next session is known to be MFA-trusted."""
+        if self._session is not None and not self._is_stale(self._session):
+            return self._session.mfa_trusted
+        return self._strategy.trusted_at_login
+
+    def _is_stale(self, session: Session) -> bool:
+        return self._strategy.is_idle(self._strategy.clock() - session.last_used)
+
+    async def get(self) -> Session:
+        """A usable session: the current one, or a new one from a single Login.json."""
+        while True:
+            session = self._session
+            if session is not None and not self._is_stale(session):
+                return session
+            attempt = self._attempt
+            if attempt is None:
+                return await self._lead_login()
+            await attempt.done.wait()
+            if attempt.error is not None:
+                raise attempt.error
+            if attempt.session is not None:
+                return attempt.session
+            # The leader was cancelled before it finished: try again, perhaps as the leader.
+
+    async def _lead_login(self) -> Session:
+        attempt = self._attempt = _LoginAttempt()
+        try:
+            session = await self._sign_in()
+        except Exception as error:
+            attempt.error = error
+            raise
+        else:
+            attempt.session = self._session = session
+            return session
+        finally:
+            # On cancellation neither is set, and the waiters start over.
+            self._attempt = None
+            attempt.done.set()
+
+    async def _sign_in(self) -> Session:
+        started = self._strategy.clock()
+        data = await self._login(self._strategy.login_fields())
+        self.logins += 1
+        if not isinstance(data, dict) or not isinstance(data.get("sessionId"), str):
+            raise ProtocolError(
+                "Login.json answered without a sessionId",
+                status_code=200,
+                body="",
+                operation="Login.json",
+            )
+        session_id = data["sessionId"]
+        if not session_id:
+            raise AuthenticationError("BDC_1101", "BILL returned an empty session", "Login.json")
+        return Session(
+            session_id=session_id,
+            org_id=str(data.get("orgId") or self._strategy.org_id),
+            user_id=data.get("usersId"),
+            api_endpoint=data.get("apiEndPoint"),
+            last_used=started,
+            mfa_trusted=self._strategy.trusted_at_login,
+        )
+
+    def touch(self, session: Session, sent_at: float) -> None:
+        """Record that BILL answered a call sent at ``sent_at`` on ``session``."""
+        if sent_at > session.last_used:
+            session.last_used = sent_at
+
+    def invalidate(self, session: Session) -> None:
+        """Forget ``session`` (BILL called it invalid) unless a newer one has replaced it."""
+        if self._session is session:
+            self._session = None
+
+    def mark_trusted(self, session: Session) -> None:
+        """Record that ``session`` passed MFA."""
+        session.mfa_trusted = True
+
+    def forget(self) -> None:
+        """Drop the session without telling BILL (after Logout)."""
+        self._session = None

@@ -1,0 +1,355 @@
+"""The one private cattrs converter, configured in ``configure_converter``, and the model base.
+
+Models are frozen, slotted attrs classes with snake_case Python names; BILL's wire names are
+camelCase (``vendor_id`` <-> ``vendorId``; a field may name its own with ``wire=``). The
+converter turns BILL's conventions into Python types, by the field's declared type and name:
+
+=================================  ==========================================================
+wire                               Python
+=================================  ==========================================================
+``isActive`` "1" / "2"             ``is_active``: ``True`` / ``False``
+``"2024-07-01"``                   ``date``
+``"2024-07-30T19:31:00.000+0000"`` aware ``datetime``
+a number                           ``Decimal`` (exact; never a float)
+``"1"`` (a digit-string code)      the field's ``enum`` member (an unknown code stays a ``str``)
+``"00000000000000000000"``         ``None`` for an id field (``..._id``)
+a nested object / list             the nested model / a list of them
+=================================  ==========================================================
+
+Nothing BILL sends is lost: keys a model does not declare go to ``model.extra``, a value that
+does not read back exactly as sent (a date in another format, say) stays there as sent, and the
+model remembers the order of the keys it came with. ``model.to_wire()`` therefore gives back the
+wire dict exactly as received; a model built in Python gives only the fields that were set.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import types
+import typing
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any, ClassVar, Self
+
+import attrs
+import cattrs
+
+from ._wire import format_timestamp
+
+__all__ = [
+    "ZERO_ID",
+    "Model",
+    "configure_converter",
+    "converter",
+    "wire_field",
+    "wire_names",
+]
+
+ZERO_ID = "00000000000000000000"
+
+Conv = Callable[[Any], Any]
+
+
+def wire_field(wire: str, default: Any = None) -> Any:
+    """A model field whose wire name is not the camelCase of its Python name."""
+    return attrs.field(default=default, kw_only=True, metadata={"wire": wire})
+
+
+@attrs.frozen(kw_only=True)
+class Model:
+    """The base of every BILL object model.
+
+    Attributes:
+        entity: BILL's class name, as sent (``"Vendor"``); ``None`` on a model built in Python.
+        extra: every key BILL sent that the model does not declare, with its value as sent.
+    """
+
+    ENTITY: ClassVar[str] = ""
+
+    entity: str | None = None
+    extra: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    # How the object came over the wire: its keys in order, and the id fields that were null
+    # rather than all zeros. None for a model built in Python.
+    _wire_keys: tuple[str, ...] | None = attrs.field(
+        default=None, repr=False, eq=False, alias="wire_keys"
+    )
+    _wire_nulls: frozenset[str] = attrs.field(
+        default=frozenset(), repr=False, eq=False, alias="wire_nulls"
+    )
+
+    @classmethod
+    def from_wire(cls, data: Mapping[str, Any]) -> Self:
+        """The model for one object as BILL sends it."""
+        return converter.structure(data, cls)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The object as BILL's wire dict: exactly as received, or only what was set."""
+        result: dict[str, Any] = converter.unstructure(self)
+        return result
+
+
+# -- per-type conversions: (from wire, to wire) --------------------------------------------------
+
+
+def _decimal_in(value: Any) -> Decimal:
+    if type(value) is int or type(value) is Decimal:
+        return Decimal(value)
+    if type(value) is float:
+        return Decimal(repr(value))
+    raise TypeError(value)
+
+
+def _decimal_out(value: Decimal) -> int | Decimal:
+    # An integral amount that came as a JSON integer goes back as one; the rest stay Decimal,
+    # which the wire layer sends as an exact JSON number.
+    if value.as_tuple().exponent == 0:
+        return int(value)
+    return value
+
+
+def _enum_conversions(cls: type[enum.Enum]) -> tuple[Conv, Conv]:
+    members = cls._value2member_map_
+
+    def to_python(value: Any) -> Any:
+        return members.get(value, value)
+
+    def to_wire(value: Any) -> Any:
+        return value.value if isinstance(value, cls) else value
+
+    return to_python, to_wire
+
+
+def _model_conversions(cls: type[Model]) -> tuple[Conv, Conv]:
+    def to_python(value: Any) -> Any:
+        if type(value) is not dict:
+            raise TypeError(value)
+        return converter.structure(value, cls)
+
+    return to_python, _unstructure_model
+
+
+def _list_conversions(item: type[Model]) -> tuple[Conv, Conv]:
+    def to_python(value: Any) -> Any:
+        if type(value) is not list or any(type(v) is not dict for v in value):
+            raise TypeError(value)
+        return [converter.structure(v, item) for v in value]
+
+    def to_wire(value: Any) -> Any:
+        return [_unstructure_model(v) if isinstance(v, Model) else v for v in value]
+
+    return to_python, to_wire
+
+
+def _active_in(value: Any) -> bool:
+    if value == "1":
+        return True
+    if value == "2":
+        return False
+    raise ValueError(value)
+
+
+def _active_out(value: bool) -> str:
+    return "1" if value else "2"
+
+
+_SIMPLE: dict[Any, tuple[Conv, Conv]] = {
+    Decimal: (_decimal_in, _decimal_out),
+    _dt.date: (_dt.date.fromisoformat, _dt.date.isoformat),
+    _dt.datetime: (_dt.datetime.fromisoformat, format_timestamp),
+}
+
+
+def _core_type(annotation: Any) -> Any:
+    """``X | None`` -> ``X``; ``E | str | None`` -> ``E``."""
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        args = [a for a in typing.get_args(annotation) if a is not type(None) and a is not str]
+        if len(args) == 1:
+            return args[0]
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else annotation
+    return annotation
+
+
+@attrs.frozen
+class _FieldSpec:
+    name: str  # the Python name (attrs' alias for a private attribute)
+    wire: str
+    to_python: Conv | None
+    to_wire: Conv | None
+    is_ref: bool  # an id field: all zeros <-> None
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _field_specs(cls: type[Model]) -> list[_FieldSpec]:
+    attrs.resolve_types(cls)
+    specs = []
+    for field in attrs.fields(cls):
+        if field.name in ("extra", "_wire_keys", "_wire_nulls", "entity"):
+            continue
+        wire = field.metadata.get("wire") or _camel(field.name)
+        core = _core_type(field.type)
+        to_python: Conv | None = None
+        to_wire: Conv | None = None
+        if field.name == "is_active":
+            to_python, to_wire = _active_in, _active_out
+        elif core in _SIMPLE:
+            to_python, to_wire = _SIMPLE[core]
+        elif isinstance(core, type) and issubclass(core, enum.Enum):
+            to_python, to_wire = _enum_conversions(core)
+        elif isinstance(core, type) and issubclass(core, Model):
+            to_python, to_wire = _model_conversions(core)
+        elif typing.get_origin(core) is list:
+            (item,) = typing.get_args(core)
+            if isinstance(item, type) and issubclass(item, Model):
+                to_python, to_wire = _list_conversions(item)
+        is_ref = field.name.endswith("_id") and core is str
+        specs.append(_FieldSpec(field.alias or field.name, wire, to_python, to_wire, is_ref))
+    return specs
+
+
+_PLAIN, _REF, _CONVERTED = 0, 1, 2
+
+
+_WIRE_NAMES: dict[type[Model], Mapping[str, str]] = {}
+
+
+def wire_names(cls: type[Model]) -> Mapping[str, str]:
+    """The declared fields of a model: Python name -> wire name."""
+    names = _WIRE_NAMES.get(cls)
+    if names is None:
+        names = _WIRE_NAMES[cls] = {spec.name: spec.wire for spec in _field_specs(cls)}
+    return names
+
+
+def _make_structure(cls: type[Model]) -> Callable[[Any, Any], Model]:
+    # Per wire key: (Python name, how to convert, from wire, to wire). Tuples, not objects, since
+    # this loop runs once per key of every object read (a Vendor has about 100).
+    specs: dict[str, tuple[str, int, Conv | None, Conv | None]] = {}
+    for spec in _field_specs(cls):
+        kind = _REF if spec.is_ref else _PLAIN if spec.to_python is None else _CONVERTED
+        specs[spec.wire] = (spec.name, kind, spec.to_python, spec.to_wire)
+    lookup = specs.get
+
+    def structure(data: Any, _: Any) -> Model:
+        if isinstance(data, cls):
+            return data
+        if not isinstance(data, Mapping):
+            raise TypeError(f"a {cls.__name__} must come from a mapping, not {type(data).__name__}")
+        values: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        nulls: list[str] = []
+        for key, value in data.items():
+            spec = lookup(key)
+            if spec is None:
+                if key == "entity":
+                    values["entity"] = value
+                else:
+                    extra[key] = value
+                continue
+            name, kind, to_python, to_wire = spec
+            if kind == _PLAIN:
+                values[name] = value
+            elif value is None:
+                values[name] = None
+                if kind == _REF:
+                    nulls.append(key)
+            elif kind == _REF:
+                values[name] = None if value == ZERO_ID else value
+            else:
+                try:
+                    converted = to_python(value)  # type: ignore[misc]
+                    exact = to_wire(converted) == value  # type: ignore[misc]
+                except (TypeError, ValueError, ArithmeticError):
+                    exact = False
+                if exact:
+                    values[name] = converted
+                else:
+                    extra[key] = value  # kept as sent; the field stays unset
+        return cls(**values, extra=extra, wire_keys=tuple(data), wire_nulls=frozenset(nulls))
+
+    return structure
+
+
+def _wire_value(spec: _FieldSpec, value: Any, nulls: frozenset[str]) -> Any:
+    if value is None:
+        if spec.is_ref and spec.wire not in nulls:
+            return ZERO_ID
+        return None
+    if spec.to_wire is None:
+        return value
+    return spec.to_wire(value)
+
+
+def _make_unstructure(cls: type[Model]) -> Callable[[Model], dict[str, Any]]:
+    specs = _field_specs(cls)
+    by_wire = {spec.wire: spec for spec in specs}
+
+    def unstructure(model: Model) -> dict[str, Any]:
+        extra = model.extra
+        keys = model._wire_keys
+        nulls = model._wire_nulls
+        out: dict[str, Any] = {}
+        if keys is None:
+            # Built in Python: send what was set.
+            if model.entity is not None:
+                out["entity"] = model.entity
+            for spec in specs:
+                value = getattr(model, spec.name)
+                if value is not None:
+                    out[spec.wire] = _wire_value(spec, value, nulls)
+        else:
+            for key in keys:
+                if key in extra:
+                    out[key] = extra[key]
+                elif key == "entity":
+                    out[key] = model.entity
+                else:
+                    spec = by_wire[key]
+                    out[key] = _wire_value(spec, getattr(model, spec.name), nulls)
+            # Fields set after the object came (with attrs.evolve) and were not on the wire.
+            for spec in specs:
+                if spec.wire not in out:
+                    value = getattr(model, spec.name)
+                    if value is not None:
+                        out[spec.wire] = _wire_value(spec, value, nulls)
+        for key, value in extra.items():
+            if key not in out:
+                out[key] = value
+        return out
+
+    return unstructure
+
+
+def _unstructure_model(model: Model) -> dict[str, Any]:
+    return converter.unstructure(model)  # type: ignore[no-any-return]
+
+
+def _is_model(cls: Any) -> bool:
+    return isinstance(cls, type) and issubclass(cls, Model)
+
+
+def configure_converter(conv: cattrs.Converter) -> None:
+    """Register bill_async's hooks: the model structure/unstructure functions, built per class."""
+    conv.register_structure_hook_factory(_is_model, _make_structure)
+    conv.register_unstructure_hook_factory(_is_model, _make_unstructure)
+    conv.register_structure_hook(Decimal, lambda value, _: _decimal_in(value))
+    conv.register_unstructure_hook(Decimal, _decimal_out)
+    conv.register_structure_hook(_dt.date, lambda value, _: _dt.date.fromisoformat(value))
+    conv.register_unstructure_hook(_dt.date, _dt.date.isoformat)
+    conv.register_structure_hook(_dt.datetime, lambda value, _: _dt.datetime.fromisoformat(value))
+    conv.register_unstructure_hook(_dt.datetime, format_timestamp)
+
+
+def make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter()
+    configure_converter(conv)
+    return conv
+
+
+# The one converter of bill_async. Never cattrs' global converter.
+converter = make_converter()

@@ -1,0 +1,244 @@
+"""BILL's limits, kept on the client side so that calls do not trip them.
+
+- The governor: at most ``max_in_flight`` (3 by default) requests in flight per (devKey,
+  organization), shared by every client of the process with that key. When BILL still answers
+  BDC_1322 (another process is using the same key), it lowers its own limit for a while and raises
+  it again after calls succeed.
+- Hourly budgets per devKey: 20,000 requests and 200 logins in each clock hour (BILL counts from
+  the top of the hour). A call that would go over is refused before sending.
+
+Both live behind a ``LimitStore``: ``InProcessLimits`` (the default) keeps them in this process;
+other stores (Redis, for several processes) plug in the same way.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import datetime as _dt
+import math
+import weakref
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import attrs
+import sniffio
+
+__all__ = [
+    "DEFAULT_HOURLY_LOGINS",
+    "DEFAULT_HOURLY_REQUESTS",
+    "DEFAULT_MAX_IN_FLIGHT",
+    "Budget",
+    "Governor",
+    "HourlyBudget",
+    "InProcessLimits",
+    "LimitStore",
+    "Limits",
+    "LocalGovernor",
+    "current_loop",
+    "top_of_next_hour",
+]
+
+DEFAULT_MAX_IN_FLIGHT = 3
+DEFAULT_HOURLY_REQUESTS = 20_000
+DEFAULT_HOURLY_LOGINS = 200
+
+
+def current_loop() -> object:
+    """The running event loop (asyncio) or run (trio): what anyio primitives are bound to."""
+    library = sniffio.current_async_library()
+    if library == "asyncio":
+        return asyncio.get_running_loop()
+    if library == "trio":
+        import trio
+
+        return trio.lowlevel.current_root_task()
+    raise RuntimeError(f"bill_async does not support the {library!r} event loop")
+
+
+def top_of_next_hour(now: float) -> _dt.datetime:
+    """The UTC start of the hour after the POSIX time ``now``: when BILL's hourly counts reset."""
+    return _dt.datetime.fromtimestamp((math.floor(now / 3600) + 1) * 3600, _dt.UTC)
+
+
+@attrs.frozen
+class Limits:
+    """A snapshot of the limits as the client sees them (``client.limits``)."""
+
+    in_flight: int
+    max_in_flight: int
+    requests_used: int
+    requests_remaining: int
+    logins_used: int
+    logins_remaining: int
+    reset_at: _dt.datetime
+
+
+class Governor(abc.ABC):
+    """Admits at most a number of requests at once for one (devKey, organization)."""
+
+    @abc.abstractmethod
+    def slot(self) -> Any:
+        """An async context manager that holds one slot while its body runs."""
+
+    @abc.abstractmethod
+    def refused(self) -> None:
+        """BILL answered BDC_1322 although this governor admitted the request."""
+
+    @abc.abstractmethod
+    def succeeded(self) -> None:
+        """A request admitted by this governor got an answer other than BDC_1322."""
+
+    @property
+    @abc.abstractmethod
+    def in_flight(self) -> int:
+        """Requests holding a slot now (as far as this process knows)."""
+
+    @property
+    @abc.abstractmethod
+    def limit(self) -> int:
+        """The most requests this governor lets in at once now."""
+
+
+class LocalGovernor(Governor):
+    """The in-process governor: an anyio capacity limiter whose size adapts to BDC_1322."""
+
+    # After a BDC_1322, this many answered calls in a row raise the limit by one again.
+    RECOVER_AFTER = 20
+
+    def __init__(self, max_in_flight: int) -> None:
+        self._max = max_in_flight
+        self._limiter = anyio.CapacityLimiter(max_in_flight)
+        self._streak = 0
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        borrower = object()
+        await self._limiter.acquire_on_behalf_of(borrower)
+        try:
+            yield
+        finally:
+            self._limiter.release_on_behalf_of(borrower)
+
+    def refused(self) -> None:
+        self._streak = 0
+        lowered = max(1, min(int(self._limiter.total_tokens), self._limiter.borrowed_tokens) - 1)
+        self._limiter.total_tokens = lowered
+
+    def succeeded(self) -> None:
+        if self._limiter.total_tokens >= self._max:
+            return
+        self._streak += 1
+        if self._streak >= self.RECOVER_AFTER:
+            self._streak = 0
+            self._limiter.total_tokens = self._limiter.total_tokens + 1
+
+    @property
+    def in_flight(self) -> int:
+        return self._limiter.borrowed_tokens
+
+    @property
+    def limit(self) -> int:
+        return int(self._limiter.total_tokens)
+
+
+class Budget(abc.ABC):
+    """An hourly count per devKey, aligned to the clock hour."""
+
+    @abc.abstractmethod
+    async def take(self, now: float) -> bool:
+        """Count one request at POSIX time ``now``; False (and nothing counted) if spent."""
+
+    @abc.abstractmethod
+    async def exhaust(self, now: float) -> None:
+        """BILL says the limit is reached: treat the budget as spent until the hour ends."""
+
+    @abc.abstractmethod
+    async def used(self, now: float) -> int:
+        """How many were counted in the hour holding ``now``."""
+
+    @property
+    @abc.abstractmethod
+    def limit(self) -> int:
+        """The most per hour."""
+
+
+class HourlyBudget(Budget):
+    """The in-process hourly budget."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._hour = -1
+        self._used = 0
+
+    def _roll(self, now: float) -> None:
+        hour = math.floor(now / 3600)
+        if hour != self._hour:
+            self._hour, self._used = hour, 0
+
+    async def take(self, now: float) -> bool:
+        self._roll(now)
+        if self._used >= self._limit:
+            return False
+        self._used += 1
+        return True
+
+    async def exhaust(self, now: float) -> None:
+        self._roll(now)
+        self._used = max(self._used, self._limit)
+
+    async def used(self, now: float) -> int:
+        self._roll(now)
+        return self._used
+
+    @property
+    def limit(self) -> int:
+        return self._limit
+
+
+class LimitStore(abc.ABC):
+    """Where governors and budgets live; keys never contain a secret (devKeys are fingerprinted)."""
+
+    @abc.abstractmethod
+    def governor(self, key: str, max_in_flight: int) -> Governor:
+        """The governor for ``key`` (a devKey fingerprint and an org id)."""
+
+    @abc.abstractmethod
+    def budget(self, key: str, limit: int) -> Budget:
+        """The hourly budget for ``key`` (a devKey fingerprint and what it counts)."""
+
+
+class InProcessLimits(LimitStore):
+    """Limits shared by every client of this process (the default store).
+
+    Governors are per event loop as well, since anyio's primitives belong to one loop.
+    """
+
+    def __init__(self) -> None:
+        self._governors: weakref.WeakKeyDictionary[object, dict[str, Governor]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._budgets: dict[str, Budget] = {}
+
+    def governor(self, key: str, max_in_flight: int) -> Governor:
+        # The first client for a key sets its limit; later ones share that governor.
+        per_loop = self._governors.setdefault(current_loop(), {})
+        governor = per_loop.get(key)
+        if governor is None:
+            governor = per_loop[key] = LocalGovernor(max_in_flight)
+        return governor
+
+    def budget(self, key: str, limit: int) -> Budget:
+        name = f"{key}:{limit}"
+        budget = self._budgets.get(name)
+        if budget is None:
+            budget = self._budgets[name] = HourlyBudget(limit)
+        return budget
+
+
+# The process-wide default: every client that is not given a store shares these limits.
+PROCESS_LIMITS: LimitStore = InProcessLimits()
+
+WallClock = Callable[[], float]

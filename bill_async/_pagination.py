@@ -1,0 +1,211 @@
+"""List operations: filters and sorts checked before sending, and lazy paging.
+
+BILL's List calls take ``start`` and ``max`` (at most 999) and answer with an array, without a
+total: the pager asks for the next page with ``start`` moved on by ``max`` until a page comes
+back short. Nothing is fetched until the pager is iterated.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from ._convert import Model, wire_names
+from ._exceptions import InvalidRequestError
+from ._wire import format_timestamp
+
+__all__ = ["MAX_PAGE_SIZE", "OPERATORS", "Filter", "Pager", "Sort", "list_data", "updated_since"]
+
+MAX_PAGE_SIZE = 999
+OPERATORS = frozenset({"=", "<", ">", "!=", "<=", ">=", "in", "nin"})
+# Fields every BILL object has, whether or not its model declares them.
+COMMON_FIELDS = frozenset({"id", "isActive", "createdTime", "updatedTime"})
+
+T = TypeVar("T", bound=Model)
+
+
+@attrs.frozen
+class Filter:
+    """One List filter: ``Filter("updatedTime", ">=", some_datetime)``.
+
+    ``field`` is the wire name (``"vendorId"``) or the model's Python name (``"vendor_id"``).
+    ``in`` and ``nin`` take a list of values. Dates, datetimes, Decimals, enums and the
+    ``isActive`` flag are sent in BILL's forms.
+    """
+
+    field: str
+    op: str
+    value: Any
+
+
+@attrs.frozen
+class Sort:
+    """One List sort key: ``Sort("updatedTime")`` or ``Sort("name", ascending=False)``."""
+
+    field: str
+    ascending: bool = True
+
+
+def _wire_value(field: str, value: Any) -> Any:
+    if field == "isActive" and isinstance(value, bool):
+        return "1" if value else "2"
+    if isinstance(value, _dt.datetime):
+        return format_timestamp(value)
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _field(model: type[Model], name: str, what: str) -> str:
+    names = wire_names(model)
+    if name in names.values() or name in COMMON_FIELDS:
+        return name
+    if name in names:
+        return names[name]
+    raise InvalidRequestError(
+        f"{model.__name__} has no field {name!r} to {what}; known fields: "
+        f"{', '.join(sorted(set(names.values()) | COMMON_FIELDS))}"
+    )
+
+
+def _filter(model: type[Model], item: Filter | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(item, Filter):
+        field, op, value = item.field, item.op, item.value
+    else:
+        try:
+            field, op, value = item["field"], item["op"], item["value"]
+        except KeyError as missing:
+            raise InvalidRequestError(f"a filter needs field, op and value: {missing}") from None
+    if op not in OPERATORS:
+        raise InvalidRequestError(
+            f"unknown filter operator {op!r}; BILL's are {' '.join(sorted(OPERATORS))}"
+        )
+    wire = _field(model, field, "filter on")
+    if op in ("in", "nin"):
+        if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+            raise InvalidRequestError(f"the {op!r} operator takes a list of values")
+        value = [_wire_value(wire, v) for v in value]
+    else:
+        value = _wire_value(wire, value)
+    return {"field": wire, "op": op, "value": value}
+
+
+def _sort(model: type[Model], item: Sort | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(item, Sort):
+        field, ascending = item.field, item.ascending
+    else:
+        field = item.get("field", "")
+        asc = item.get("asc", True)
+        ascending = asc in (True, "true", 1, "1")
+    # BILL's documentation sends ``asc`` as a string; so do we (docs/decisions.md).
+    return {"field": _field(model, field, "sort by"), "asc": "true" if ascending else "false"}
+
+
+def list_data(
+    model: type[Model],
+    *,
+    filters: Iterable[Filter | Mapping[str, Any]],
+    sort: Iterable[Sort | Mapping[str, Any]],
+    page_size: int,
+    nested: bool,
+    show_audit: bool,
+    start: int,
+) -> dict[str, Any]:
+    """The checked ``data`` of a List call's first page. Raises ``InvalidRequestError``."""
+    if isinstance(page_size, bool) or not isinstance(page_size, int):
+        raise InvalidRequestError("page_size must be an int")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidRequestError(f"page_size must be 1 to {MAX_PAGE_SIZE}, not {page_size}")
+    if isinstance(start, bool) or not isinstance(start, int) or start < 0:
+        raise InvalidRequestError("start must be an int of 0 or more")
+    data: dict[str, Any] = {"start": start, "max": page_size}
+    checked_filters = [_filter(model, item) for item in filters]
+    if checked_filters:
+        data["filters"] = checked_filters
+    checked_sort = [_sort(model, item) for item in sort]
+    if checked_sort:
+        data["sort"] = checked_sort
+    if nested:
+        data["nested"] = True
+    if show_audit:
+        data["showAudit"] = True
+    return data
+
+
+def updated_since(
+    since: _dt.datetime | _dt.date,
+) -> tuple[list[Filter], list[Sort]]:
+    """Filters and sort for an incremental sync: records updated at or after ``since``, oldest
+    first, ties broken by id so that the order is stable from page to page."""
+    return [Filter("updatedTime", ">=", since)], [Sort("updatedTime"), Sort("id")]
+
+
+FetchPage = Callable[[dict[str, Any]], Awaitable[Any]]
+
+
+class Pager(Generic[T]):
+    """An async iterator over the records of a List call, fetched a page at a time.
+
+    ``async for vendor in client.vendors.list(): ...``; ``async for page in pager.pages()``
+    for whole pages; ``await pager.collect()`` for a list.
+    """
+
+    def __init__(
+        self,
+        fetch: FetchPage,
+        model: type[T],
+        data: dict[str, Any],
+        limit: int | None,
+    ) -> None:
+        if limit is not None and limit < 0:
+            raise InvalidRequestError("limit must be 0 or more")
+        self._fetch = fetch
+        self._model = model
+        self._data = data
+        self._limit = limit
+
+    def __repr__(self) -> str:
+        return f"<Pager of {self._model.__name__} {self._data!r}>"
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The first page's ``data``, as it will be sent."""
+        return dict(self._data)
+
+    async def pages(self) -> AsyncIterator[list[T]]:
+        """Each page as a list of models; stops after the first short page."""
+        page_size = self._data["max"]
+        start = self._data["start"]
+        left = self._limit
+        structure = self._model.from_wire
+        while left is None or left > 0:
+            raw = await self._fetch({**self._data, "start": start})
+            if not isinstance(raw, list):
+                raw = []
+            page = [structure(item) for item in raw]
+            if left is not None:
+                page = page[:left]
+                left -= len(page)
+            if page:
+                yield page
+            if len(raw) < page_size:
+                return
+            start += page_size
+
+    async def __aiter__(self) -> AsyncIterator[T]:
+        async for page in self.pages():
+            for item in page:
+                yield item
+
+    async def collect(self) -> list[T]:
+        """Every record, in one list."""
+        return [item async for item in self]

@@ -1,0 +1,63 @@
+"""The token permission map, derived from the endpoint table (never written out by hand).
+
+BILL's token sign-in page (the source; where it and other BILL documents disagree about token
+sessions, it wins) lists what a sync-token session may not do. Each such rule is a ``TokenRule``
+on the rows it covers in ``_endpoints``; this module only reads them back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from ._endpoints import ENDPOINTS, TokenRule
+
+__all__ = ["DISAGREEMENTS", "TOKEN_PERMISSIONS", "token_permission_table"]
+
+# path -> the rule that forbids it to token sessions, for every forbidden operation.
+TOKEN_PERMISSIONS: Mapping[str, TokenRule] = MappingProxyType(
+    {e.path: e.token_rule for e in ENDPOINTS if e.token_rule is not None}
+)
+
+# Where BILL's documents disagree about token sessions, and what the map does.
+DISAGREEMENTS: Mapping[str, str] = MappingProxyType(
+    {
+        "MailInvoice.json": "An older BILL page says a sync token can mail invoices; the token "
+        "sign-in page forbids sending or mailing invoices, and wins: refused.",
+        "Crud/Create/VendorBankAccount.json": "MFA-protected for credential sessions, yet the "
+        "token sign-in page grants all vendor bank account CRUD to tokens: allowed.",
+        "Bulk/Crud/Create/VendorBankAccount.json": "As its Crud/Create: allowed.",
+        "SendVendorInvite.json": "MFA-protected for credential sessions, yet the token sign-in "
+        "page grants all network operations to tokens: allowed.",
+        "SendInvite.json": "As SendVendorInvite.json: allowed.",
+        "ClearApprovers.json": "Not on the page; clearing approvers is taken as part of "
+        "setting them: refused (inferred).",
+        "ChargeCustomer.json": "Not on the page; BILL's key and token pages say token sessions "
+        "have no payment capabilities: refused (inferred).",
+        "MFAChallenge.json": "Not on the page; older token pages say token sessions have no MFA "
+        "operations: refused (inferred). The same for MFAAuthenticate and MFAStatus.",
+    }
+)
+
+
+def token_permission_table() -> str:
+    """The permission map as a Markdown table (the README's copy is generated from this)."""
+    lines = [
+        "| Operation | Token session | Rule |",
+        "|---|---|---|",
+    ]
+    for endpoint in ENDPOINTS:
+        rule = endpoint.token_rule
+        if rule is None:
+            continue
+        inferred = " (inferred)" if rule.inferred else ""
+        lines.append(f"| `{endpoint.path}` | refused | {rule.text}{inferred} |")
+    lines.append("")
+    lines.append(
+        "Every other operation of the endpoint table is allowed for token sessions. Where "
+        "BILL's documents disagree:"
+    )
+    lines.append("")
+    for path, note in DISAGREEMENTS.items():
+        lines.append(f"- `{path}`: {note}")
+    return "\n".join(lines) + "\n"

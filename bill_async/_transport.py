@@ -1,0 +1,99 @@
+"""The narrow seam between the client and whatever carries its bytes.
+
+The client needs one thing from a transport: POST these bytes to this URL and give back the
+status and body. ``Sender`` does that over any ``httpx.AsyncBaseTransport`` (the default httpx
+pool, respx, ``httpx.MockTransport``, ASGI apps) by calling the transport directly: the client
+skips ``httpx.AsyncClient``, whose per-request machinery (cookies, redirects, auth flows, event
+hooks) BILL does not need and which cost more than the rest of a call (see ``benchmarks/``).
+
+A transport may offer a faster path by defining ``async def bill_async_post(url, body,
+content_type, timeout) -> tuple[int, bytes]``; the client then uses it and no httpx objects are
+built at all (``bill_async.AiohttpTransport`` does).
+
+httpx's exceptions become bill_async's here, and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from . import _exceptions as errors
+from ._version import __version__
+
+__all__ = ["DEFAULT_TIMEOUT", "FastPost", "Sender", "default_transport", "map_transport_error"]
+
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0, pool=30.0)
+USER_AGENT = f"bill-async/{__version__}"
+
+FastPost = Callable[[str, bytes, str, httpx.Timeout], Awaitable[tuple[int, bytes]]]
+
+
+def default_transport() -> httpx.AsyncHTTPTransport:
+    """The connection pool a client owns when it is given no transport."""
+    return httpx.AsyncHTTPTransport(
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
+        retries=0,  # the client decides what may be sent again
+    )
+
+
+_NOT_SENT: tuple[tuple[type[Exception], type[errors.TransportError]], ...] = (
+    (httpx.ConnectTimeout, errors.ConnectTimeoutError),
+    (httpx.PoolTimeout, errors.PoolTimeoutError),
+    (httpx.ConnectError, errors.ConnectError),
+    (httpx.UnsupportedProtocol, errors.ConnectError),
+    (httpx.ProxyError, errors.ConnectError),
+    (httpx.ReadTimeout, errors.ReadTimeoutError),
+    (httpx.WriteTimeout, errors.WriteTimeoutError),
+    (httpx.TimeoutException, errors.RequestTimeoutError),
+)
+
+
+def map_transport_error(error: Exception, operation: str) -> errors.TransportError:
+    """bill_async's exception for an httpx transport failure."""
+    for httpx_class, our_class in _NOT_SENT:
+        if isinstance(error, httpx_class):
+            return our_class(f"{operation}: {type(error).__name__}: {error}")
+    return errors.ConnectionLostError(f"{operation}: {type(error).__name__}: {error}")
+
+
+class Sender:
+    """POSTs request bodies over one transport and returns ``(status, body)``."""
+
+    def __init__(self, transport: httpx.AsyncBaseTransport, timeout: httpx.Timeout) -> None:
+        self.transport = transport
+        self._timeout = timeout
+        self._extensions: dict[str, Any] = {"timeout": timeout.as_dict()}
+        self._fast: FastPost | None = getattr(transport, "bill_async_post", None)
+
+    async def post(
+        self, url: str, body: bytes, content_type: str, operation: str
+    ) -> tuple[int, bytes]:
+        """Send one request; raises a ``TransportError`` subclass when no answer came."""
+        try:
+            if self._fast is not None:
+                return await self._fast(url, body, content_type, self._timeout)
+            request = httpx.Request(
+                "POST",
+                url,
+                headers={
+                    "Content-Type": content_type,
+                    "Accept": "application/json",
+                    "User-Agent": USER_AGENT,
+                },
+                content=body,
+                extensions=self._extensions,
+            )
+            response = await self.transport.handle_async_request(request)
+            try:
+                content = await response.aread()
+            finally:
+                await response.aclose()
+            return response.status_code, content
+        except httpx.TransportError as error:
+            raise map_transport_error(error, operation) from error
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()

@@ -1,0 +1,180 @@
+"""BILL v2's wire format, in one place.
+
+Requests: ``POST``, ``application/x-www-form-urlencoded``, fields ``devKey``, ``sessionId`` and
+``data`` (the operation's arguments as one compact JSON string). Login and ListOrgs take plain
+form fields instead; UploadAttachment is ``multipart/form-data``.
+
+Answers: always BILL's envelope ``{"response_status", "response_message", "response_data"}``,
+errors included, usually with HTTP 200. ``decode_envelope`` is the only place that reads it.
+Numbers with a fraction are read as ``Decimal`` so that amounts stay exact.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import json
+import secrets
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote_plus
+
+from ._exceptions import ProtocolError, api_error_for
+from ._redact import redact_text
+
+__all__ = [
+    "FORM_CONTENT_TYPE",
+    "decode_envelope",
+    "dumps",
+    "encode_call",
+    "encode_form",
+    "encode_multipart",
+    "loads",
+    "session_prefix",
+]
+
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+BODY_EXCERPT = 500
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return _decimal_number(value)
+    if isinstance(value, _dt.datetime):
+        return format_timestamp(value)
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    to_wire = getattr(value, "to_wire", None)
+    if to_wire is not None:
+        return to_wire()
+    raise TypeError(f"cannot send a {type(value).__name__} to BILL")
+
+
+def _decimal_number(value: Decimal) -> int | float:
+    """The JSON number for ``value``, refusing one that JSON's double would change."""
+    if value == value.to_integral_value():
+        return int(value)
+    number = float(value)
+    if Decimal(repr(number)) != value:
+        raise ValueError(f"the amount {value} has more digits than BILL's JSON numbers keep")
+    return number
+
+
+def format_timestamp(value: _dt.datetime) -> str:
+    """BILL's timestamp form: ``2024-07-30T19:31:00.000+0000``."""
+    offset = value.utcoffset()
+    if offset is None:
+        raise ValueError("BILL timestamps need a timezone: pass an aware datetime")
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    hours, minutes = divmod(abs(minutes), 60)
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}:"
+        f"{value.second:02d}.{value.microsecond // 1000:03d}{sign}{hours:02d}{minutes:02d}"
+    )
+
+
+_encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_default)
+
+
+def dumps(data: Any) -> str:
+    """Compact JSON, with Decimal amounts as exact numbers and dates in BILL's forms."""
+    return _encoder.encode(data)
+
+
+def loads(content: bytes | str) -> Any:
+    """Parse JSON, reading numbers with a fraction as ``Decimal``."""
+    return json.loads(content, parse_float=Decimal)
+
+
+def session_prefix(dev_key: str, session_id: str) -> str:
+    """The form fields every call after sign-in starts with."""
+    return f"devKey={quote_plus(dev_key)}&sessionId={quote_plus(session_id)}"
+
+
+def encode_call(prefix: str, data: str | None) -> bytes:
+    """The body of a call: the session's fields, then ``data`` (a JSON string) when there is one."""
+    if data is None:
+        return prefix.encode()
+    return f"{prefix}&data={quote_plus(data)}".encode()
+
+
+def encode_form(fields: Mapping[str, str]) -> bytes:
+    """Plain form fields (Login, ListOrgs), in the order given."""
+    return "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in fields.items()).encode()
+
+
+def encode_multipart(
+    fields: Mapping[str, str], file_name: str, content: bytes, content_type: str
+) -> tuple[bytes, str]:
+    """A ``multipart/form-data`` body: ``fields`` and one ``file`` part. Returns (body, type)."""
+    boundary = f"bill-async-{secrets.token_hex(12)}"
+    parts: list[bytes] = []
+    for name, value in fields.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            + value.encode()
+            + b"\r\n"
+        )
+    safe_name = file_name.replace('"', "%22").replace("\r", "").replace("\n", "")
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{safe_name}"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n".encode()
+        + content
+        + b"\r\n"
+    )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def _excerpt(content: bytes) -> str:
+    return redact_text(content[:BODY_EXCERPT].decode("utf-8", errors="replace"))
+
+
+_ENVELOPE_KEYS = ("response_status", "response_message")
+
+
+def decode_envelope(status_code: int, content: bytes, operation: str) -> Any:
+    """The ``response_data`` of a successful answer; raises the mapped error for a failed one.
+
+    Raises:
+        ApiError: (or its subclass for the code) when ``response_status`` is 1.
+        ProtocolError: when the body is not JSON or not BILL's envelope.
+    """
+    try:
+        payload = loads(content)
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
+        what = "an empty body" if not content.strip() else "a body that is not JSON"
+        raise ProtocolError(
+            f"BILL sent {what}",
+            status_code=status_code,
+            body=_excerpt(content),
+            operation=operation,
+        ) from None
+    if type(payload) is not dict or "response_status" not in payload:
+        raise ProtocolError(
+            "BILL sent JSON that is not its envelope",
+            status_code=status_code,
+            body=_excerpt(content),
+            operation=operation,
+        )
+    status = payload["response_status"]
+    if status == 0:
+        if "response_data" in payload:
+            return payload["response_data"]
+        # A few documented answers (SendInvite, GetNetworkStatus) put their fields beside
+        # response_status instead of under response_data.
+        return {k: v for k, v in payload.items() if k not in _ENVELOPE_KEYS}
+    if status == 1:
+        error = payload.get("response_data")
+        if isinstance(error, dict) and isinstance(error.get("error_code"), str):
+            raise api_error_for(error["error_code"], str(error.get("error_message", "")), operation)
+    raise ProtocolError(
+        f"BILL sent an envelope with an unreadable status or error ({status!r})",
+        status_code=status_code,
+        body=_excerpt(content),
+        operation=operation,
+    )
