@@ -294,7 +294,3 @@ class SessionManager:
     def mark_trusted(self, session: Session) -> None:
         """Record that ``session`` passed MFA."""
         session.mfa_trusted = True
-
-    def forget(self) -> None:
-        """Drop the session without telling BILL (after Logout)."""
-        self._session = None

@@ -14,7 +14,7 @@ from typing import Any, TypeAlias, TypeVar, cast
 import anyio
 
 from ._convert import Model
-from ._exceptions import BillError, ProtocolError, api_error_for
+from ._exceptions import BillError, ProtocolError, RequestRejectedError, api_error_for
 
 __all__ = ["BULK_CHUNK", "BulkResult", "run_bulk"]
 
@@ -66,6 +66,8 @@ async def run_bulk(
         chunk = wire_items[offset : offset + chunk_size]
         try:
             answer = await send_chunk(chunk)
+        except RequestRejectedError:
+            raise  # refused before sending (permissions, budget): the whole call fails
         except BillError as chunk_error:
             # The whole chunk failed (refused, or its fate is unknown): every item says so.
             for index in range(offset, offset + len(chunk)):

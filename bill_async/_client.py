@@ -352,7 +352,6 @@ class Client(GeneratedGroups):
         if session is None:
             return
         await self._execute(_LOGOUT, self._form_body(None), None, session=session)
-        self._sessions.forget()
 
     # -- calling operations ------------------------------------------------------------------
 
@@ -405,6 +404,8 @@ class Client(GeneratedGroups):
     async def _call_bulk(
         self, endpoint: Endpoint, model: type[ModelT], items: Iterable[Any]
     ) -> list[ModelT | BillError]:
+        self._check_usable()
+        self._check_allowed(endpoint)
         if endpoint.shape is Shape.BULK_ID:
             wire_items: list[Any] = [{"id": item} for item in items]
         else:
@@ -543,7 +544,7 @@ class Client(GeneratedGroups):
             if shared.hooks.any:
                 await self._emit("request", endpoint, attempt, started)
             governor = self._governor()
-            sent_at = shared.clock()
+            sent_at = self._auth.clock()  # the session's idle time runs on the strategy's clock
             status: int | None = None
             try:
                 async with governor.slot():
@@ -557,6 +558,8 @@ class Client(GeneratedGroups):
                     sessions.touch(session, sent_at)
                     if endpoint is _MFA_AUTHENTICATE:
                         sessions.mark_trusted(session)
+                    elif endpoint is _LOGOUT:
+                        sessions.invalidate(session)
                 self._log(endpoint, attempt, started, status, None)
                 if shared.hooks.any:
                     await self._emit("response", endpoint, attempt, started, status=status)

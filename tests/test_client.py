@@ -1,0 +1,178 @@
+"""The client: life cycle, pluggable transports, client.call, and the generated groups."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+import bill_async
+from tests.fakebill import BASE_URL, ORG, FakeBill, client, credential, error, fixture, ok
+
+
+def test_base_url_constants() -> None:
+    assert bill_async.PRODUCTION_URL == "https://api.bill.com/api/v2"
+    assert bill_async.SANDBOX_URL == "https://api-sandbox.bill.com/api/v2"
+
+
+@pytest.mark.anyio
+async def test_context_manager_closes_the_pool_and_aclose_is_idempotent() -> None:
+    closed: list[bool] = []
+
+    class Transport(httpx.MockTransport):
+        async def aclose(self) -> None:
+            closed.append(True)
+
+    fake = FakeBill()
+    bill = bill_async.Client(credential(), base_url=BASE_URL, transport=Transport(fake.handle))
+    async with bill:
+        assert not bill.is_closed
+    assert bill.is_closed
+    await bill.aclose()
+    await bill.aclose()
+    assert closed == [True]
+    with pytest.raises(bill_async.ClientStateError, match="closed"):
+        await bill.vendors.read("009x")
+    assert fake.seen == []
+
+
+@pytest.mark.anyio
+async def test_default_transport_is_one_owned_pool() -> None:
+    bill = bill_async.Client(credential())
+    transport = bill._shared.sender.transport
+    assert isinstance(transport, httpx.AsyncHTTPTransport)
+    async with bill:
+        pass
+    # The pool is closed with the client.
+    assert transport._pool.connections == []
+
+
+@pytest.mark.anyio
+async def test_client_call_goes_through_the_same_pipeline() -> None:
+    fake = FakeBill()
+    fake.on("GetEntityMetadata.json", lambda seen: ok({"Vendor": {"fields": {}}, "asked": seen.data}))
+    fake.on("Some/New/Operation.json", ok({"done": True}))
+    async with client(fake) as bill:
+        meta = await bill.call("GetEntityMetadata.json", {"entity": ["Vendor"]})
+        assert meta == {"Vendor": {"fields": {}}, "asked": {"entity": ["Vendor"]}}
+        # An operation the table lacks is still sent, with the session.
+        assert await bill.call("Some/New/Operation.json", {"x": 1}) == {"done": True}
+        with pytest.raises(bill_async.UnsupportedOperationError) as caught:
+            await bill.call("Nope.json")
+    assert caught.value.code == "BDC_1121"
+    assert fake.paths() == [
+        "Login.json",
+        "GetEntityMetadata.json",
+        "Some/New/Operation.json",
+        "Nope.json",
+    ]
+    assert "data" not in fake.seen[-1].form
+
+
+@pytest.mark.anyio
+async def test_client_call_refuses_what_is_not_a_path() -> None:
+    fake = FakeBill()
+    async with client(fake) as bill:
+        for bad in ("https://evil.example/Login.json", "/Crud/Read/Vendor.json", "Vendor"):
+            with pytest.raises(bill_async.InvalidRequestError):
+                await bill.call(bad)
+        with pytest.raises(bill_async.InvalidRequestError, match="list_orgs"):
+            await bill.call("ListOrgs.json")
+    assert fake.seen == []
+
+
+@pytest.mark.anyio
+async def test_respx_plugs_in_as_the_transport() -> None:
+    router = respx.MockRouter(using=None, assert_all_called=True)
+    router.post(f"{BASE_URL}/Login.json").respond(json=ok({"sessionId": "!s1", "orgId": ORG}))
+    read = router.post(f"{BASE_URL}/Crud/Read/Customer.json").respond(
+        json=json.loads(json.dumps(ok(fixture("Crud_Read_Customer")), default=str))
+    )
+    async with bill_async.Client(
+        credential(), base_url=BASE_URL, transport=httpx.MockTransport(router.handler)
+    ) as bill:
+        customer = await bill.customers.read("0cu02EAQUAPCBNTDsmzc")
+    assert isinstance(customer, bill_async.Customer)
+    assert customer.company_name == "A Company"
+    assert read.call_count == 1
+
+
+@pytest.mark.anyio
+async def test_an_asgi_app_plugs_in_as_the_transport() -> None:
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        path = scope["path"].rsplit("/", 1)[-1]
+        data = ok({"sessionId": "!asgi"}) if path == "Login.json" else ok({"path": path})
+        payload = json.dumps(data).encode()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": payload})
+
+    transport = httpx.ASGITransport(app=app)
+    async with bill_async.Client(credential(), base_url=BASE_URL, transport=transport) as bill:
+        assert await bill.session.get_info() == {"path": "GetSessionInfo.json"}
+
+
+@pytest.mark.anyio
+async def test_generated_methods_send_the_right_shapes() -> None:
+    fake = FakeBill()
+    vendor = fixture("Crud_Read_Vendor")
+    fake.on("Crud/Create/Vendor.json", lambda seen: ok({**vendor, "name": seen.data["obj"]["name"]}))
+    fake.on("Crud/Delete/Vendor.json", ok({**vendor, "isActive": "2"}))
+    fake.on("RecordAPPayment.json", ok({"entity": "SentPay", "id": "stp01", "amount": 5}))
+    fake.on("GetAPSummary.json", ok({"bills": {"allCount": 1}}))
+    async with client(fake) as bill:
+        created = await bill.vendors.create(name="Acme Vendor", email="a@b.c")
+        deleted = await bill.vendors.delete(created.id or "")
+        paid = await bill.payments.record_ap_payment(
+            vendor_id="009x", bill_pays=[{"billId": "00n1", "amount": 5}]
+        )
+        summary = await bill.payments.get_ap_summary()
+    assert fake.seen[1].data == {
+        "obj": {"entity": "Vendor", "name": "Acme Vendor", "email": "a@b.c"}
+    }
+    assert created.name == "Acme Vendor"
+    assert fake.seen[2].data == {"id": "00902YSABCAKZHY25m0r"}
+    assert deleted.is_active is False
+    assert fake.seen[3].data == {"vendorId": "009x", "billPays": [{"billId": "00n1", "amount": 5}]}
+    assert isinstance(paid, bill_async.SentPay)
+    assert summary == {"bills": {"allCount": 1}}
+    assert "data" not in fake.seen[4].form
+
+
+@pytest.mark.anyio
+async def test_api_errors_carry_code_message_and_operation() -> None:
+    fake = FakeBill()
+    fake.on("Crud/Read/Bill.json", error("BDC_1002", "Unknown error occurred."))
+    async with client(fake) as bill:
+        with pytest.raises(bill_async.ApiError) as caught:
+            await bill.bills.read("00n1")
+    assert (caught.value.code, caught.value.message, caught.value.operation) == (
+        "BDC_1002",
+        "Unknown error occurred.",
+        "Crud/Read/Bill.json",
+    )
+    assert fake.count("Crud/Read/Bill.json") == 1
+
+
+@pytest.mark.anyio
+async def test_upload_is_multipart() -> None:
+    fake = FakeBill()
+    fake.on("UploadAttachment.json", ok({"id": "00h01"}))
+    async with client(fake) as bill:
+        answer = await bill.documents.upload(
+            "invoice.pdf", b"%PDF-1.4 test", object_id="00n1", content_type="application/pdf"
+        )
+    upload = fake.seen[-1]
+    assert answer == {"id": "00h01"}
+    assert upload.content_type.startswith("multipart/form-data; boundary=")
+    assert b'name="devKey"\r\n\r\ndev-key-SECRET-1' in upload.body
+    assert b'name="data"\r\n\r\n{"id":"00n1","fileName":"invoice.pdf"}' in upload.body
+    assert b'filename="invoice.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 test' in upload.body

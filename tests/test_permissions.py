@@ -1,0 +1,125 @@
+"""The token permission map: every rule refused before anything is sent, everything else sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import bill_async
+from bill_async import ENDPOINTS, ENDPOINTS_BY_PATH, TOKEN_PERMISSIONS, Shape
+from tests.fakebill import FakeBill, client, credential, ok, token
+
+# Every rule of BILL's token sign-in page (and the inferred ones), as concrete operations.
+FORBIDDEN = {
+    "Crud/Create/User.json": "users",
+    "Crud/Update/User.json": "users",
+    "Crud/Delete/User.json": "users",
+    "Crud/Undelete/User.json": "users",
+    "SendInvoice.json": "send or mail invoices",
+    "MailInvoice.json": "send or mail invoices",
+    "PayBills.json": "pay, cancel or void",
+    "CancelAPPayment.json": "pay, cancel or void",
+    "VoidAPPayment.json": "pay, cancel or void",
+    "Approve.json": "approve or deny",
+    "Deny.json": "approve or deny",
+    "Crud/Create/ApprovalPolicyApprover.json": "approval policy approvers",
+    "Crud/Update/ApprovalPolicyApprover.json": "approval policy approvers",
+    "Crud/Delete/ApprovalPolicyApprover.json": "approval policy approvers",
+    "Bulk/Crud/Create/ApprovalPolicyApprover.json": "approval policy approvers",
+    "SetApprovers.json": "set bill approvers",
+    "ClearApprovers.json": "set bill approvers",
+    "MFAChallenge.json": "MFA",
+    "MFAAuthenticate.json": "MFA",
+    "MFAStatus.json": "MFA",
+    "ChargeCustomer.json": "payment capabilities",
+}
+
+ALLOWED_SAMPLE = [
+    "Crud/Create/Vendor.json",
+    "Crud/Read/User.json",
+    "List/User.json",
+    "Crud/Create/Bill.json",
+    "RecordAPPayment.json",
+    "RecordARPayment.json",
+    "Crud/Create/Invoice.json",
+    "Crud/Create/ApprovalPolicy.json",
+    "Crud/Read/ApprovalPolicyApprover.json",
+    "ListApprovers.json",
+    "Crud/Create/VendorBankAccount.json",
+    "SendVendorInvite.json",
+    "SetCustomerAuthorization.json",
+    "GetAPSummary.json",
+    "GetDocumentPages.json",
+]
+
+
+def test_the_map_is_derived_from_the_table_and_covers_every_rule() -> None:
+    assert set(TOKEN_PERMISSIONS) == set(FORBIDDEN)
+    for path, words in FORBIDDEN.items():
+        assert words in TOKEN_PERMISSIONS[path].text
+        assert ENDPOINTS_BY_PATH[path].token_rule is TOKEN_PERMISSIONS[path]
+    assert sum(e.token_allowed for e in ENDPOINTS) == len(ENDPOINTS) - len(FORBIDDEN)
+
+
+def call_generated(bill: bill_async.Client, path: str) -> Any:
+    """The generated method for ``path``, called with plausible arguments."""
+    endpoint = ENDPOINTS_BY_PATH[path]
+    method = getattr(getattr(bill, endpoint.group), endpoint.method)
+    if endpoint.shape is Shape.ID:
+        return method("00n01ABCDEFGHIJKLMNO")
+    if endpoint.shape is Shape.OBJ:
+        return method(id="00n01ABCDEFGHIJKLMNO")
+    if endpoint.shape is Shape.BULK_OBJ:
+        return method([{"approvalPolicyId": "app01", "usersId": "006x"}])
+    if endpoint.shape is Shape.BULK_ID:
+        return method(["00n01ABCDEFGHIJKLMNO"])
+    if endpoint.shape is Shape.LIST:
+        return method().collect()
+    if endpoint.shape is Shape.NONE:
+        return method()
+    return method({"objectId": "00n01ABCDEFGHIJKLMNO", "entity": "Bill"})
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("path", sorted(FORBIDDEN))
+async def test_token_session_is_refused_before_anything_is_sent(path: str) -> None:
+    fake = FakeBill()
+    async with client(fake, token()) as bill:
+        with pytest.raises(bill_async.TokenPermissionError) as generated:
+            await call_generated(bill, path)
+        with pytest.raises(bill_async.TokenPermissionError) as by_path:
+            await bill.call(path, {"id": "x"})
+    for caught in (generated.value, by_path.value):
+        assert caught.operation == path
+        assert caught.rule == TOKEN_PERMISSIONS[path].text
+        assert path in str(caught) and FORBIDDEN[path] in str(caught)
+        assert isinstance(caught, bill_async.BillError)
+    assert fake.seen == []  # not even a login
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("path", ALLOWED_SAMPLE)
+async def test_token_session_sends_allowed_operations(path: str) -> None:
+    fake = FakeBill()
+    fake.on(path, ok([] if path.startswith("List/") else {}))
+    async with client(fake, token()) as bill:
+        await call_generated(bill, path)
+    assert fake.paths() == ["Login.json", path]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("path", sorted(p for p in FORBIDDEN if not ENDPOINTS_BY_PATH[p].needs_mfa))
+async def test_credential_session_sends_what_tokens_may_not(path: str) -> None:
+    fake = FakeBill()
+    fake.on(path, ok({"bulk": [ok({})]} if path.startswith("Bulk/") else {}))
+    async with client(fake, credential()) as bill:
+        await call_generated(bill, path)
+    assert fake.paths() == ["Login.json", path]
+
+
+def test_readme_shows_the_generated_table() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert bill_async.token_permission_table() in readme

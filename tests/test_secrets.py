@@ -1,0 +1,112 @@
+"""Secrets never reach a repr, an exception text or a log record."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+
+import bill_async
+from tests.fakebill import (
+    DEV_KEY,
+    PASSWORD,
+    TOKEN_VALUE,
+    FakeBill,
+    client,
+    credential,
+    error,
+    fixture,
+    ok,
+    token,
+)
+
+MFA_ID = "!mfa-SECRET-4"
+SECRETS = (DEV_KEY, PASSWORD, TOKEN_VALUE, MFA_ID, "session-SECRET")
+
+
+def assert_clean(text: str) -> None:
+    for secret in SECRETS:
+        assert secret not in text, (secret, text)
+
+
+@pytest.mark.anyio
+async def test_reprs_exception_texts_and_debug_logs_hold_no_secret(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)  # every logger, httpx's and httpcore's included
+    fake = FakeBill()
+    expired = {"!session-SECRET-1"}
+    fake.on(
+        "Crud/Read/Vendor.json",
+        lambda seen: error("BDC_1109", "Session is invalid.")
+        if seen.form["sessionId"] in expired
+        else ok(fixture("Crud_Read_Vendor")),
+    )
+    # A broken answer that echoes the session back: its excerpt must be masked.
+    fake.on(
+        "Crud/Read/Bill.json",
+        lambda seen: httpx.Response(200, text=f"oops sessionId={seen.form['sessionId']}"),
+    )
+    fake.on(
+        "Crud/Create/User.json",
+        lambda seen: httpx.ReadTimeout("timed out"),
+    )
+    fake.on("MFAAuthenticate.json", ok({"mfaId": MFA_ID}))
+    raised: list[BaseException] = []
+    auth = credential(mfa_id=MFA_ID, device_id="laptop-1")
+    async with client(fake, auth, retry=bill_async.RetryPolicy(max_retries=0)) as bill:
+        await bill.vendors.read("009x")
+        for attempt in (
+            bill.bills.read("00n1"),
+            bill.users.create(first_name="A", password=PASSWORD),
+            bill.call("MFAAuthenticate.json", {"challengeId": "!c", "token": "123456"}),
+        ):
+            try:
+                await attempt
+            except bill_async.BillError as caught:
+                raised.append(caught)
+        session = bill.session_manager.current
+        texts = [repr(bill), repr(auth), repr(bill.session_manager), repr(session), repr(bill.vendors)]
+    async with client(fake, token()) as token_bill:
+        try:
+            await token_bill.payments.pay_bills(vendor_id="009x")
+        except bill_async.BillError as caught:
+            raised.append(caught)
+        texts.append(repr(token_bill.auth))
+
+    kinds = {type(e) for e in raised}
+    assert {bill_async.ProtocolError, bill_async.AmbiguousWriteError, bill_async.TokenPermissionError} <= kinds
+    ambiguous = next(e for e in raised if isinstance(e, bill_async.AmbiguousWriteError))
+    assert ambiguous.data == {"obj": {"entity": "User", "firstName": "A", "password": "***"}}
+    for caught in raised:
+        texts.extend([str(caught), repr(caught), repr(getattr(caught, "data", None))])
+        for cause in (caught.__cause__, caught.__context__):
+            if cause is not None:
+                texts.append(str(cause))
+    records = [r.getMessage() for r in caplog.records]
+    assert any("Crud/Read/Vendor.json" in r and "attempt=" in r for r in records)
+    assert_clean("\n".join(texts + records))
+    assert any("session-SECRET" in s.body.decode() for s in fake.seen)  # the secrets were used
+
+
+def test_ambiguous_write_data_is_redacted() -> None:
+    from bill_async._redact import redact_data, redact_text
+
+    assert redact_data({"obj": {"password": "p", "name": "n"}, "mfaId": "m"}) == {
+        "obj": {"password": "***", "name": "n"},
+        "mfaId": "***",
+    }
+    assert redact_text('{"sessionId": "abc", "x": 1} devKey=k&sessionId=s&data=1') == (
+        '{"sessionId": "***", "x": 1} devKey=***&sessionId=***&data=1'
+    )
+    assert redact_text("{'password': 'p'}") == "{'password': '***'}"
+
+
+def test_strategy_reprs_hide_secrets() -> None:
+    auth = bill_async.CredentialLogin(
+        "ap@example.com", PASSWORD, "008x", DEV_KEY, mfa_id=MFA_ID, device_id="d"
+    )
+    assert_clean(repr(auth) + str(auth))
+    assert "ap@example.com" in repr(auth)
+    assert_clean(repr(bill_async.TokenLogin("sync", TOKEN_VALUE, "008x", DEV_KEY)))
