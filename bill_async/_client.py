@@ -35,6 +35,7 @@ from ._exceptions import (
     ClientStateError,
     ConcurrencyLimitError,
     ConnectError,
+    ConnectTimeoutError,
     InvalidRequestError,
     MfaRequiredError,
     PoolTimeoutError,
@@ -77,7 +78,7 @@ _MFA_AUTHENTICATE = ENDPOINTS_BY_PATH["MFAAuthenticate.json"]
 _LOGOUT = ENDPOINTS_BY_PATH["Logout.json"]
 
 # Failures after which the request provably did not run: any call may be sent again.
-_NOT_SENT = (ConnectError, PoolTimeoutError)
+_NOT_SENT = (ConnectError, ConnectTimeoutError, PoolTimeoutError)
 
 ModelT = TypeVar("ModelT", bound=Model)
 

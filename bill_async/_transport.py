@@ -15,7 +15,7 @@ httpx's exceptions become bill_async's here, and nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -59,6 +59,34 @@ def map_transport_error(error: Exception, operation: str) -> errors.TransportErr
     return errors.ConnectionLostError(f"{operation}: {type(error).__name__}: {error}")
 
 
+class _Body(httpx.AsyncByteStream, httpx.SyncByteStream):
+    """A request body of one chunk. httpx's own is an async generator, which a cancelled send
+    leaves suspended for the garbage collector to finalize (trio then warns); this is not."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._body
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return _OneChunk(self._body)
+
+
+class _OneChunk:
+    def __init__(self, body: bytes) -> None:
+        self._body: bytes | None = body
+
+    def __aiter__(self) -> _OneChunk:
+        return self
+
+    async def __anext__(self) -> bytes:
+        body, self._body = self._body, None
+        if body is None:
+            raise StopAsyncIteration
+        return body
+
+
 class Sender:
     """POSTs request bodies over one transport and returns ``(status, body)``."""
 
@@ -67,6 +95,7 @@ class Sender:
         self._timeout = timeout
         self._extensions: dict[str, Any] = {"timeout": timeout.as_dict()}
         self._fast: FastPost | None = getattr(transport, "bill_async_post", None)
+        self._urls: dict[str, tuple[httpx.URL, str]] = {}  # parsed once per operation
 
     async def post(
         self, url: str, body: bytes, content_type: str, operation: str
@@ -75,15 +104,21 @@ class Sender:
         try:
             if self._fast is not None:
                 return await self._fast(url, body, content_type, self._timeout)
+            target = self._urls.get(url)
+            if target is None:
+                parsed = httpx.URL(url)
+                target = self._urls[url] = (parsed, parsed.netloc.decode("ascii"))
             request = httpx.Request(
                 "POST",
-                url,
+                target[0],
                 headers={
+                    "Host": target[1],
                     "Content-Type": content_type,
+                    "Content-Length": str(len(body)),
                     "Accept": "application/json",
                     "User-Agent": USER_AGENT,
                 },
-                content=body,
+                stream=_Body(body),
                 extensions=self._extensions,
             )
             response = await self.transport.handle_async_request(request)

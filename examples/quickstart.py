@@ -72,7 +72,9 @@ async def main() -> None:
     token = bill_async.TokenLogin(
         token_name="sync", token_value="t", org_id="00802DEMO0000000000a", dev_key="k"
     )
-    async with bill_async.Client(token, base_url="https://fake/api/v2", transport=transport) as bill:
+    async with bill_async.Client(
+        token, base_url="https://fake/api/v2", transport=transport
+    ) as bill:
         try:
             await bill.payments.pay_bills(vendor_id=vendor.id, bill_pays=[])
         except bill_async.TokenPermissionError as refused:

@@ -50,10 +50,9 @@ async def test_100_concurrent_calls_on_a_fresh_client_make_one_login() -> None:
         return slow_login(seen)
 
     fake.login_answer = login
-    async with client(fake, max_in_flight=100) as bill:
-        async with anyio.create_task_group() as group:
-            for _ in range(100):
-                group.start_soon(bill.vendors.read, "009x")
+    async with client(fake, max_in_flight=100) as bill, anyio.create_task_group() as group:
+        for _ in range(100):
+            group.start_soon(bill.vendors.read, "009x")
     assert fake.logins == 1
     assert fake.count("Crud/Read/Vendor.json") == 100
     assert set(fake.sessions_used("Crud/Read/Vendor.json")) == {"!session-SECRET-1"}
@@ -76,10 +75,9 @@ async def test_a_failed_login_reaches_every_waiter_as_the_same_error() -> None:
         except bill_async.BillError as caught:
             errors.append(caught)
 
-    async with client(fake) as bill:
-        async with anyio.create_task_group() as group:
-            for _ in range(20):
-                group.start_soon(read, bill)
+    async with client(fake) as bill, anyio.create_task_group() as group:
+        for _ in range(20):
+            group.start_soon(read, bill)
     assert fake.logins == 1
     assert len(errors) == 20
     assert all(type(e) is bill_async.AuthenticationError for e in errors)
@@ -176,9 +174,11 @@ async def test_bdc_1109_mid_run_means_one_relogin_and_one_replay(make_auth: obje
     expired = {"!session-SECRET-1"}
     fake.on(
         "Crud/Read/Vendor.json",
-        lambda seen: error("BDC_1109", "Session is invalid. Please log in.")
-        if seen.form["sessionId"] in expired
-        else ok(VENDOR),
+        lambda seen: (
+            error("BDC_1109", "Session is invalid. Please log in.")
+            if seen.form["sessionId"] in expired
+            else ok(VENDOR)
+        ),
     )
     async with client(fake, make_auth()) as bill:  # type: ignore[operator]
         vendor = await bill.vendors.read("009x")
@@ -238,12 +238,18 @@ async def test_the_client_never_logs_out_on_its_own() -> None:
 @pytest.mark.anyio
 async def test_list_orgs_needs_no_session() -> None:
     fake = FakeBill()
-    fake.on("ListOrgs.json", ok([{"orgId": ORG, "orgName": "Acme"}, {"orgId": "008b", "orgName": "B"}]))
+    fake.on(
+        "ListOrgs.json", ok([{"orgId": ORG, "orgName": "Acme"}, {"orgId": "008b", "orgName": "B"}])
+    )
     async with client(fake) as bill:
         orgs = await bill.list_orgs()
     assert [(o.org_id, o.org_name) for o in orgs] == [(ORG, "Acme"), ("008b", "B")]
     assert fake.paths() == ["ListOrgs.json"]
-    assert fake.seen[0].form == {"devKey": DEV_KEY, "userName": "ap@example.com", "password": PASSWORD}
+    assert fake.seen[0].form == {
+        "devKey": DEV_KEY,
+        "userName": "ap@example.com",
+        "password": PASSWORD,
+    }
     orgs = await bill_async.list_orgs(
         dev_key=DEV_KEY,
         user_name="ap@example.com",
@@ -286,7 +292,12 @@ async def test_mfa_operations_need_a_trusted_session() -> None:
         "machineName": "laptop",
         "rememberMe": True,
     }
-    assert fake.paths() == ["Login.json", "MFAChallenge.json", "MFAAuthenticate.json", "PayBills.json"]
+    assert fake.paths() == [
+        "Login.json",
+        "MFAChallenge.json",
+        "MFAAuthenticate.json",
+        "PayBills.json",
+    ]
 
 
 @pytest.mark.anyio

@@ -53,7 +53,9 @@ async def test_default_transport_is_one_owned_pool() -> None:
 @pytest.mark.anyio
 async def test_client_call_goes_through_the_same_pipeline() -> None:
     fake = FakeBill()
-    fake.on("GetEntityMetadata.json", lambda seen: ok({"Vendor": {"fields": {}}, "asked": seen.data}))
+    fake.on(
+        "GetEntityMetadata.json", lambda seen: ok({"Vendor": {"fields": {}}, "asked": seen.data})
+    )
     fake.on("Some/New/Operation.json", ok({"done": True}))
     async with client(fake) as bill:
         meta = await bill.call("GetEntityMetadata.json", {"entity": ["Vendor"]})
@@ -124,7 +126,9 @@ async def test_an_asgi_app_plugs_in_as_the_transport() -> None:
 async def test_generated_methods_send_the_right_shapes() -> None:
     fake = FakeBill()
     vendor = fixture("Crud_Read_Vendor")
-    fake.on("Crud/Create/Vendor.json", lambda seen: ok({**vendor, "name": seen.data["obj"]["name"]}))
+    fake.on(
+        "Crud/Create/Vendor.json", lambda seen: ok({**vendor, "name": seen.data["obj"]["name"]})
+    )
     fake.on("Crud/Delete/Vendor.json", ok({**vendor, "isActive": "2"}))
     fake.on("RecordAPPayment.json", ok({"entity": "SentPay", "id": "stp01", "amount": 5}))
     fake.on("GetAPSummary.json", ok({"bills": {"allCount": 1}}))
@@ -175,4 +179,7 @@ async def test_upload_is_multipart() -> None:
     assert upload.content_type.startswith("multipart/form-data; boundary=")
     assert b'name="devKey"\r\n\r\ndev-key-SECRET-1' in upload.body
     assert b'name="data"\r\n\r\n{"id":"00n1","fileName":"invoice.pdf"}' in upload.body
-    assert b'filename="invoice.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 test' in upload.body
+    assert (
+        b'filename="invoice.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 test'
+        in upload.body
+    )

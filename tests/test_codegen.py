@@ -45,7 +45,9 @@ def test_every_group_method_has_a_row() -> None:
     for name in dir(groups.GeneratedGroups):
         if name.startswith("_"):
             continue
-        group_class = getattr(groups, groups.GeneratedGroups.__dict__[name].func.__annotations__["return"])
+        group_class = getattr(
+            groups, groups.GeneratedGroups.__dict__[name].func.__annotations__["return"]
+        )
         for method in vars(group_class):
             if method.startswith("_") or method == "updated_since":
                 continue
@@ -61,4 +63,6 @@ def test_entity_groups_have_crud_verbs(name: str) -> None:
 
 def test_action_groups_exist() -> None:
     for name in ("payments", "approvals", "documents", "network", "organization", "mfa"):
-        assert isinstance(getattr(bill_async.Client, name), property.__class__ | type(bill_async.Client.vendors))
+        assert isinstance(
+            getattr(bill_async.Client, name), property.__class__ | type(bill_async.Client.vendors)
+        )

@@ -39,9 +39,11 @@ async def test_reprs_exception_texts_and_debug_logs_hold_no_secret(
     expired = {"!session-SECRET-1"}
     fake.on(
         "Crud/Read/Vendor.json",
-        lambda seen: error("BDC_1109", "Session is invalid.")
-        if seen.form["sessionId"] in expired
-        else ok(fixture("Crud_Read_Vendor")),
+        lambda seen: (
+            error("BDC_1109", "Session is invalid.")
+            if seen.form["sessionId"] in expired
+            else ok(fixture("Crud_Read_Vendor"))
+        ),
     )
     # A broken answer that echoes the session back: its excerpt must be masked.
     fake.on(
@@ -67,7 +69,13 @@ async def test_reprs_exception_texts_and_debug_logs_hold_no_secret(
             except bill_async.BillError as caught:
                 raised.append(caught)
         session = bill.session_manager.current
-        texts = [repr(bill), repr(auth), repr(bill.session_manager), repr(session), repr(bill.vendors)]
+        texts = [
+            repr(bill),
+            repr(auth),
+            repr(bill.session_manager),
+            repr(session),
+            repr(bill.vendors),
+        ]
     async with client(fake, token()) as token_bill:
         try:
             await token_bill.payments.pay_bills(vendor_id="009x")
@@ -76,7 +84,11 @@ async def test_reprs_exception_texts_and_debug_logs_hold_no_secret(
         texts.append(repr(token_bill.auth))
 
     kinds = {type(e) for e in raised}
-    assert {bill_async.ProtocolError, bill_async.AmbiguousWriteError, bill_async.TokenPermissionError} <= kinds
+    assert {
+        bill_async.ProtocolError,
+        bill_async.AmbiguousWriteError,
+        bill_async.TokenPermissionError,
+    } <= kinds
     ambiguous = next(e for e in raised if isinstance(e, bill_async.AmbiguousWriteError))
     assert ambiguous.data == {"obj": {"entity": "User", "firstName": "A", "password": "***"}}
     for caught in raised:

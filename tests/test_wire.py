@@ -160,7 +160,9 @@ def test_multipart_body() -> None:
     boundary = content_type.split("boundary=")[1]
     assert content_type.startswith("multipart/form-data; boundary=")
     assert body.startswith(f"--{boundary}\r\n".encode())
-    assert b'name="file"; filename="bill.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4' in body
+    assert (
+        b'name="file"; filename="bill.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4' in body
+    )
     assert body.endswith(f"--{boundary}--\r\n".encode())
 
 
@@ -168,7 +170,9 @@ def test_form_encoding_escapes() -> None:
     assert wire.encode_form({"userName": "a+b@x.com", "password": "p&q=r"}) == (
         b"userName=a%2Bb%40x.com&password=p%26q%3Dr"
     )
-    assert urllib.parse.parse_qs(wire.encode_call("devKey=k&sessionId=s", '{"a":"&="}').decode()) == {
+    assert urllib.parse.parse_qs(
+        wire.encode_call("devKey=k&sessionId=s", '{"a":"&="}').decode()
+    ) == {
         "devKey": ["k"],
         "sessionId": ["s"],
         "data": ['{"a":"&="}'],
