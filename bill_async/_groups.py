@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
 from ._bulk import BulkResult
+from ._documents import DocumentPages
 from ._endpoints import ENDPOINTS_BY_PATH as _EP
 from ._models import (
     ActgClass,
@@ -1062,7 +1063,7 @@ class DepartmentsGroup(Group):
         )
 
 
-class DocumentsGroup(Group):
+class DocumentsGroup(Group, DocumentPages):
     """Uploading and reading documents: ``client.documents``."""
 
     async def upload(

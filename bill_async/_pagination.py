@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -181,31 +181,66 @@ class Pager(Generic[T]):
         """The first page's ``data``, as it will be sent."""
         return dict(self._data)
 
-    async def pages(self) -> AsyncIterator[list[T]]:
+    def pages(self) -> _Pages[T]:
         """Each page as a list of models; stops after the first short page."""
-        page_size = self._data["max"]
-        start = self._data["start"]
-        left = self._limit
-        structure = self._model.from_wire
-        while left is None or left > 0:
-            raw = await self._fetch({**self._data, "start": start})
-            if not isinstance(raw, list):
-                raw = []
-            page = [structure(item) for item in raw]
-            if left is not None:
-                page = page[:left]
-                left -= len(page)
-            if page:
-                yield page
-            if len(raw) < page_size:
-                return
-            start += page_size
+        return _Pages(self._fetch, self._model, self._data, self._limit)
 
-    async def __aiter__(self) -> AsyncIterator[T]:
-        async for page in self.pages():
-            for item in page:
-                yield item
+    def __aiter__(self) -> _Records[T]:
+        return _Records(self.pages())
 
     async def collect(self) -> list[T]:
         """Every record, in one list."""
         return [item async for item in self]
+
+
+# Iterators are classes rather than async generators: a loop that breaks early leaves nothing
+# for the garbage collector to finalize (trio warns about unfinished async generators).
+
+
+class _Pages(Generic[T]):
+    def __init__(
+        self, fetch: FetchPage, model: type[T], data: dict[str, Any], limit: int | None
+    ) -> None:
+        self._fetch = fetch
+        self._structure = model.from_wire
+        self._data = data
+        self._start: int = data["start"]
+        self._left = limit
+        self._done = False
+
+    def __aiter__(self) -> _Pages[T]:
+        return self
+
+    async def __anext__(self) -> list[T]:
+        page_size: int = self._data["max"]
+        while not self._done and (self._left is None or self._left > 0):
+            raw = await self._fetch({**self._data, "start": self._start})
+            if not isinstance(raw, list):
+                raw = []
+            self._start += page_size
+            self._done = len(raw) < page_size
+            page = [self._structure(item) for item in raw]
+            if self._left is not None:
+                page = page[: self._left]
+                self._left -= len(page)
+            if page:
+                return page
+        raise StopAsyncIteration
+
+
+class _Records(Generic[T]):
+    def __init__(self, pages: _Pages[T]) -> None:
+        self._pages = pages
+        self._page: list[T] = []
+        self._index = 0
+
+    def __aiter__(self) -> _Records[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        while self._index >= len(self._page):
+            self._page = await self._pages.__anext__()
+            self._index = 0
+        item = self._page[self._index]
+        self._index += 1
+        return item

@@ -16,6 +16,7 @@ httpx's exceptions become bill_async's here, and nowhere else.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -130,5 +131,48 @@ class Sender:
         except httpx.TransportError as error:
             raise map_transport_error(error, operation) from error
 
+    @asynccontextmanager
+    async def stream_get(
+        self, url: str, params: dict[str, str], operation: str
+    ) -> AsyncIterator[tuple[int, AsyncIterator[bytes]]]:
+        """GET ``url`` and yield ``(status, chunks)``; the response is closed on exit."""
+        request = httpx.Request(
+            "GET",
+            url,
+            params=params,
+            headers={"User-Agent": USER_AGENT},
+            extensions=self._extensions,
+        )
+        try:
+            response = await self.transport.handle_async_request(request)
+        except httpx.TransportError as error:
+            raise map_transport_error(error, operation) from error
+        chunks = _mapped_chunks(response, operation)
+        try:
+            yield response.status_code, chunks
+        finally:
+            await chunks.aclose()
+            await response.aclose()
+
     async def aclose(self) -> None:
         await self.transport.aclose()
+
+
+class _mapped_chunks:  # noqa: N801 - used like the generator function it replaces
+    """A response's chunks, with httpx's errors mapped; a class, so breaking early is clean."""
+
+    def __init__(self, response: httpx.Response, operation: str) -> None:
+        self._chunks = response.aiter_bytes()
+        self._operation = operation
+
+    def __aiter__(self) -> _mapped_chunks:
+        return self
+
+    async def aclose(self) -> None:
+        await self._chunks.aclose()  # type: ignore[attr-defined]  # an async generator
+
+    async def __anext__(self) -> bytes:
+        try:
+            return await self._chunks.__anext__()
+        except httpx.TransportError as error:
+            raise map_transport_error(error, self._operation) from error

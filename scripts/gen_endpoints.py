@@ -44,6 +44,7 @@ from ._endpoints import ENDPOINTS_BY_PATH as _EP
 from ._models import {model_names}
 from ._pagination import Filter, Pager, Sort
 from ._bulk import BulkResult
+{extra_imports}
 
 if TYPE_CHECKING:
     from ._client import Client
@@ -60,6 +61,9 @@ class Group:
     def __repr__(self) -> str:
         return f"<{{type(self).__name__}} of {{self._client!r}}>"
 '''
+
+# Hand-written methods a group gets beside its generated ones (base class, its module).
+EXTRA_BASES = {"documents": ("DocumentPages", "._documents")}
 
 GROUP_TITLES = {
     "approvals": "Approving bills and vendor credits, and their approvers",
@@ -187,10 +191,20 @@ def render() -> str:
     exported = sorted(["GeneratedGroups", "Group", *map(class_name, names)])
     all_names = ", ".join(repr(n) for n in exported)
     models = sorted({e.entity for e in ENDPOINTS if e.entity is not None})
-    out = [HEADER.format(all_names=all_names, model_names=", ".join(models))]
+    extra_imports = "\n".join(
+        f"from {module} import {name}" for name, module in EXTRA_BASES.values()
+    )
+    out = [
+        HEADER.format(
+            all_names=all_names, model_names=", ".join(models), extra_imports=extra_imports
+        )
+    ]
     for group in names:
         out.append("")
-        out.append(f"class {class_name(group)}(Group):")
+        bases = ["Group"]
+        if group in EXTRA_BASES:
+            bases.append(EXTRA_BASES[group][0])
+        out.append(f"class {class_name(group)}({', '.join(bases)}):")
         title = GROUP_TITLES.get(group, f"The {group.replace('_', ' ')} operations")
         out.append(f'    """{title}: ``client.{group}``."""')
         out.append("")

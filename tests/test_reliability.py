@@ -73,7 +73,8 @@ async def test_the_governor_is_shared_by_clients_of_one_key_and_backs_off_on_132
     limits = bill_async.InProcessLimits()
     async with (
         client(fake, limits=limits, retry=FAST) as first,
-        client(fake, limits=limits, retry=FAST) as second,anyio.create_task_group() as group
+        client(fake, limits=limits, retry=FAST) as second,
+        anyio.create_task_group() as group,
     ):
         for _ in range(20):
             group.start_soon(first.vendors.read, "009x")

@@ -1,0 +1,211 @@
+"""Models: BILL's conventions as Python types, and exact round trips of real payloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+import bill_async
+from bill_async import _wire as wire
+from bill_async._models import MODELS_BY_ENTITY
+from tests.fakebill import FakeBill, client, ok
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def payload_objects() -> list[tuple[str, dict[str, Any]]]:
+    """Every BILL object in every real payload: (where, the object as received)."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    for path in sorted(FIXTURES.glob("*.json")):
+        data = wire.loads(path.read_bytes())["response_data"]
+        items = data if isinstance(data, list) else [data]
+        if isinstance(data, dict) and "bulk" in data:
+            items = [item["response_data"] for item in data["bulk"]]
+        found.extend((path.name, item) for item in items if "entity" in item)
+    return found
+
+
+OBJECTS = payload_objects()
+
+
+def test_every_fixture_with_an_entity_was_found() -> None:
+    names = {name for name, _ in OBJECTS}
+    assert names == {
+        "Bulk_Crud_Create_Vendor.json",
+        "Crud_Read_Bill.json",
+        "Crud_Read_Customer.json",
+        "Crud_Read_CustomerBankAccount.json",
+        "Crud_Read_Invoice.json",
+        "Crud_Read_Vendor.json",
+        "Crud_Read_VendorBankAccount.json",
+        "List_Bill.json",
+        "List_Vendor.json",
+    }
+
+
+@pytest.mark.parametrize(("name", "obj"), OBJECTS, ids=[n for n, _ in OBJECTS])
+def test_every_payload_round_trips_exactly(name: str, obj: dict[str, Any]) -> None:
+    model = MODELS_BY_ENTITY[obj["entity"]].from_wire(obj)
+    back = model.to_wire()
+    assert back == obj
+    assert list(back) == list(obj)  # key order too
+    for key, value in obj.items():  # and types, field for field (1 is not True, 0 is not 0.0)
+        assert type(back[key]) is type(value), key
+    # The same JSON text as BILL's (after our parse), undeclared fields included.
+    assert json.dumps(back, default=str) == json.dumps(obj, default=str)
+    assert set(model.extra) == set(obj) - {
+        a.metadata.get("wire") or bill_async._convert._camel(a.name)
+        for a in attrs.fields(type(model))
+    } - {"entity"}
+
+
+def test_conventions_become_python_types() -> None:
+    (_, vendor_wire) = next(o for o in OBJECTS if o[1]["entity"] == "Vendor")
+    vendor = bill_async.Vendor.from_wire(vendor_wire)
+    assert vendor.is_active is True
+    assert vendor.pay_by is bill_async.PayBy.CHECK
+    assert vendor.created_time == dt.datetime(2024, 7, 30, 19, 31, tzinfo=dt.UTC)
+    assert vendor.created_time.tzinfo is not None
+    assert vendor.merged_into_id is None  # the all-zero id
+    assert vendor.balance == Decimal(0) and isinstance(vendor.balance, Decimal)
+    assert vendor.extra["vendorBankAccountStatus"] == -1
+    assert "PaymentusMerchantId" in vendor.extra
+
+    (_, bill_wire) = next(o for o in OBJECTS if o[1]["entity"] == "Bill")
+    bill = bill_async.Bill.from_wire(bill_wire)
+    assert bill.invoice_date == dt.date(2024, 7, 1)
+    assert bill.approval_status is bill_async.ApprovalStatus.UNASSIGNED
+    assert bill.payment_status is bill_async.PaymentStatus.OPEN
+    assert bill.amount == Decimal(1)
+    assert bill.paid_amount is None
+    assert bill.bill_line_items is not None
+    assert bill.bill_line_items[0].bill_id == bill.id
+    assert isinstance(bill.bill_line_items[0], bill_async.BillLineItem)
+
+    (_, invoice_wire) = next(o for o in OBJECTS if o[1]["entity"] == "Invoice")
+    invoice = bill_async.Invoice.from_wire(invoice_wire)
+    assert invoice.fob is None and "FOB" not in invoice.extra
+    assert invoice.invoice_line_items is not None
+    assert invoice.invoice_line_items[0].price == Decimal(12)
+
+
+def test_models_are_frozen_and_slotted() -> None:
+    vendor = bill_async.Vendor(name="x")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        vendor.name = "y"  # type: ignore[misc]
+    assert not hasattr(vendor, "__dict__")
+
+
+def test_amounts_stay_exact() -> None:
+    total = Decimal("0.1") + Decimal("0.2")
+    bill = bill_async.Bill(amount=total, due_amount=Decimal("1189.99"))
+    assert bill.to_wire() == {"amount": Decimal("0.3"), "dueAmount": Decimal("1189.99")}
+    assert wire.dumps(bill.to_wire()) == '{"amount":0.3,"dueAmount":1189.99}'
+    answer = wire.loads(b'{"entity":"Bill","amount":0.30,"dueAmount":0.1}')
+    parsed = bill_async.Bill.from_wire(answer)
+    assert parsed.amount == Decimal("0.30") and parsed.due_amount == Decimal("0.1")
+    assert parsed.amount + parsed.due_amount == Decimal("0.40")  # no float arithmetic anywhere
+    assert parsed.to_wire() == answer
+
+
+def test_odd_values_are_kept_as_sent() -> None:
+    odd = {
+        "entity": "Bill",
+        "id": "00n1",
+        "invoiceDate": "20240701",  # not BILL's form: kept as sent
+        "paymentStatus": "9",  # an unknown code: kept as a string
+        "isActive": "3",  # neither "1" nor "2"
+        "vendorId": None,  # a null id is not all zeros
+        "amount": "12.50",  # a string amount: kept as sent
+        "newField": {"nested": [1, 2]},
+    }
+    bill = bill_async.Bill.from_wire(odd)
+    assert bill.invoice_date is None and bill.extra["invoiceDate"] == "20240701"
+    assert bill.payment_status == "9"
+    assert bill.is_active is None and bill.extra["isActive"] == "3"
+    assert bill.vendor_id is None
+    assert bill.amount is None and bill.extra["amount"] == "12.50"
+    assert bill.to_wire() == odd
+    assert list(bill.to_wire()) == list(odd)
+
+
+def test_a_model_built_in_python_sends_only_what_was_set() -> None:
+    vendor = bill_async.Vendor(name="Acme", pay_by=bill_async.PayBy.ACH, is_active=False)
+    assert vendor.to_wire() == {"name": "Acme", "payBy": "1", "isActive": "2"}
+    changed = attrs.evolve(
+        bill_async.Vendor.from_wire({"entity": "Vendor", "id": "009x", "name": "Old"}),
+        name="New",
+        email="new@x.com",
+    )
+    assert changed.to_wire() == {
+        "entity": "Vendor",
+        "id": "009x",
+        "name": "New",
+        "email": "new@x.com",
+    }
+
+
+@pytest.mark.anyio
+async def test_create_and_update_take_models_or_keywords_and_send_only_what_was_set() -> None:
+    fake = FakeBill()
+    fake.on("Crud/Create/Bill.json", lambda seen: ok({**seen.data["obj"], "id": "00n1"}))
+    fake.on("Crud/Update/Vendor.json", lambda seen: ok(seen.data["obj"]))
+    async with client(fake) as bill:
+        created = await bill.bills.create(
+            vendor_id="009x",
+            invoice_number="INV-1",
+            invoice_date=dt.date(2026, 11, 1),
+            amount=Decimal("10.10"),
+            bill_line_items=[bill_async.BillLineItem(amount=Decimal("10.10"))],
+        )
+        await bill.vendors.update(bill_async.Vendor(id="009x", name="Acme"))
+        await bill.vendors.update(id="009x", description=None, unknown_field=5)
+    assert fake.seen[1].data == {
+        "obj": {
+            "entity": "Bill",
+            "vendorId": "009x",
+            "invoiceNumber": "INV-1",
+            "invoiceDate": "2026-11-01",
+            "amount": 10.1,
+            "billLineItems": [{"amount": 10.1}],
+        }
+    }
+    assert isinstance(created, bill_async.Bill) and created.amount == Decimal("10.1")
+    assert fake.seen[2].data == {"obj": {"entity": "Vendor", "id": "009x", "name": "Acme"}}
+    assert fake.seen[3].data == {
+        "obj": {"entity": "Vendor", "id": "009x", "description": None, "unknownField": 5}
+    }
+
+
+@pytest.mark.anyio
+async def test_a_model_of_the_wrong_kind_is_refused_before_sending() -> None:
+    fake = FakeBill()
+    async with client(fake) as bill:
+        with pytest.raises(bill_async.InvalidRequestError):
+            await bill.vendors.create(bill_async.Bill(amount=Decimal(1)))  # type: ignore[arg-type]
+    assert fake.seen == []
+
+
+@pytest.mark.anyio
+async def test_generated_methods_return_models() -> None:
+    fake = FakeBill()
+    vendor_wire = next(o for _, o in OBJECTS if o["entity"] == "Vendor")
+    fake.on("Crud/Read/Vendor.json", ok(vendor_wire))
+    fake.on("PayBills.json", ok({"sentPays": [{"entity": "SentPay", "id": "stp1", "amount": 5}]}))
+    async with client(
+        fake,
+        bill_async.CredentialLogin(
+            "u", "password-SECRET-2", "008x", "dev-key-SECRET-1", mfa_id="m", device_id="d"
+        ),
+    ) as bill:
+        vendor = await bill.vendors.read(vendor_wire["id"])
+        paid = await bill.payments.pay_bills(vendor_id="009x", bill_pays=[])
+    assert type(vendor) is bill_async.Vendor and vendor.to_wire() == vendor_wire
+    assert [type(p) for p in paid] == [bill_async.SentPay]
+    assert paid[0].amount == Decimal(5)

@@ -1,0 +1,142 @@
+"""List: lazy paging by start and max, checked filters and sorts, updated_since."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+import bill_async
+from bill_async import Filter, Sort
+from tests.fakebill import FakeBill, Seen, client, ok
+
+
+def records(total: int) -> Any:
+    def answer(seen: Seen) -> Any:
+        start, size = seen.data["start"], seen.data["max"]
+        return ok(
+            [
+                {"entity": "Vendor", "id": f"009{n:017d}", "name": f"Vendor {n}"}
+                for n in range(start, min(total, start + size))
+            ]
+        )
+
+    return answer
+
+
+@pytest.mark.anyio
+async def test_2500_records_take_exactly_three_calls() -> None:
+    fake = FakeBill()
+    fake.on("List/Vendor.json", records(2500))
+    async with client(fake) as bill:
+        vendors = [v async for v in bill.vendors.list(page_size=999)]
+    assert len(vendors) == 2500
+    assert len({v.id for v in vendors}) == 2500
+    assert all(isinstance(v, bill_async.Vendor) for v in vendors)
+    lists = [s.data for s in fake.seen if s.path == "List/Vendor.json"]
+    assert [(d["start"], d["max"]) for d in lists] == [(0, 999), (999, 999), (1998, 999)]
+
+
+@pytest.mark.anyio
+async def test_pages_are_fetched_lazily_and_can_be_iterated() -> None:
+    fake = FakeBill()
+    fake.on("List/Vendor.json", records(25))
+    async with client(fake) as bill:
+        pager = bill.vendors.list(page_size=10)
+        assert fake.seen == []  # nothing until iterated
+        sizes = [len(page) async for page in pager.pages()]
+        assert sizes == [10, 10, 5]
+        first = []
+        async for vendor in bill.vendors.list(page_size=10):
+            first.append(vendor)
+            if len(first) == 3:
+                break
+        assert fake.count("List/Vendor.json") == 4  # the early break fetched one page
+        assert len(await bill.vendors.list(page_size=10, limit=12).collect()) == 12
+        empty = FakeBill()
+        empty.on("List/Vendor.json", ok([]))
+    async with client(empty) as other:
+        assert await other.vendors.list().collect() == []
+        assert empty.count("List/Vendor.json") == 1
+
+
+@pytest.mark.anyio
+async def test_filters_and_sort_are_sent_in_bills_form() -> None:
+    fake = FakeBill()
+    fake.on("List/Bill.json", ok([]))
+    since = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
+    async with client(fake) as bill:
+        await bill.bills.list(
+            filters=[
+                Filter("updatedTime", ">=", since),
+                Filter("vendor_id", "in", ["009a", "009b"]),
+                Filter("isActive", "=", True),
+                Filter("paymentStatus", "!=", bill_async.PaymentStatus.PAID),
+                {"field": "dueDate", "op": "<", "value": dt.date(2026, 12, 1)},
+                Filter("amount", ">", Decimal("100.50")),
+            ],
+            sort=[Sort("dueDate", ascending=False), {"field": "id"}],
+            nested=True,
+            show_audit=True,
+        ).collect()
+    assert fake.seen[-1].data == {
+        "start": 0,
+        "max": 999,
+        "filters": [
+            {"field": "updatedTime", "op": ">=", "value": "2026-11-01T07:00:00.000+0000"},
+            {"field": "vendorId", "op": "in", "value": ["009a", "009b"]},
+            {"field": "isActive", "op": "=", "value": "1"},
+            {"field": "paymentStatus", "op": "!=", "value": "0"},
+            {"field": "dueDate", "op": "<", "value": "2026-12-01"},
+            {"field": "amount", "op": ">", "value": "100.50"},
+        ],
+        "sort": [{"field": "dueDate", "asc": "false"}, {"field": "id", "asc": "true"}],
+        "nested": True,
+        "showAudit": True,
+    }
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"page_size": 0}, "page_size"),
+        ({"page_size": 1000}, "page_size"),
+        ({"page_size": -5}, "page_size"),
+        ({"start": -1}, "start"),
+        ({"filters": [Filter("name", "like", "x")]}, "operator"),
+        ({"filters": [Filter("noSuchField", "=", "x")]}, "no field"),
+        ({"filters": [Filter("vendorId", "in", "009a")]}, "list of values"),
+        ({"filters": [{"field": "name", "value": "x"}]}, "field, op and value"),
+        ({"sort": [Sort("bogus")]}, "no field"),
+        ({"limit": -1}, "limit"),
+    ],
+)
+async def test_bad_filters_and_page_sizes_are_refused_with_zero_requests(
+    options: dict[str, Any], message: str
+) -> None:
+    fake = FakeBill()
+    fake.on("List/Bill.json", ok([]))
+    async with client(fake) as bill:
+        with pytest.raises(bill_async.InvalidRequestError, match=message):
+            await bill.bills.list(**options).collect()
+    assert fake.seen == []
+
+
+@pytest.mark.anyio
+async def test_updated_since_has_a_stable_sort() -> None:
+    fake = FakeBill()
+    fake.on("List/Invoice.json", ok([]))
+    async with client(fake) as bill:
+        await bill.invoices.updated_since(dt.date(2026, 11, 1)).collect()
+    assert fake.seen[-1].data == {
+        "start": 0,
+        "max": 999,
+        "filters": [{"field": "updatedTime", "op": ">=", "value": "2026-11-01"}],
+        "sort": [{"field": "updatedTime", "asc": "true"}, {"field": "id", "asc": "true"}],
+    }
+    filters, sort = bill_async.updated_since(dt.date(2026, 1, 1))
+    assert filters == [Filter("updatedTime", ">=", dt.date(2026, 1, 1))]
+    assert sort == [Sort("updatedTime"), Sort("id")]
