@@ -147,7 +147,7 @@ class Sender:
             response = await self.transport.handle_async_request(request)
         except httpx.TransportError as error:
             raise map_transport_error(error, operation) from error
-        chunks = _mapped_chunks(response, operation)
+        chunks = _MappedChunks(response, operation)
         try:
             yield response.status_code, chunks
         finally:
@@ -158,14 +158,14 @@ class Sender:
         await self.transport.aclose()
 
 
-class _mapped_chunks:  # noqa: N801 - used like the generator function it replaces
+class _MappedChunks:
     """A response's chunks, with httpx's errors mapped; a class, so breaking early is clean."""
 
     def __init__(self, response: httpx.Response, operation: str) -> None:
         self._chunks = response.aiter_bytes()
         self._operation = operation
 
-    def __aiter__(self) -> _mapped_chunks:
+    def __aiter__(self) -> _MappedChunks:
         return self
 
     async def aclose(self) -> None:
