@@ -21,6 +21,7 @@ from typing import Any, Self, TypeVar
 
 import anyio
 import httpx
+import sniffio
 
 from . import _wire as wire
 from ._auth import AuthStrategy, Session, SessionManager
@@ -228,15 +229,22 @@ class Client(GeneratedGroups):
             if logout:
                 await self.logout()
             return
-        if self._shared.closed:
+        shared = self._shared
+        if shared.closed:
+            return
+        if shared.loop is not None and shared.loop is not current_loop():
+            # Its connections belong to a loop that is gone or elsewhere; closing them from here
+            # would fail with "Event loop is closed". They are dropped with that loop.
+            shared.closed = True
+            logger.warning("closed a bill_async client from another event loop than its own")
             return
         try:
             if logout:
                 await self.logout()
         finally:
-            self._shared.closed = True
-            if self._shared.owns_transport:
-                await self._shared.sender.aclose()
+            shared.closed = True
+            if shared.owns_transport:
+                await shared.sender.aclose()
 
     @property
     def is_closed(self) -> bool:
@@ -303,18 +311,22 @@ class Client(GeneratedGroups):
             return shared.limit_store.budget(self._logins_key, shared.hourly_logins)
         return shared.limit_store.budget(self._requests_key, shared.hourly_requests)
 
-    async def limits(self) -> Limits:
+    @property
+    def limits(self) -> Limits:
         """In flight for this organization, and this hour's use of the devKey's budgets."""
         shared = self._shared
         now = shared.wall_clock()
         requests = shared.limit_store.budget(self._requests_key, shared.hourly_requests)
         logins = shared.limit_store.budget(self._logins_key, shared.hourly_logins)
-        governor = self._governor()
-        requests_used = await requests.used(now)
-        logins_used = await logins.used(now)
+        try:
+            governor: Governor | None = self._governor()
+        except sniffio.AsyncLibraryNotFoundError:  # read outside the event loop
+            governor = None
+        requests_used = requests.used(now)
+        logins_used = logins.used(now)
         return Limits(
-            in_flight=governor.in_flight,
-            max_in_flight=governor.limit,
+            in_flight=governor.in_flight if governor else 0,
+            max_in_flight=governor.limit if governor else shared.max_in_flight,
             requests_used=requests_used,
             requests_remaining=max(0, requests.limit - requests_used),
             logins_used=logins_used,

@@ -156,8 +156,8 @@ class Budget(abc.ABC):
         """BILL says the limit is reached: treat the budget as spent until the hour ends."""
 
     @abc.abstractmethod
-    async def used(self, now: float) -> int:
-        """How many were counted in the hour holding ``now``."""
+    def used(self, now: float) -> int:
+        """How many were counted in the hour holding ``now``, as this process last saw it."""
 
     @property
     @abc.abstractmethod
@@ -189,7 +189,7 @@ class HourlyBudget(Budget):
         self._roll(now)
         self._used = max(self._used, self._limit)
 
-    async def used(self, now: float) -> int:
+    def used(self, now: float) -> int:
         self._roll(now)
         return self._used
 

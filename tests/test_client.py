@@ -183,3 +183,42 @@ async def test_upload_is_multipart() -> None:
         b'filename="invoice.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 test'
         in upload.body
     )
+
+
+def test_a_client_used_on_another_event_loop_raises_a_clear_error() -> None:
+    import asyncio
+
+    from tests.loopback import serve
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        while (await receive()).get("more_body"):
+            pass
+        name = scope["path"].rsplit("/", 1)[-1]
+        data = {"sessionId": "!s", "orgId": ORG} if name == "Login.json" else fixture_vendor()
+        body = json.dumps(ok(data), default=str).encode()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+
+    with serve(app) as url:
+        bill = bill_async.Client(credential(), base_url=f"{url}/api/v2")
+
+        async def first() -> str | None:
+            return (await bill.vendors.read("009x")).id
+
+        async def second() -> None:
+            with pytest.raises(bill_async.ClientStateError, match="another event loop"):
+                await bill.vendors.read("009x")
+
+        home = asyncio.new_event_loop()
+        try:
+            assert home.run_until_complete(first()) == fixture_vendor()["id"]
+            asyncio.run(second())  # not httpx's "Event loop is closed"
+            assert bill.limits.in_flight == 0  # readable outside any loop
+            home.run_until_complete(bill.aclose())  # closed where it was opened
+        finally:
+            home.close()
+        assert bill.is_closed
+
+
+def fixture_vendor() -> dict[str, Any]:
+    return dict(fixture("Crud_Read_Vendor"))

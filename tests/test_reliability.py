@@ -44,7 +44,7 @@ async def test_60_concurrent_reads_never_exceed_3_in_flight() -> None:
         async with anyio.create_task_group() as group:
             for _ in range(60):
                 group.start_soon(bill.vendors.read, "009x")
-        limits = await bill.limits()
+        limits = bill.limits
     assert fake.count("Crud/Read/Vendor.json") == 60
     assert fake.refused == 0
     assert fake.peak_in_flight[ORG] == 3
@@ -89,7 +89,7 @@ async def test_the_governor_is_shared_by_clients_of_one_key_and_backs_off_on_132
         async with anyio.create_task_group() as group:
             for _ in range(12):
                 group.start_soon(bill.vendors.read, "009x")
-        assert (await bill.limits()).max_in_flight < 3  # it lowered its own limit
+        assert bill.limits.max_in_flight < 3  # it lowered its own limit
     assert busy.count("Crud/Read/Vendor.json") == 12 + busy.refused
     assert busy.refused > 0
 
@@ -267,7 +267,7 @@ async def test_hourly_budgets_are_counted_and_enforced() -> None:
     async with client(fake, hourly_requests=5, wall_clock=lambda: wall[0]) as bill:
         for _ in range(5):
             await bill.vendors.read("009x")
-        limits = await bill.limits()
+        limits = bill.limits
         assert (limits.requests_used, limits.requests_remaining) == (5, 0)
         assert (limits.logins_used, limits.logins_remaining) == (1, 199)
         with pytest.raises(bill_async.BudgetExhaustedError):
@@ -275,7 +275,7 @@ async def test_hourly_budgets_are_counted_and_enforced() -> None:
         assert fake.count("Crud/Read/Vendor.json") == 5
         wall[0] += 120  # the next clock hour
         await bill.vendors.read("009x")
-        assert (await bill.limits()).requests_used == 1
+        assert bill.limits.requests_used == 1
 
 
 @pytest.mark.anyio
@@ -354,13 +354,13 @@ async def test_cancelled_calls_give_back_their_slots_and_connections() -> None:
                 async with anyio.create_task_group() as group:
                     for _ in range(50):
                         group.start_soon(bill.vendors.read, "009x")
-            limits = await bill.limits()
+            limits = bill.limits
             pool = bill._shared.sender.transport._pool
             assert limits.in_flight == 0
             assert [c for c in pool.connections if not (c.is_idle() or c.is_closed())] == []
             vendor = await bill.vendors.read("009x")
             assert vendor.id == VENDOR["id"]
-            assert (await bill.limits()).in_flight == 0
+            assert bill.limits.in_flight == 0
 
 
 @pytest.mark.anyio
@@ -372,7 +372,7 @@ async def test_a_call_cancelled_by_a_timeout_frees_its_slot() -> None:
         with pytest.raises(TimeoutError):
             with anyio.fail_after(0.05):
                 await bill.vendors.read("009x")
-        assert (await bill.limits()).in_flight == 0
+        assert bill.limits.in_flight == 0
         fake.latency = 0
         assert (await bill.vendors.read("009x")).id == VENDOR["id"]
 
