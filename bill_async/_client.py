@@ -131,6 +131,7 @@ class _Shared:
         self.rng = rng
         self.closed = False
         self.loop: object | None = None
+        self.requests_sent = 0  # every attempt sent, logins included, by this client family
 
 
 class Client(GeneratedGroups):
@@ -561,6 +562,7 @@ class Client(GeneratedGroups):
             status: int | None = None
             try:
                 async with governor.slot():
+                    shared.requests_sent += 1
                     status, content = await shared.sender.post(url, body, content_type, operation)
                 result = wire.decode_envelope(status, content, operation)
             except (ApiError, TransportError, ProtocolError) as error:
