@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from ._auth import AuthStrategy as AuthStrategy
 from ._auth import CredentialLogin as CredentialLogin
+from ._auth import InProcessSessionStore as InProcessSessionStore
+from ._auth import SessionStore as SessionStore
+from ._auth import StoredSession as StoredSession
 from ._auth import TokenLogin as TokenLogin
 from ._bulk import BulkResult as BulkResult
 from ._client import PRODUCTION_URL as PRODUCTION_URL
@@ -146,6 +149,7 @@ __all__ = [
     "Endpoint",
     "Filter",
     "InProcessLimits",
+    "InProcessSessionStore",
     "InvalidRequestError",
     "Invoice",
     "InvoiceLineItem",
@@ -186,8 +190,10 @@ __all__ = [
     "SentPay",
     "SentPayStatus",
     "SessionExpiredError",
+    "SessionStore",
     "Shape",
     "Sort",
+    "StoredSession",
     "TOKEN_PERMISSIONS",
     "TokenLogin",
     "TokenPermissionError",

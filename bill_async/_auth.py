@@ -20,6 +20,7 @@ from __future__ import annotations
 import abc
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Self, cast
 
 import anyio
@@ -33,8 +34,11 @@ __all__ = [
     "IDLE_SAFETY_MARGIN",
     "AuthStrategy",
     "CredentialLogin",
+    "InProcessSessionStore",
     "Session",
     "SessionManager",
+    "SessionStore",
+    "StoredSession",
     "TokenLogin",
 ]
 
@@ -184,6 +188,79 @@ class Session:
     mfa_trusted: bool = False
 
 
+@attrs.frozen
+class StoredSession:
+    """A session as a ``SessionStore`` keeps it for every worker that shares it."""
+
+    session_id: str = attrs.field(repr=False)
+    org_id: str
+    user_id: str | None
+    api_endpoint: str | None
+    last_used: float  # POSIX seconds: comparable across processes and machines
+    mfa_trusted: bool = False
+
+
+class SessionStore(abc.ABC):
+    """Where sessions are shared between clients (for example by every worker of a fleet).
+
+    Keys are ``AuthStrategy.session_key`` values: they name a (devKey, org, user) without
+    revealing any secret. Without a store, each client keeps its own session.
+    """
+
+    @abc.abstractmethod
+    async def get(self, key: str) -> StoredSession | None:
+        """The shared session for ``key``, if any."""
+
+    @abc.abstractmethod
+    async def put(self, key: str, session: StoredSession) -> None:
+        """Share ``session`` as the one for ``key``."""
+
+    @abc.abstractmethod
+    async def delete(self, key: str, session_id: str) -> None:
+        """Forget the session for ``key`` if it is still ``session_id`` (compare-and-delete)."""
+
+    @abc.abstractmethod
+    async def touch(self, key: str, session_id: str, last_used: float) -> None:
+        """Record a use of ``session_id`` (if it is still the one for ``key``)."""
+
+    @abc.abstractmethod
+    def login_lock(self, key: str) -> AbstractAsyncContextManager[None]:
+        """Held while one worker logs in for ``key``, so that the others wait and share."""
+
+
+class InProcessSessionStore(SessionStore):
+    """Shares sessions between the clients of one process (for example one per request)."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[str, StoredSession] = {}
+        self._locks: dict[tuple[object, str], anyio.Lock] = {}
+
+    async def get(self, key: str) -> StoredSession | None:
+        return self._sessions.get(key)
+
+    async def put(self, key: str, session: StoredSession) -> None:
+        self._sessions[key] = session
+
+    async def delete(self, key: str, session_id: str) -> None:
+        current = self._sessions.get(key)
+        if current is not None and current.session_id == session_id:
+            del self._sessions[key]
+
+    async def touch(self, key: str, session_id: str, last_used: float) -> None:
+        current = self._sessions.get(key)
+        if current is not None and current.session_id == session_id:
+            self._sessions[key] = attrs.evolve(current, last_used=max(current.last_used, last_used))
+
+    def login_lock(self, key: str) -> AbstractAsyncContextManager[None]:
+        from ._limits import current_loop
+
+        lock_key = (current_loop(), key)
+        lock = self._locks.get(lock_key)
+        if lock is None:
+            lock = self._locks[lock_key] = anyio.Lock()
+        return lock
+
+
 Login = Callable[[Mapping[str, str]], Awaitable[Any]]
 
 
@@ -199,11 +276,25 @@ class _LoginAttempt:
 class SessionManager:
     """The mutable half of an ``AuthStrategy``: one per client (per organization)."""
 
-    def __init__(self, strategy: AuthStrategy, login: Login) -> None:
+    # A shared store hears of a session's use at most this often (seconds): the idle check
+    # keeps a two-minute margin, so a touch now and then keeps every worker's view fresh.
+    SHARED_TOUCH_INTERVAL = 30.0
+
+    def __init__(
+        self,
+        strategy: AuthStrategy,
+        login: Login,
+        *,
+        store: SessionStore | None = None,
+        wall_clock: Clock = time.time,
+    ) -> None:
         self._strategy = strategy
         self._login = login
+        self._store = store
+        self._wall_clock = wall_clock
         self._session: Session | None = None
         self._attempt: _LoginAttempt | None = None
+        self._shared_touch = 0.0
         self.logins = 0
 
     def __repr__(self) -> str:
@@ -259,6 +350,40 @@ class SessionManager:
             attempt.done.set()
 
     async def _sign_in(self) -> Session:
+        store = self._store
+        if store is None:
+            return await self._log_in()
+        key = self._strategy.session_key
+        async with store.login_lock(key):
+            shared = await store.get(key)
+            if shared is not None:
+                idle_for = self._wall_clock() - shared.last_used
+                if not self._strategy.is_idle(idle_for):
+                    return Session(  # another worker signed in: share its session
+                        session_id=shared.session_id,
+                        org_id=shared.org_id,
+                        user_id=shared.user_id,
+                        api_endpoint=shared.api_endpoint,
+                        last_used=self._strategy.clock() - max(0.0, idle_for),
+                        mfa_trusted=shared.mfa_trusted,
+                    )
+            session = await self._log_in()
+            await store.put(key, self._stored(session))
+            self._shared_touch = self._strategy.clock()
+            return session
+
+    def _stored(self, session: Session) -> StoredSession:
+        idle_for = self._strategy.clock() - session.last_used
+        return StoredSession(
+            session_id=session.session_id,
+            org_id=session.org_id,
+            user_id=session.user_id,
+            api_endpoint=session.api_endpoint,
+            last_used=self._wall_clock() - idle_for,
+            mfa_trusted=session.mfa_trusted,
+        )
+
+    async def _log_in(self) -> Session:
         started = self._strategy.clock()
         data = await self._login(self._strategy.login_fields())
         self.logins += 1
@@ -281,16 +406,25 @@ class SessionManager:
             mfa_trusted=self._strategy.trusted_at_login,
         )
 
-    def touch(self, session: Session, sent_at: float) -> None:
+    async def touch(self, session: Session, sent_at: float) -> None:
         """Record that BILL answered a call sent at ``sent_at`` on ``session``."""
         if sent_at > session.last_used:
             session.last_used = sent_at
+        store = self._store
+        if store is not None and sent_at - self._shared_touch >= self.SHARED_TOUCH_INTERVAL:
+            self._shared_touch = sent_at
+            wall = self._wall_clock() - (self._strategy.clock() - sent_at)
+            await store.touch(self._strategy.session_key, session.session_id, wall)
 
-    def invalidate(self, session: Session) -> None:
+    async def invalidate(self, session: Session) -> None:
         """Forget ``session`` (BILL called it invalid) unless a newer one has replaced it."""
         if self._session is session:
             self._session = None
+        if self._store is not None:
+            await self._store.delete(self._strategy.session_key, session.session_id)
 
-    def mark_trusted(self, session: Session) -> None:
+    async def mark_trusted(self, session: Session) -> None:
         """Record that ``session`` passed MFA."""
         session.mfa_trusted = True
+        if self._store is not None:
+            await self._store.put(self._strategy.session_key, self._stored(session))

@@ -24,7 +24,7 @@ import httpx
 import sniffio
 
 from . import _wire as wire
-from ._auth import AuthStrategy, Session, SessionManager
+from ._auth import AuthStrategy, Session, SessionManager, SessionStore
 from ._bulk import run_bulk
 from ._convert import Model, wire_names
 from ._endpoints import ENDPOINTS_BY_PATH, Endpoint, Kind, Shape
@@ -109,6 +109,7 @@ class _Shared:
         owns_transport: bool,
         retry: RetryPolicy,
         limit_store: LimitStore,
+        session_store: SessionStore | None,
         max_in_flight: int,
         hourly_requests: int,
         hourly_logins: int,
@@ -122,6 +123,7 @@ class _Shared:
         self.owns_transport = owns_transport
         self.retry = retry
         self.limit_store = limit_store
+        self.session_store = session_store
         self.max_in_flight = max_in_flight
         self.hourly_requests = hourly_requests
         self.hourly_logins = hourly_logins
@@ -148,6 +150,8 @@ class Client(GeneratedGroups):
         max_in_flight: requests in flight per (devKey, organization); BILL allows 3.
         hourly_requests / hourly_logins: the hourly budgets per devKey (BILL: 20,000 and 200).
         limits: where governors and budgets live; by default they are shared in the process.
+        session_store: where sessions are shared (``InProcessSessionStore``, or Redis for a fleet
+            of workers); by default each client keeps its own.
         event_hooks: ``{"request": [...], "response": [...], "retry": [...]}``.
         clock: monotonic seconds, for deadlines and backoff. wall_clock: POSIX seconds, for BILL's
             clock hours. random: the source of backoff jitter.
@@ -168,6 +172,7 @@ class Client(GeneratedGroups):
         hourly_requests: int = DEFAULT_HOURLY_REQUESTS,
         hourly_logins: int = DEFAULT_HOURLY_LOGINS,
         limits: LimitStore | None = None,
+        session_store: SessionStore | None = None,
         event_hooks: Mapping[str, Sequence[EventHook]] | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
@@ -184,6 +189,7 @@ class Client(GeneratedGroups):
             owns_transport=True,
             retry=retry if retry is not None else RetryPolicy(),
             limit_store=limits if limits is not None else PROCESS_LIMITS,
+            session_store=session_store,
             max_in_flight=max_in_flight,
             hourly_requests=hourly_requests,
             hourly_logins=hourly_logins,
@@ -199,7 +205,9 @@ class Client(GeneratedGroups):
         self._shared = shared
         self._parent = parent
         self._retry = shared.retry
-        self._sessions = SessionManager(auth, self._login)
+        self._sessions = SessionManager(
+            auth, self._login, store=shared.session_store, wall_clock=shared.wall_clock
+        )
         self._org_clients: dict[str, Client] = {}
         dev = fingerprint(auth.dev_key)
         self._governor_key = f"{dev}:{auth.org_id}"
@@ -570,11 +578,11 @@ class Client(GeneratedGroups):
             else:
                 governor.succeeded()
                 if session is not None:
-                    sessions.touch(session, sent_at)
+                    await sessions.touch(session, sent_at)
                     if endpoint is _MFA_AUTHENTICATE:
-                        sessions.mark_trusted(session)
+                        await sessions.mark_trusted(session)
                     elif endpoint is _LOGOUT:
-                        sessions.invalidate(session)
+                        await sessions.invalidate(session)
                 self._log(endpoint, attempt, started, status, None)
                 if shared.hooks.any:
                     await self._emit("response", endpoint, attempt, started, status=status)
@@ -589,14 +597,14 @@ class Client(GeneratedGroups):
                 else:
                     governor.succeeded()
                 if isinstance(failure, SessionExpiredError) and session is not None:
-                    sessions.invalidate(session)
+                    await sessions.invalidate(session)
                     session = None
                     if renewed:
                         raise failure
                     renewed = True  # BILL refused the call, so it did not run: replay it once.
                     continue
                 if session is not None:
-                    sessions.touch(session, sent_at)  # BILL answered: the session is alive
+                    await sessions.touch(session, sent_at)  # BILL answered: the session is alive
                 if isinstance(failure, RateLimitError):
                     now = shared.wall_clock()
                     failure.reset_at = top_of_next_hour(now)

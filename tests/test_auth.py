@@ -213,10 +213,10 @@ async def test_an_old_session_failure_does_not_discard_a_newer_session() -> None
     async with client(fake) as bill:
         manager = bill.session_manager
         old = await manager.get()
-        manager.invalidate(old)
+        await manager.invalidate(old)
         new = await manager.get()
         assert new is not old
-        manager.invalidate(old)  # a late BDC_1109 seen with the old session
+        await manager.invalidate(old)  # a late BDC_1109 seen with the old session
         assert manager.current is new
         assert await manager.get() is new
     assert fake.logins == 2
@@ -344,3 +344,69 @@ def test_strategies_are_immutable_configuration() -> None:
 
 def test_base_url_of_the_fake_is_not_production() -> None:
     assert BASE_URL != bill_async.PRODUCTION_URL
+
+
+# -- a shared session store -----------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_clients_sharing_a_session_store_log_in_once() -> None:
+    fake = vendor_fake(latency=0.005)
+    store = bill_async.InProcessSessionStore()
+    clients = [client(fake, session_store=store) for _ in range(5)]
+    async with anyio.create_task_group() as group:
+        for bill in clients:
+            for _ in range(4):
+                group.start_soon(bill.vendors.read, "009x")
+    assert fake.logins == 1
+    assert set(fake.sessions_used("Crud/Read/Vendor.json")) == {"!session-SECRET-1"}
+    shared = await store.get(credential().session_key)
+    assert shared is not None and shared.org_id == ORG
+    assert "SECRET" not in repr(shared)
+    for bill in clients:
+        await bill.aclose()
+
+
+@pytest.mark.anyio
+async def test_an_invalid_shared_session_is_replaced_once_for_everyone() -> None:
+    fake = vendor_fake()
+    expired = {"!session-SECRET-1"}
+    fake.on(
+        "Crud/Read/Vendor.json",
+        lambda seen: (
+            error("BDC_1109", "Session is invalid.")
+            if seen.form["sessionId"] in expired
+            else ok(VENDOR)
+        ),
+    )
+    store = bill_async.InProcessSessionStore()
+    async with (
+        client(fake, session_store=store) as first,
+        client(fake, session_store=store) as second,
+    ):
+        await first.login()
+        await second.vendors.read("009x")  # shares session 1, finds it invalid, replaces it
+        await first.vendors.read("009x")  # its session 1 fails too: it adopts session 2
+    assert fake.logins == 2
+    assert fake.sessions_used("Crud/Read/Vendor.json") == [
+        "!session-SECRET-1",
+        "!session-SECRET-2",
+        "!session-SECRET-1",
+        "!session-SECRET-2",
+    ]
+
+
+@pytest.mark.anyio
+async def test_a_shared_session_idle_for_too_long_is_not_adopted() -> None:
+    wall = [1_000_000.0]
+    clock = ManualClock()
+    fake = vendor_fake()
+    store = bill_async.InProcessSessionStore()
+    auth = credential(clock=clock)
+    async with client(fake, auth, session_store=store, wall_clock=lambda: wall[0]) as first:
+        await first.vendors.read("009x")
+    clock.advance(40 * 60)
+    wall[0] += 40 * 60
+    async with client(fake, auth, session_store=store, wall_clock=lambda: wall[0]) as second:
+        await second.vendors.read("009x")
+    assert fake.logins == 2
