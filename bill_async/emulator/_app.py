@@ -1,0 +1,455 @@
+"""The emulator: a raw ASGI app that answers BILL v2's operations under ``/api/v2/``.
+
+Every request goes through the same steps, in BILL's order as far as it is known:
+
+    route (unknown path: HTTP 404, BDC_1121) → injected 5xx / drop-before knobs
+    → devKey (BDC_1102) → hourly budget (BDC_1144; Login and ListOrgs have their own)
+    → session (BDC_1109: unknown, logged out, or idle past ``idle_timeout``)
+    → in flight per (devKey, organization) (BDC_1322 over ``max_in_flight``)
+    → latency → token permission (TOKEN_REFUSED) / MFA trust (MFA_REQUIRED) → the operation
+    → leave the in-flight count → drop-after knob, or the answer (HTTP 200, BILL's envelope)
+
+The in-flight count drops *before* the answer is sent, so a client that starts its next call
+as soon as it reads an answer is never refused for it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+import anyio
+import attrs
+import httpx
+
+from .._endpoints import ENDPOINTS, ENDPOINTS_BY_PATH, Endpoint, Shape
+from ._actions import ACTIONS
+from ._config import EmulatorConfig, Latency
+from ._errors import (
+    BAD_DEV_KEY,
+    CONCURRENCY_LIMIT,
+    ERROR_MESSAGES,
+    HOURLY_LIMIT,
+    INVALID_REQUEST,
+    INVALID_SESSION,
+    MFA_REQUIRED,
+    NOT_SUPPORTED,
+    SYSTEM_ERROR,
+    TOKEN_REFUSED,
+    Fault,
+)
+from ._http import (
+    Receive,
+    Request,
+    Scope,
+    Send,
+    dump_json,
+    error_envelope,
+    ok_envelope,
+    read_request,
+)
+from ._ops import Call, Handler, generic_handler
+from ._signin import error_list, list_orgs, login
+from ._state import Counters, State
+
+__all__ = ["API_PREFIX", "ConnectionDropped", "Emulator", "create_app"]
+
+API_PREFIX = "/api/v2/"
+logger = logging.getLogger("bill_async.emulator")
+
+_LOGIN = ENDPOINTS_BY_PATH["Login.json"]
+_JSON = [(b"content-type", b"application/json;charset=UTF-8")]
+
+
+class ConnectionDropped(httpx.RemoteProtocolError):
+    """Raised by the app to drop a connection (``drop_next``).
+
+    Under uvicorn the connection closes mid-answer; in-process (``httpx.ASGITransport``) this
+    exception reaches the client as the ``httpx.RemoteProtocolError`` a dropped connection gives.
+    """
+
+
+@attrs.frozen
+class _Failure:
+    status: int
+    paths: frozenset[str] | None
+
+
+@attrs.frozen
+class _Drop:
+    path: str | None
+    when: Literal["before", "after"]
+
+
+def _handlers() -> dict[str, Handler]:
+    table: dict[str, Handler] = {}
+    for endpoint in ENDPOINTS:
+        if endpoint.shape is Shape.FORM or not endpoint.needs_session:
+            continue
+        handler = ACTIONS.get(endpoint.path) or generic_handler(endpoint)
+        if handler is None:
+            raise RuntimeError(f"the emulator has no handler for {endpoint.path}")
+        table[endpoint.path] = handler
+    return table
+
+
+HANDLERS = _handlers()
+
+
+class Emulator:
+    """BILL v2 as an ASGI app, with its state, knobs and counters.
+
+    Serve it with ``running_emulator()`` or ``serve()``, or pass it to
+    ``httpx.ASGITransport`` to use it in-process. The knobs may be changed at any time, from any
+    thread; they apply to requests that arrive afterwards.
+
+    Args:
+        config: the behaviour and demo data; ``EmulatorConfig()`` by default.
+    """
+
+    def __init__(self, config: EmulatorConfig | None = None) -> None:
+        self._lock = threading.RLock()
+        self._install(config or EmulatorConfig())
+
+    def _install(self, config: EmulatorConfig) -> None:
+        self._config = config
+        self._state = State(config)
+        self._latency: Latency = config.latency
+        self._latency_rng = random.Random(f"latency:{config.seed}")
+        self._failures: list[_Failure] = []
+        self._drops: list[_Drop] = []
+        self._paused = False
+
+    def __repr__(self) -> str:
+        return f"<bill_async.emulator.Emulator orgs={len(self._state.orgs)}>"
+
+    # -- inspection ---------------------------------------------------------------------------
+
+    @property
+    def config(self) -> EmulatorConfig:
+        return self._config
+
+    @property
+    def state(self) -> State:
+        """The live state (organizations, sessions, limits). Hold ``lock`` while reading it."""
+        return self._state
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The lock every request holds while it reads or changes the state."""
+        return self._lock
+
+    @property
+    def counters(self) -> Counters:
+        """What the emulator has seen since it started or was reset."""
+        return self._state.counters
+
+    def reset_counters(self) -> None:
+        with self._lock:
+            self._state.counters = Counters()
+
+    @property
+    def org_ids(self) -> list[str]:
+        """The organizations, in ListOrgs order."""
+        return list(self._state.orgs)
+
+    @property
+    def token_org_id(self) -> str:
+        """The organization the demo sync token belongs to."""
+        return self._state.token_org_id
+
+    def user_id(self, org_id: str) -> str:
+        """The demo user's id in an organization."""
+        return self._state.orgs[org_id].user_id
+
+    @property
+    def in_flight(self) -> int:
+        """Requests admitted and not yet answered, over every (devKey, organization)."""
+        with self._lock:
+            return sum(self._state.in_flight.values())
+
+    def seed_all(self) -> None:
+        """Make every organization's demo data now rather than on first use."""
+        with self._lock:
+            for org_id in self._state.orgs:
+                self._state.org(org_id)
+
+    def objects(self, org_id: str, entity: str) -> list[dict[str, Any]]:
+        """Copies of an organization's objects of one entity, in creation order."""
+        with self._lock:
+            org = self._state.org(org_id)
+            return [json.loads(json.dumps(obj)) for obj in org.all(entity)]
+
+    def get(self, object_id: str) -> dict[str, Any] | None:
+        """A copy of any object by id, wherever it lives; None if there is none."""
+        with self._lock:
+            found = self._state.find(object_id)
+            if found is None:
+                return None
+            org, entity = found
+            obj = org.get(entity, object_id)
+            return None if obj is None else json.loads(json.dumps(obj))
+
+    # -- knobs --------------------------------------------------------------------------------
+
+    def reset(self, config: EmulatorConfig | None = None) -> None:
+        """Start over: fresh data, no sessions, counters at zero, knobs cleared. With
+        ``config``, the emulator behaves by it from now on."""
+        with self._lock:
+            self._install(config or self._config)
+
+    def set_latency(self, latency: Latency) -> None:
+        """Seconds added to each admitted request: fixed, or a (low, high) random range."""
+        checked = attrs.evolve(self._config, latency=latency).latency
+        with self._lock:
+            self._latency = checked
+
+    def fail_next(
+        self, n: int = 1, *, status: int = 503, paths: Iterable[str] | None = None
+    ) -> None:
+        """Answer the next ``n`` requests (to ``paths``, operation paths such as
+        ``"List/Vendor.json"``, or to any path) with HTTP ``status`` and a non-BILL body,
+        without running them."""
+        if not 500 <= status <= 599:
+            raise ValueError("status must be an HTTP 5xx")
+        failure = _Failure(status, None if paths is None else frozenset(paths))
+        with self._lock:
+            self._failures.extend([failure] * n)
+
+    def drop_next(
+        self,
+        path: str | None = None,
+        *,
+        when: Literal["before", "after"] = "after",
+        n: int = 1,
+    ) -> None:
+        """Drop the connection of the next ``n`` requests to ``path`` (or to any path):
+        ``"before"`` the operation runs, or ``"after"`` it has run. The client sees a
+        connection closed in the middle of the answer either way."""
+        if when not in ("before", "after"):
+            raise ValueError('when must be "before" or "after"')
+        with self._lock:
+            self._drops.extend([_Drop(path, when)] * n)
+
+    def pause(self) -> None:
+        """Hold admitted requests (in flight) until ``resume()``."""
+        with self._lock:
+            self._paused = True
+
+    def resume(self) -> None:
+        with self._lock:
+            self._paused = False
+
+    def _take_failure(self, path: str) -> _Failure | None:
+        for index, failure in enumerate(self._failures):
+            if failure.paths is None or path in failure.paths:
+                return self._failures.pop(index)
+        return None
+
+    def _take_drop(self, path: str) -> _Drop | None:
+        for index, drop in enumerate(self._drops):
+            if drop.path is None or drop.path == path:
+                return self._drops.pop(index)
+        return None
+
+    # -- ASGI ---------------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if kind != "http":
+            return  # websockets: nothing to say
+        request = await read_request(scope, receive)
+        path = request.path.removeprefix(API_PREFIX)
+        endpoint = ENDPOINTS_BY_PATH.get(path) if request.path.startswith(API_PREFIX) else None
+        with self._lock:
+            counters = self._state.counters
+            counters.total_requests += 1
+            counters.paths[path] += 1
+            if endpoint is None:
+                counters.errors[NOT_SUPPORTED] += 1
+                failure, drop = None, None
+            else:
+                failure = self._take_failure(path)
+                drop = None if failure is not None else self._take_drop(path)
+                if failure is not None:
+                    counters.injected_failures += 1
+        if endpoint is None:
+            await self._send(
+                send, 404, dump_json(error_envelope(NOT_SUPPORTED, _message(NOT_SUPPORTED)))
+            )
+            return
+        if failure is not None:
+            page = f"<html><body><h1>{failure.status} Service Unavailable</h1></body></html>"
+            await self._send(send, failure.status, page.encode(), b"text/html")
+            return
+        if drop is not None and drop.when == "before":
+            await self._drop(send)
+        if request.method != "POST":
+            with self._lock:
+                self._state.counters.errors[NOT_SUPPORTED] += 1
+            await self._send(
+                send, 405, dump_json(error_envelope(NOT_SUPPORTED, _message(NOT_SUPPORTED)))
+            )
+            return
+        body, headers = await self._answer(endpoint, request)
+        if drop is not None:  # "after": the operation has run
+            await self._drop(send)
+        await self._send(send, 200, body, extra=headers)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    @staticmethod
+    async def _send(
+        send: Send,
+        status: int,
+        body: bytes,
+        content_type: bytes | None = None,
+        extra: Sequence[tuple[bytes, bytes]] = (),
+    ) -> None:
+        headers = [(b"content-type", content_type)] if content_type else list(_JSON)
+        headers.append((b"content-length", str(len(body)).encode()))
+        headers.extend(extra)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    async def _drop(self, send: Send) -> None:
+        with self._lock:
+            self._state.counters.dropped += 1
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [*_JSON, (b"content-length", b"4096")],
+            }
+        )
+        await send(
+            {"type": "http.response.body", "body": b'{"response_status":', "more_body": True}
+        )
+        raise ConnectionDropped("the emulator dropped the connection (drop_next)")
+
+    async def _delay(self) -> None:
+        latency = self._latency
+        if isinstance(latency, tuple):
+            with self._lock:
+                delay = self._latency_rng.uniform(*latency)
+        else:
+            delay = latency
+        if delay > 0:
+            await anyio.sleep(delay)
+        # pause() and resume() come from other threads, which cannot set an anyio.Event.
+        while self._paused:  # noqa: ASYNC110
+            await anyio.sleep(0.005)
+
+    async def _answer(
+        self, endpoint: Endpoint, request: Request
+    ) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+        """BILL's answer to one request (HTTP 200): the body, and any extra headers."""
+        state = self._state
+        headers: list[tuple[bytes, bytes]] = []
+        try:
+            if request.too_large or request.malformed:
+                raise Fault(INVALID_REQUEST, request.malformed or "The request is too large.")
+            if not endpoint.needs_session:  # Errors.json needs no authentication
+                return dump_json(ok_envelope(error_list())), headers
+            fields = request.fields
+            dev_key = fields.get("devKey", "")
+            signs_in = endpoint.shape is Shape.FORM
+            with self._lock:
+                if dev_key != state.config.dev_key:
+                    raise Fault(BAD_DEV_KEY)
+                if not state.take_budget(dev_key, login=signs_in):
+                    limit = state.config.hourly_logins if signs_in else state.config.hourly_requests
+                    raise Fault(
+                        HOURLY_LIMIT, f"Max number of allowed requests per hour reached: {limit}."
+                    )
+                session = None
+                if signs_in:
+                    org_key = fields.get("orgId", "") if endpoint is _LOGIN else ""
+                else:
+                    session_id = fields.get("sessionId") or request.cookie("sid") or ""
+                    session = state.session(session_id, dev_key)
+                    if session is None:
+                        raise Fault(INVALID_SESSION)
+                    org_key = session.org_id
+                key = (dev_key, org_key)
+                if not state.enter(key):
+                    raise Fault(CONCURRENCY_LIMIT)
+            try:
+                await self._delay()
+                with self._lock:
+                    if endpoint is _LOGIN:
+                        data, new = login(state, fields, request.base_url)
+                        headers.append(
+                            (b"set-cookie", f"sid={new.session_id}; Path=/; HttpOnly".encode())
+                        )
+                    elif signs_in:
+                        data = list_orgs(state, fields)
+                    else:
+                        assert session is not None
+                        data = self._run(endpoint, request, session)
+                    body = dump_json(ok_envelope(data))
+            finally:
+                with self._lock:
+                    state.leave(key)
+        except Fault as fault:
+            with self._lock:
+                state.counters.errors[fault.code] += 1
+            return dump_json(error_envelope(fault.code, fault.message)), headers
+        except Exception:
+            logger.exception("the emulator failed on %s", endpoint.path)
+            with self._lock:
+                state.counters.errors[SYSTEM_ERROR] += 1
+            return dump_json(error_envelope(SYSTEM_ERROR, _message(SYSTEM_ERROR))), headers
+        return body, headers
+
+    def _run(self, endpoint: Endpoint, request: Request, session: Any) -> Any:
+        """The operation itself, for a session that may call it. Holds the lock."""
+        state = self._state
+        rule = endpoint.token_rule
+        if session.is_token and rule is not None:
+            raise Fault(TOKEN_REFUSED, f"{_message(TOKEN_REFUSED)} ({rule.text})")
+        if not session.is_token and endpoint.needs_mfa and not session.trusted:
+            raise Fault(MFA_REQUIRED)
+        raw = request.fields.get("data")
+        data: Any = {}
+        if raw:
+            try:
+                data = json.loads(raw)
+            except ValueError:
+                raise Fault(INVALID_REQUEST, "data is not valid JSON.") from None
+            if not isinstance(data, dict):
+                raise Fault(INVALID_REQUEST, "data must be a JSON object.")
+        call = Call(
+            state=state,
+            org=state.org(session.org_id),
+            session=session,
+            endpoint=endpoint,
+            data=data,
+            fields=request.fields,
+            files=request.files,
+            base_url=request.base_url,
+        )
+        return HANDLERS[endpoint.path](call)
+
+
+def _message(code: str) -> str:
+    return ERROR_MESSAGES[code]
+
+
+def create_app(config: EmulatorConfig | None = None) -> Emulator:
+    """A new emulator (an ASGI app) for ``config`` (``EmulatorConfig()`` by default)."""
+    return Emulator(config)

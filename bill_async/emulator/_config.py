@@ -1,0 +1,127 @@
+"""The emulator's configuration, its demo account, and a clock tests can move by hand."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "DEMO_DEV_KEY",
+    "DEMO_MFA_CODE",
+    "DEMO_ORG_NAMES",
+    "DEMO_PASSWORD",
+    "DEMO_TOKEN_NAME",
+    "DEMO_TOKEN_VALUE",
+    "DEMO_USER_NAME",
+    "EmulatorConfig",
+    "Latency",
+    "ManualClock",
+]
+
+DEMO_DEV_KEY = "demo-dev-key"
+DEMO_USER_NAME = "demo@example.com"
+DEMO_PASSWORD = "demo-password"
+DEMO_TOKEN_NAME = "demo-token"
+DEMO_TOKEN_VALUE = "demo-token-value"
+# The one MFA code MFAAuthenticate.json accepts (no text message is ever sent).
+DEMO_MFA_CODE = "123456"
+DEMO_ORG_NAMES = (
+    "Northwind Traders",
+    "Contoso Manufacturing",
+    "Fabrikam Services",
+    "Tailspin Toys",
+)
+
+# Seconds added to each admitted request: a fixed delay, or a (low, high) uniform range.
+Latency = float | tuple[float, float]
+
+
+def _check_latency(_: object, attribute: attrs.Attribute[Any], value: Latency) -> None:
+    low, high = value if isinstance(value, tuple) else (value, value)
+    if not 0 <= low <= high:
+        raise ValueError(f"{attribute.name} must be seconds >= 0, or a (low, high) range")
+
+
+def _positive(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if value <= 0:
+        raise ValueError(f"{attribute.name} must be positive")
+
+
+@attrs.frozen(kw_only=True)
+class EmulatorConfig:
+    """Everything the emulator's behaviour depends on. Immutable; ``attrs.evolve`` to change.
+
+    Attributes:
+        dev_key, user_name, password, token_name, token_value: the demo account's credentials.
+        org_names: one organization per name (ListOrgs lists them in this order). The sync token
+            belongs to the organization at ``token_org`` (an index).
+        idle_timeout: seconds without a call after which a credential session is invalid
+            (BDC_1109). Token sessions never idle out.
+        max_in_flight: requests in flight per (devKey, organization) before BDC_1322.
+        hourly_requests / hourly_logins: the hourly budgets per devKey (BDC_1144); logins
+            count Login.json and ListOrgs.json together, and not toward ``hourly_requests``.
+        latency: seconds added to each admitted request (fixed, or a (low, high) range drawn
+            from a ``random.Random(seed)``), inside the in-flight window.
+        mfa_code: the code MFAAuthenticate.json accepts.
+        mfa_trust_days: how long a remembered ``mfaId`` can make Login.json trusted.
+        seed: the seed of the demo data (and of the ids the emulator hands out).
+        scale: multiplies the demo data's size; 1.0 gives hundreds of vendors and customers
+            and thousands of bills and invoices per organization, 0.01 a few of each.
+        anchor_date: the demo data's "today": seeded dates fall in the year before it.
+        clock: monotonic seconds, for idle timeouts. wall_clock: POSIX seconds, for
+            timestamps, dates and BILL's clock hours.
+    """
+
+    dev_key: str = DEMO_DEV_KEY
+    user_name: str = DEMO_USER_NAME
+    password: str = attrs.field(default=DEMO_PASSWORD, repr=False)
+    token_name: str = DEMO_TOKEN_NAME
+    token_value: str = attrs.field(default=DEMO_TOKEN_VALUE, repr=False)
+    org_names: tuple[str, ...] = DEMO_ORG_NAMES
+    token_org: int = 0
+    idle_timeout: float = attrs.field(default=35 * 60.0, validator=_positive)
+    max_in_flight: int = 3
+    hourly_requests: int = 20_000
+    hourly_logins: int = 200
+    latency: Latency = attrs.field(default=0.0, validator=_check_latency)
+    mfa_code: str = DEMO_MFA_CODE
+    mfa_trust_days: int = 30
+    seed: int = 0
+    scale: float = attrs.field(default=1.0, validator=attrs.validators.ge(0))
+    anchor_date: _dt.date = _dt.date(2024, 7, 31)
+    clock: Callable[[], float] = attrs.field(default=time.monotonic, eq=False, repr=False)
+    wall_clock: Callable[[], float] = attrs.field(default=time.time, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.org_names:
+            raise ValueError("org_names must name at least one organization")
+        if not 0 <= self.token_org < len(self.org_names):
+            raise ValueError("token_org must index org_names")
+        if self.max_in_flight < 1:
+            raise ValueError("max_in_flight must be at least 1")
+
+
+class ManualClock:
+    """A clock that moves only when told: ``clock.advance(seconds)``. Thread-safe.
+
+    Pass it as ``EmulatorConfig(clock=...)`` (and to the SDK's ``CredentialLogin(clock=...)``)
+    to cross an idle timeout without waiting.
+    """
+
+    def __init__(self, start: float = 1_000.0) -> None:
+        self._now = start
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("a clock does not go back")
+        with self._lock:
+            self._now += seconds

@@ -1,0 +1,245 @@
+"""The emulator's mutable state: organizations and their objects, sessions, limits, counters.
+
+One ``State`` belongs to one ``Emulator``; every change happens under the emulator's lock, so a
+test thread may inspect it while a server thread serves.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import secrets
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from ._config import EmulatorConfig
+from ._entities import ENTITIES, IdMaker, format_ms
+from ._errors import INVALID_REQUEST, Fault
+
+__all__ = ["Counters", "Document", "OrgData", "Session", "State"]
+
+
+@attrs.define
+class Counters:
+    """What the emulator has seen since it started or was last reset (``emulator.counters``).
+
+    Attributes:
+        total_requests: every HTTP request, answered or not.
+        logins: Login.json calls that opened a session.
+        paths: requests per operation path (unknown paths under their own name).
+        errors: error answers per BDC code (in bulk answers, per item).
+        max_in_flight: the most requests seen in flight at once, per organization id.
+        injected_failures: HTTP 5xx answers sent by ``fail_next``.
+        dropped: connections dropped by ``drop_next``.
+    """
+
+    total_requests: int = 0
+    logins: int = 0
+    paths: Counter[str] = attrs.field(factory=Counter)
+    errors: Counter[str] = attrs.field(factory=Counter)
+    max_in_flight: dict[str, int] = attrs.field(factory=dict)
+    injected_failures: int = 0
+    dropped: int = 0
+
+
+@attrs.define(eq=False)
+class Session:
+    """One session: a credential or token sign-in to one organization."""
+
+    session_id: str = attrs.field(repr=False)
+    org_id: str
+    user_id: str
+    dev_key: str = attrs.field(repr=False)
+    is_token: bool
+    last_used: float
+    trusted: bool = False
+    challenges: set[str] = attrs.field(factory=set, repr=False)
+
+
+@attrs.define(eq=False)
+class Document:
+    """An uploaded file."""
+
+    id: str
+    file_name: str
+    content_type: str
+    content: bytes = attrs.field(repr=False)
+    object_id: str | None
+    created_time: str
+
+
+@attrs.define(eq=False)
+class OrgData:
+    """One organization: its objects by entity and id, and what hangs off them."""
+
+    org_id: str
+    name: str
+    index: int
+    user_id: str
+    seeded: bool = False
+    objects: dict[str, dict[str, dict[str, Any]]] = attrs.field(factory=dict, repr=False)
+    kinds: dict[str, str] = attrs.field(factory=dict, repr=False)
+    approvers: dict[str, list[dict[str, Any]]] = attrs.field(factory=dict, repr=False)
+    documents: dict[str, Document] = attrs.field(factory=dict, repr=False)
+    invites: dict[str, dict[str, Any]] = attrs.field(factory=dict, repr=False)
+    bank_balance: float = 0.0
+
+    def table(self, entity: str) -> dict[str, dict[str, Any]]:
+        """The objects of ``entity`` by id, in creation order."""
+        table = self.objects.get(entity)
+        if table is None:
+            table = self.objects[entity] = {}
+        return table
+
+    def add(self, obj: dict[str, Any]) -> dict[str, Any]:
+        entity = obj["entity"]
+        self.table(entity)[obj["id"]] = obj
+        self.kinds[obj["id"]] = entity
+        return obj
+
+    def get(self, entity: str, object_id: Any) -> dict[str, Any] | None:
+        if not isinstance(object_id, str):
+            return None
+        table = self.objects.get(entity)
+        return None if table is None else table.get(object_id)
+
+    def require(
+        self, entity: str, object_id: Any, field: str = "id", *, active: bool = False
+    ) -> dict[str, Any]:
+        """The object, or a Fault naming the field that pointed at nothing."""
+        obj = self.get(entity, object_id)
+        if obj is None:
+            raise Fault(INVALID_REQUEST, f"Invalid {field}: no {entity} with id {object_id!r}.")
+        if active and obj.get("isActive") != "1":
+            raise Fault(INVALID_REQUEST, f"Invalid {field}: the {entity} {object_id} is inactive.")
+        return obj
+
+    def all(self, entity: str) -> Iterator[dict[str, Any]]:
+        return iter(self.table(entity).values())
+
+
+class State:
+    """Everything that changes while the emulator runs."""
+
+    def __init__(self, config: EmulatorConfig) -> None:
+        self.config = config
+        self.issued: set[str] = set()
+        self.counters = Counters()
+        self.sessions: dict[str, Session] = {}
+        # mfaId -> (deviceId, user name, expiry in wall-clock seconds)
+        self.remembered: dict[str, tuple[str, str, float]] = {}
+        self.in_flight: dict[tuple[str, str], int] = {}
+        # devKey -> (clock hour, count)
+        self.hourly_requests: dict[str, tuple[int, int]] = {}
+        self.hourly_logins: dict[str, tuple[int, int]] = {}
+        self._last_ms = 0
+        self.runtime_ids = IdMaker(random.Random(f"runtime:{config.seed}"), self.issued)
+        names = IdMaker(random.Random(f"orgs:{config.seed}"), self.issued)
+        self.orgs: dict[str, OrgData] = {}
+        for index, name in enumerate(config.org_names):
+            org_id = names("Organization")
+            self.orgs[org_id] = OrgData(org_id, name, index, names("User"))
+        self.token_org_id = list(self.orgs)[config.token_org]
+
+    # -- organizations ------------------------------------------------------------------------
+
+    def org(self, org_id: str) -> OrgData:
+        """The organization, seeded with its demo data on first use."""
+        org = self.orgs[org_id]
+        if not org.seeded:
+            from ._seed import seed_org
+
+            seed_org(self, org)
+            org.seeded = True
+        return org
+
+    def find(self, object_id: str) -> tuple[OrgData, str] | None:
+        """The seeded organization and entity of an id, wherever it lives."""
+        for org in self.orgs.values():
+            entity = org.kinds.get(object_id)
+            if entity is not None:
+                return org, entity
+        return None
+
+    # -- time ---------------------------------------------------------------------------------
+
+    def stamp(self) -> str:
+        """A timestamp for a write: the wall clock, but always after the previous write's."""
+        ms = max(int(self.config.wall_clock() * 1000), self._last_ms + 1)
+        self._last_ms = ms
+        return format_ms(ms)
+
+    def hour(self) -> int:
+        return math.floor(self.config.wall_clock() / 3600)
+
+    # -- sessions -----------------------------------------------------------------------------
+
+    def open_session(self, org: OrgData, dev_key: str, *, is_token: bool, trusted: bool) -> Session:
+        session = Session(
+            session_id="!" + secrets.token_urlsafe(32),
+            org_id=org.org_id,
+            user_id=org.user_id,
+            dev_key=dev_key,
+            is_token=is_token,
+            last_used=self.config.clock(),
+            trusted=trusted,
+        )
+        self.sessions[session.session_id] = session
+        return session
+
+    def session(self, session_id: str, dev_key: str) -> Session | None:
+        """The live session for ``session_id``, touched; None if unknown or idled out."""
+        session = self.sessions.get(session_id)
+        if session is None or session.dev_key != dev_key:
+            return None
+        now = self.config.clock()
+        if not session.is_token and now - session.last_used > self.config.idle_timeout:
+            del self.sessions[session_id]
+            return None
+        session.last_used = max(session.last_used, now)
+        return session
+
+    # -- limits -------------------------------------------------------------------------------
+
+    def take_budget(self, dev_key: str, *, login: bool) -> bool:
+        """Count one request in the devKey's hourly budget; False (not counted) if spent."""
+        table = self.hourly_logins if login else self.hourly_requests
+        limit = self.config.hourly_logins if login else self.config.hourly_requests
+        hour = self.hour()
+        current, used = table.get(dev_key, (hour, 0))
+        if current != hour:
+            used = 0
+        if used >= limit:
+            table[dev_key] = (hour, used)
+            return False
+        table[dev_key] = (hour, used + 1)
+        return True
+
+    def enter(self, key: tuple[str, str]) -> bool:
+        """One more request in flight for (devKey, org); False (not counted) when over."""
+        count = self.in_flight.get(key, 0) + 1
+        if count > self.config.max_in_flight:
+            return False
+        self.in_flight[key] = count
+        seen = self.counters.max_in_flight
+        if count > seen.get(key[1], 0):
+            seen[key[1]] = count
+        return True
+
+    def leave(self, key: tuple[str, str]) -> None:
+        count = self.in_flight.get(key, 0) - 1
+        if count > 0:
+            self.in_flight[key] = count
+        else:
+            self.in_flight.pop(key, None)
+
+
+def entity_of(object_id: str) -> str | None:
+    """The entity whose prefix ``object_id`` has."""
+    for name, spec in ENTITIES.items():
+        if object_id.startswith(spec.prefix):
+            return name
+    return None
