@@ -177,8 +177,10 @@ class _Seeder:
         self.start_ms = self.end_ms - 365 * _DAY_MS
         self.anchor = config.anchor_date
 
-    def count(self, entity: str, minimum: int = 0) -> int:
-        return max(minimum, round(BASE_COUNTS[entity] * self.scale))
+    def count(self, entity: str) -> int:
+        """How many of ``entity`` to make: at least one of each unless the scale is 0."""
+        wanted = round(BASE_COUNTS[entity] * self.scale)
+        return max(wanted, 1) if self.scale > 0 else 0
 
     def times(self, n: int) -> list[int]:
         rng = self.rng
@@ -340,7 +342,7 @@ class _Seeder:
         self.sales_tax = self.make(
             "Item", first, name="Sales Tax", type="6", percentage=8.25, description="Sales tax"
         )
-        for ms in self.times(self.count("Employee", 1)):
+        for ms in self.times(self.count("Employee")):
             given, family = self.person()
             self.make(
                 "Employee",
@@ -369,7 +371,7 @@ class _Seeder:
     def vendors(self) -> None:
         rng, seen = self.rng, set[str]()
         self.vendor_list: list[dict[str, Any]] = []
-        for ms in self.times(self.count("Vendor", 1)):
+        for ms in self.times(self.count("Vendor")):
             base = f"{rng.choice(_VENDOR_A)} {rng.choice(_VENDOR_B)} {rng.choice(_SUFFIX)}"
             name = self.unique(base, seen)
             given, family = self.person()
@@ -411,14 +413,13 @@ class _Seeder:
             if rng.random() < 0.04:
                 vendor["isActive"] = "2"
             self.vendor_list.append(vendor)
-        self.active_vendors = [v for v in self.vendor_list if v["isActive"] == "1"] or [
-            self.vendor_list[0]
-        ]
+        active = [v for v in self.vendor_list if v["isActive"] == "1"]
+        self.active_vendors = active or self.vendor_list[:1]
 
     def customers(self) -> None:
         rng, seen = self.rng, set[str]()
         self.customer_list: list[dict[str, Any]] = []
-        for ms in self.times(self.count("Customer", 1)):
+        for ms in self.times(self.count("Customer")):
             name = self.unique(f"{rng.choice(_CUSTOMER_A)} {rng.choice(_CUSTOMER_B)}", seen)
             given, family = self.person()
             street, city, state, zip_code = self.address()
@@ -472,10 +473,9 @@ class _Seeder:
             if rng.random() < 0.04:
                 customer["isActive"] = "2"
             self.customer_list.append(customer)
-        self.active_customers = [c for c in self.customer_list if c["isActive"] == "1"] or [
-            self.customer_list[0]
-        ]
-        for ms in self.times(self.count("Job")):
+        active = [c for c in self.customer_list if c["isActive"] == "1"]
+        self.active_customers = active or self.customer_list[:1]
+        for ms in self.times(self.count("Job") if self.active_customers else 0):
             customer = rng.choice(self.active_customers)
             self.make(
                 "Job",
@@ -487,6 +487,8 @@ class _Seeder:
     # -- AP: bills, payments, approvals -------------------------------------------------------
 
     def bills(self) -> None:
+        if not self.active_vendors:
+            return
         rng, org = self.rng, self.org
         bank = self.banks[0]["id"]
         for n, ms in enumerate(self.times(self.count("Bill"))):
@@ -631,6 +633,8 @@ class _Seeder:
         bill["approvalStatus"] = outcome
 
     def other_ap(self) -> None:
+        if not self.active_vendors:
+            return
         rng = self.rng
         for n, ms in enumerate(self.times(self.count("VendorCredit"))):
             vendor = rng.choice(self.active_vendors)
@@ -678,6 +682,8 @@ class _Seeder:
     # -- AR: invoices and received payments ---------------------------------------------------
 
     def invoices(self) -> None:
+        if not self.active_customers:
+            return
         rng = self.rng
         bank = self.banks[0]["id"]
         for n, ms in enumerate(self.times(self.count("Invoice"))):
@@ -766,6 +772,8 @@ class _Seeder:
         refresh_invoice(invoice, amount)
 
     def other_ar(self) -> None:
+        if not self.active_customers:
+            return
         rng = self.rng
         for n, ms in enumerate(self.times(self.count("CreditMemo"))):
             customer = rng.choice(self.active_customers)

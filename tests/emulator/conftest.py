@@ -1,0 +1,52 @@
+"""The emulator served by a real uvicorn on a free loopback port, reset before each test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bill_async.emulator import Emulator, RunningEmulator, running_emulator
+from tests.emulator.rawhttp import SMALL, Raw, bill_obj
+
+
+@pytest.fixture(scope="session")
+def served() -> Iterator[RunningEmulator]:
+    with running_emulator(SMALL) as running:
+        yield running
+
+
+@pytest.fixture
+def emulator(served: RunningEmulator) -> Emulator:
+    """The served emulator, reset to fresh small demo data."""
+    served.emulator.reset(SMALL)
+    return served.emulator
+
+
+@pytest.fixture
+def raw(served: RunningEmulator, emulator: Emulator) -> Iterator[Raw]:
+    """A raw client, not yet logged in."""
+    client = Raw(served.base_url, emulator)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def session(raw: Raw) -> Raw:
+    """A raw client logged in as the demo user to the first organization."""
+    assert raw.login()["response_status"] == 0
+    return raw
+
+
+@pytest.fixture
+def vendor(session: Raw) -> dict[str, Any]:
+    return session.create("Vendor", name="Fixture Vendor", email="ap@fixture.example")
+
+
+@pytest.fixture
+def bill(session: Raw, vendor: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = session.ok(
+        "Crud/Create/Bill.json", {"obj": bill_obj(vendor["id"], 100, 50.25)}
+    )
+    return data

@@ -1,0 +1,221 @@
+"""Sign-in, sessions, idle timeouts, MFA and token sessions, as the server enforces them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pytest
+
+from bill_async import TOKEN_PERMISSIONS
+from bill_async.emulator import (
+    DEMO_DEV_KEY,
+    DEMO_MFA_CODE,
+    DEMO_ORG_NAMES,
+    DEMO_PASSWORD,
+    DEMO_TOKEN_NAME,
+    DEMO_TOKEN_VALUE,
+    DEMO_USER_NAME,
+    MFA_REQUIRED,
+    TOKEN_REFUSED,
+    Emulator,
+    ManualClock,
+)
+from tests.emulator.rawhttp import SMALL, Raw, bill_obj
+
+
+def test_login_answers_bill_envelope(raw: Raw) -> None:
+    envelope = raw.login()
+    assert envelope["response_status"] == 0 and envelope["response_message"] == "Success"
+    data = envelope["response_data"]
+    assert set(data) == {"sessionId", "orgId", "apiEndPoint", "usersId"}
+    assert data["sessionId"].startswith("!")
+    assert data["orgId"] == raw.emulator.org_ids[0]
+    assert data["apiEndPoint"] == raw.base_url
+    assert data["usersId"].startswith("006")
+    assert raw.emulator.counters.logins == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"password": "wrong"}, "BDC_1101"),
+        ({"userName": "nobody@example.com"}, "BDC_1101"),
+        ({"devKey": "not-the-dev-key"}, "BDC_1102"),
+        ({"orgId": "00802NOSUCHORGANIZAT"}, "BDC_1101"),
+    ],
+)
+def test_bad_sign_ins_get_error_envelopes_with_http_200(
+    raw: Raw, fields: dict[str, str], code: str
+) -> None:
+    form = {
+        "userName": DEMO_USER_NAME,
+        "password": DEMO_PASSWORD,
+        "orgId": raw.emulator.org_ids[0],
+        "devKey": DEMO_DEV_KEY,
+        **fields,
+    }
+    response = raw.post("Login.json", form)
+    assert response.status_code == 200
+    envelope = response.json()
+    assert envelope["response_status"] == 1
+    assert envelope["response_data"]["error_code"] == code
+    assert raw.emulator.counters.logins == 0
+    assert not raw.emulator.state.sessions
+
+
+def test_session_info_logout_and_unknown_sessions(session: Raw) -> None:
+    org = session.emulator.org_ids[0]
+    info = session.ok("GetSessionInfo.json")
+    assert info == {"organizationId": org, "userId": session.emulator.user_id(org)}
+    assert session.ok("Logout.json") == {}
+    assert session.error("GetSessionInfo.json") == "BDC_1109"
+    assert session.error("GetSessionInfo.json", session_id="!made-up") == "BDC_1109"
+
+
+def test_a_session_is_tied_to_its_dev_key(session: Raw) -> None:
+    response = session.post(
+        "GetSessionInfo.json", {"devKey": "another-key", "sessionId": session.session_id}
+    )
+    assert response.json()["response_data"]["error_code"] == "BDC_1102"
+
+
+def test_the_session_cookie_is_accepted_instead_of_the_field(session: Raw) -> None:
+    response = session.http.post(
+        "GetSessionInfo.json",
+        data={"devKey": DEMO_DEV_KEY},
+        headers={"Cookie": f"sid={session.session_id}"},
+    )
+    assert response.json()["response_status"] == 0
+
+
+def test_list_orgs_lists_every_org_for_the_user_and_one_for_the_token(raw: Raw) -> None:
+    def list_orgs(user: str, password: str) -> Any:
+        fields = {"devKey": DEMO_DEV_KEY, "userName": user, "password": password}
+        return raw.post("ListOrgs.json", fields).json()
+
+    orgs = list_orgs(DEMO_USER_NAME, DEMO_PASSWORD)["response_data"]
+    assert [org["orgName"] for org in orgs] == list(DEMO_ORG_NAMES)
+    assert [org["orgId"] for org in orgs] == raw.emulator.org_ids
+    assert all(org["orgId"].startswith("008") for org in orgs)
+    token = list_orgs(DEMO_TOKEN_NAME, DEMO_TOKEN_VALUE)["response_data"]
+    assert token == [{"orgId": raw.emulator.token_org_id, "orgName": DEMO_ORG_NAMES[0]}]
+    wrong = list_orgs(DEMO_USER_NAME, "nope")
+    assert wrong["response_data"]["error_code"] == "BDC_1101"
+
+
+@pytest.fixture
+def clock(emulator: Emulator) -> ManualClock:
+    """The emulator with a 5 s idle timeout on a clock moved by hand."""
+    clock = ManualClock()
+    emulator.reset(attrs.evolve(SMALL, idle_timeout=5.0, clock=clock))
+    return clock
+
+
+def test_idle_credential_sessions_die_with_bdc_1109(raw: Raw, clock: ManualClock) -> None:
+    raw.login()
+    clock.advance(4)
+    raw.ok("GetSessionInfo.json")  # the timeout slides: 4 s idle, then a call
+    clock.advance(4)
+    raw.ok("GetSessionInfo.json")
+    clock.advance(5.5)
+    assert raw.error("GetSessionInfo.json") == "BDC_1109"
+    clock.advance(0.1)
+    assert raw.error("GetSessionInfo.json") == "BDC_1109"  # dead for good
+    assert raw.login()["response_status"] == 0
+    raw.ok("GetSessionInfo.json")
+
+
+def test_token_sessions_never_idle_out(raw: Raw, clock: ManualClock) -> None:
+    raw.login(raw.emulator.token_org_id, token=True)
+    clock.advance(10 * 24 * 3600)
+    assert raw.ok("GetSessionInfo.json")["organizationId"] == raw.emulator.token_org_id
+
+
+def test_token_sign_in_only_to_its_organization(raw: Raw) -> None:
+    other = raw.emulator.org_ids[1]
+    assert raw.login(other, token=True)["response_data"]["error_code"] == "BDC_1101"
+
+
+def test_token_sessions_get_the_permission_maps_refusals_from_the_server(raw: Raw) -> None:
+    raw.login(raw.emulator.token_org_id, token=True)
+    assert TOKEN_PERMISSIONS  # the map forbids something
+    for path in TOKEN_PERMISSIONS:
+        raw.emulator.reset_counters()
+        assert raw.error(path, {}) == TOKEN_REFUSED, path
+        assert raw.emulator.counters.errors == {TOKEN_REFUSED: 1}
+    # Allowed operations work, including MFA-protected ones the token page grants.
+    vendor = raw.create("Vendor", name="Token Vendor")
+    account = raw.create(
+        "VendorBankAccount",
+        vendorId=vendor["id"],
+        nameOnAcct="Token Vendor",
+        accountNumber="123456789",
+        routingNumber="021000021",
+    )
+    assert account["accountNumber"] == "******6789"
+
+
+def test_token_refusal_changes_nothing(raw: Raw) -> None:
+    raw.login(raw.emulator.token_org_id, token=True)
+    vendor = raw.create("Vendor", name="Approved Vendor")
+    bill = raw.ok("Crud/Create/Bill.json", {"obj": bill_obj(vendor["id"])})
+    user = raw.emulator.user_id(raw.emulator.token_org_id)
+    code = raw.error(
+        "SetApprovers.json", {"objectId": bill["id"], "entity": "Bill", "approvers": [user]}
+    )
+    assert code == TOKEN_REFUSED
+    assert raw.ok("Crud/Read/Bill.json", {"id": bill["id"]})["approvalStatus"] == "0"
+
+
+def test_mfa_protected_operations_need_a_trusted_session(session: Raw) -> None:
+    vendor = session.create("Vendor", name="Bank Vendor")
+    account = {
+        "entity": "VendorBankAccount",
+        "vendorId": vendor["id"],
+        "nameOnAcct": "Bank Vendor",
+        "accountNumber": "000123456789",
+        "routingNumber": "021000021",
+    }
+    assert session.error("Crud/Create/VendorBankAccount.json", {"obj": account}) == MFA_REQUIRED
+    assert session.error("PayBills.json", {"billPays": []}) == MFA_REQUIRED
+    challenge = session.ok("MFAChallenge.json", {"useBackup": False})["challengeId"]
+    assert challenge.startswith("!")
+    wrong = {"challengeId": challenge, "token": "000000", "deviceId": "d1", "rememberMe": False}
+    assert session.error("MFAAuthenticate.json", wrong) == "BDC_1356"
+    right = {**wrong, "token": DEMO_MFA_CODE}
+    assert session.ok("MFAAuthenticate.json", right) == {}
+    assert session.error("MFAAuthenticate.json", right) == "BDC_1356"  # a challenge is used once
+    created = session.ok("Crud/Create/VendorBankAccount.json", {"obj": account})
+    assert created["status"] == "1"
+    assert session.ok("Crud/Read/Vendor.json", {"id": vendor["id"]})["payBy"] == "1"
+
+
+def test_remember_me_gives_an_mfa_id_for_trusted_logins(session: Raw) -> None:
+    challenge = session.ok("MFAChallenge.json", {"useBackup": True})["challengeId"]
+    answer = session.ok(
+        "MFAAuthenticate.json",
+        {
+            "challengeId": challenge,
+            "token": DEMO_MFA_CODE,
+            "deviceId": "laptop",
+            "rememberMe": True,
+        },
+    )
+    mfa_id = answer["mfaId"]
+    assert session.ok("MFAStatus.json", {"mfaId": mfa_id, "deviceId": "laptop"}) == {
+        "isTrusted": True
+    }
+    assert session.ok("MFAStatus.json", {"mfaId": mfa_id, "deviceId": "phone"}) == {
+        "isTrusted": False
+    }
+    session.login(extra={"mfaId": mfa_id, "deviceId": "laptop"})
+    assert session.error("PayBills.json", {"billPays": []}) != MFA_REQUIRED
+    session.login(extra={"mfaId": mfa_id, "deviceId": "another"})
+    assert session.error("PayBills.json", {"billPays": []}) == MFA_REQUIRED
+
+
+def test_errors_json_needs_no_authentication(raw: Raw) -> None:
+    response = raw.post("Errors.json", {})
+    codes = {item["error_code"] for item in response.json()["response_data"]}
+    assert {"BDC_1109", "BDC_1144", "BDC_1322", TOKEN_REFUSED, MFA_REQUIRED} <= codes
