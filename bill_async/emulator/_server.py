@@ -64,6 +64,8 @@ def _bind(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
+        # Listening at once lets clients connect (they queue) as soon as the URL is printed.
+        sock.listen(2048)
     except OSError:
         sock.close()
         raise

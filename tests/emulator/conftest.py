@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from bill_async.emulator import Emulator, RunningEmulator, running_emulator
@@ -17,6 +18,12 @@ def served() -> Iterator[RunningEmulator]:
         yield running
 
 
+@pytest.fixture(scope="session")
+def http(served: RunningEmulator) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=served.base_url + "/", timeout=10) as client:
+        yield client
+
+
 @pytest.fixture
 def emulator(served: RunningEmulator) -> Emulator:
     """The served emulator, reset to fresh small demo data."""
@@ -25,9 +32,9 @@ def emulator(served: RunningEmulator) -> Emulator:
 
 
 @pytest.fixture
-def raw(served: RunningEmulator, emulator: Emulator) -> Iterator[Raw]:
+def raw(served: RunningEmulator, emulator: Emulator, http: httpx.Client) -> Iterator[Raw]:
     """A raw client, not yet logged in."""
-    client = Raw(served.base_url, emulator)
+    client = Raw(served.base_url, emulator, http)
     yield client
     client.close()
 

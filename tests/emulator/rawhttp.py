@@ -30,10 +30,12 @@ SMALL = EmulatorConfig(scale=0.01)
 class Raw:
     """BILL's wire format over plain httpx: ``raw.call("Crud/Read/Vendor.json", {"id": ...})``."""
 
-    def __init__(self, base_url: str, emulator: Emulator) -> None:
+    def __init__(self, base_url: str, emulator: Emulator, http: httpx.Client | None = None) -> None:
         self.base_url = base_url
         self.emulator = emulator
-        self.http = httpx.Client(base_url=base_url + "/", timeout=10)
+        self._owns_http = http is None
+        # Building an httpx client costs tens of milliseconds (its SSL context): share one.
+        self.http = http or httpx.Client(base_url=base_url + "/", timeout=10)
         self.session_id = ""
 
     def post(self, path: str, fields: dict[str, str]) -> httpx.Response:
@@ -93,7 +95,8 @@ class Raw:
         return data
 
     def close(self) -> None:
-        self.http.close()
+        if self._owns_http:
+            self.http.close()
 
 
 def bill_obj(vendor_id: str, *amounts: float, number: str = "B-1") -> dict[str, Any]:
