@@ -29,11 +29,11 @@ import anyio
 import attrs
 
 from ._client import Client
-from ._convert import Model, wire_names
+from ._convert import wire_names
 from ._endpoints import ENDPOINTS, Endpoint, Shape
 from ._exceptions import BillError
 from ._models import MODELS_BY_ENTITY
-from ._pagination import MAX_PAGE_SIZE, Filter, Sort
+from ._pagination import MAX_PAGE_SIZE, Filter, Sort, list_data
 from ._wire import dumps
 
 __all__ = ["LISTABLE", "SyncResult", "SyncTarget", "open_database", "resolve_entities", "sync"]
@@ -178,19 +178,23 @@ class _Writer:
             )
         return statement
 
-    def write(self, org_id: str, entity: str, page: Sequence[Model], checkpoint: str | None) -> int:
-        """Upsert a page and move the checkpoint, in one transaction; rows actually changed."""
+    def write(
+        self, org_id: str, entity: str, page: Sequence[dict[str, Any]], checkpoint: str | None
+    ) -> int:
+        """Upsert a page of wire records and move the checkpoint, in one transaction; returns
+        the rows actually changed."""
         statement = self._statement(entity)
         names = _columns(entity)
+        structure = MODELS_BY_ENTITY[entity].from_wire
         now = _dt.datetime.now(_dt.UTC).isoformat()
         written = 0
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            for record in page:
-                wire = record.to_wire()
-                values = [getattr(record, "id", None), org_id]
+            for wire in page:
+                record = structure(wire)
+                values = [wire.get("id"), org_id]
                 values.extend(_column_value(getattr(record, name)) for name in names)
-                values.extend([json.dumps(wire, default=_json_default, sort_keys=False), now])
+                values.extend([json.dumps(wire, default=_json_default), now])
                 written += self._db.execute(statement, values).rowcount
             if checkpoint is not None:
                 self._db.execute(_SAVE_CHECKPOINT, (org_id, entity, checkpoint))
@@ -229,32 +233,27 @@ async def _sync_target(
     since = writer.checkpoint(target.org_id, target.entity)
     offset = 0
     while True:
-        filters = [] if since is None else [Filter("updatedTime", ">=", since)]
-        pager = client._pager(
-            endpoint,
+        # The records as BILL sent them: the wire column keeps them exactly, with no round trip.
+        data = list_data(
             model,
-            filters=filters,
+            filters=[] if since is None else [Filter("updatedTime", ">=", since)],
             sort=[Sort("updatedTime"), Sort("id")],
             page_size=page_size,
             nested=True,
             show_audit=False,
             start=offset,
-            limit=None,
         )
-        pages = pager.pages()
         target.calls += 1
-        try:
-            page = await pages.__anext__()
-        except StopAsyncIteration:
-            page = []
-        last = page[-1].to_wire().get("updatedTime") if page else None
+        answer = await client._call(endpoint, data)
+        page: list[dict[str, Any]] = [r for r in answer if isinstance(r, dict)] if answer else []
+        last = page[-1].get("updatedTime") if page else None
         target.written += writer.write(target.org_id, target.entity, page, last)
         target.fetched += len(page)
         progress(target)
         if len(page) < page_size or not isinstance(last, str):
             return
         # Move on from the last record's time; skip those at that time already written.
-        same = sum(1 for record in page if record.to_wire().get("updatedTime") == last)
+        same = sum(1 for record in page if record.get("updatedTime") == last)
         if last == since:
             offset += len(page)
         else:

@@ -1,0 +1,331 @@
+"""The ``bill-async`` command: ``sync``, ``whoami``, ``list`` and ``emulator``.
+
+Credentials come from the environment: ``BILL_DEV_KEY``, ``BILL_ORG_ID``, and either
+``BILL_USER_NAME`` + ``BILL_PASSWORD`` or ``BILL_TOKEN_NAME`` + ``BILL_TOKEN_VALUE``;
+``BILL_BASE_URL`` picks the host (production by default). With none of them set, the command
+starts the embedded BILL emulator with its demo data and says so, so that it works without an
+account.
+
+Bad input gets one clear line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import anyio
+import attrs
+
+from ._auth import AuthStrategy, CredentialLogin, TokenLogin
+from ._client import PRODUCTION_URL, Client
+from ._exceptions import BillError
+from ._pagination import OPERATORS, Filter
+from ._sync import LISTABLE, SyncResult, open_database, resolve_entities, sync
+
+__all__ = ["main"]
+
+ENV_NAMES = (
+    "BILL_DEV_KEY",
+    "BILL_ORG_ID",
+    "BILL_USER_NAME",
+    "BILL_PASSWORD",
+    "BILL_TOKEN_NAME",
+    "BILL_TOKEN_VALUE",
+    "BILL_BASE_URL",
+)
+
+
+class UsageError(Exception):
+    """Bad input: reported as one line, exit code 2."""
+
+
+@attrs.frozen
+class Connection:
+    """Where and as whom the command talks to BILL."""
+
+    auth: AuthStrategy
+    base_url: str
+    embedded: bool
+
+
+def credentials_from_env(env: Mapping[str, str]) -> Connection | None:
+    """The sign-in the environment describes; None when it names none. Raises UsageError."""
+    present = {name for name in ENV_NAMES if env.get(name)}
+    if not present:
+        return None
+    missing = [name for name in ("BILL_DEV_KEY", "BILL_ORG_ID") if name not in present]
+    user = {"BILL_USER_NAME", "BILL_PASSWORD"} & present
+    token = {"BILL_TOKEN_NAME", "BILL_TOKEN_VALUE"} & present
+    if user and token:
+        raise UsageError(
+            "set BILL_USER_NAME/BILL_PASSWORD or BILL_TOKEN_NAME/BILL_TOKEN_VALUE, not both"
+        )
+    if not user and not token:
+        missing.append("BILL_USER_NAME and BILL_PASSWORD (or BILL_TOKEN_NAME and BILL_TOKEN_VALUE)")
+    elif user and len(user) == 1:
+        missing.append(({"BILL_USER_NAME", "BILL_PASSWORD"} - user).pop())
+    elif token and len(token) == 1:
+        missing.append(({"BILL_TOKEN_NAME", "BILL_TOKEN_VALUE"} - token).pop())
+    if missing:
+        raise UsageError(
+            f"incomplete BILL credentials in the environment: missing {', '.join(missing)}"
+        )
+    auth: AuthStrategy
+    if user:
+        auth = CredentialLogin(
+            env["BILL_USER_NAME"], env["BILL_PASSWORD"], env["BILL_ORG_ID"], env["BILL_DEV_KEY"]
+        )
+    else:
+        auth = TokenLogin(
+            env["BILL_TOKEN_NAME"], env["BILL_TOKEN_VALUE"], env["BILL_ORG_ID"], env["BILL_DEV_KEY"]
+        )
+    return Connection(auth, env.get("BILL_BASE_URL") or PRODUCTION_URL, embedded=False)
+
+
+@contextlib.contextmanager
+def connect(env: Mapping[str, str]) -> Iterator[Connection]:
+    """The environment's sign-in, or the embedded emulator with its demo account."""
+    found = credentials_from_env(env)
+    if found is not None:
+        yield found
+        return
+    try:
+        from .emulator import DEMO_DEV_KEY, DEMO_PASSWORD, DEMO_USER_NAME, running_emulator
+    except ImportError as missing:  # uvicorn is an extra
+        raise UsageError(
+            "no BILL credentials in the environment, and the embedded emulator needs "
+            f"'pip install bill-async[emulator]' ({missing})"
+        ) from None
+    with running_emulator() as served:
+        print(
+            f"No BILL credentials in the environment: using the embedded emulator at "
+            f"{served.base_url} with its demo data.",
+            file=sys.stderr,
+        )
+        org_id = served.emulator.org_ids[0]
+        auth = CredentialLogin(DEMO_USER_NAME, DEMO_PASSWORD, org_id, DEMO_DEV_KEY)
+        yield Connection(auth, served.base_url, embedded=True)
+
+
+def _fail(message: str) -> NoReturn:
+    raise UsageError(message)
+
+
+# -- sync -----------------------------------------------------------------------------------------
+
+
+def _check_writable(path: Path) -> None:
+    if path.exists() and path.is_dir():
+        _fail(f"--out {path} is a directory")
+    parent = path.resolve().parent
+    if not parent.is_dir():
+        _fail(f"--out {path}: the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        _fail(f"--out {path} is not writable")
+
+
+async def _run_sync(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    try:
+        entities = resolve_entities(args.entity or [])
+    except ValueError as unknown:
+        _fail(str(unknown))
+    out = Path(args.out)
+    _check_writable(out)
+    with connect(env) as where:
+        async with Client(where.auth, base_url=where.base_url) as client:
+            orgs = {org.org_id: org.org_name for org in await client.list_orgs()}
+            if args.org:
+                strangers = [org for org in args.org if org not in orgs]
+                if strangers:
+                    _fail(
+                        f"unknown organization {', '.join(strangers)}; this sign-in reaches "
+                        f"{', '.join(sorted(orgs)) or 'none'}"
+                    )
+                org_ids = list(dict.fromkeys(args.org))
+            else:
+                org_ids = list(orgs) if orgs else [where.auth.org_id]
+            try:
+                database = open_database(out, entities)
+            except (sqlite3.Error, OSError) as error:
+                _fail(f"--out {out} cannot be written: {error}")
+            from ._progress import Progress
+
+            progress = Progress(
+                sys.stderr, terminal=sys.stderr.isatty() and not args.quiet, org_names=orgs
+            )
+            try:
+                result = await sync(
+                    client,
+                    database,
+                    org_ids,
+                    entities,
+                    full=args.full,
+                    progress=None if args.quiet else progress,
+                )
+            finally:
+                database.close()
+    _print_summary(result, out, org_ids)
+    return 1 if result.failed else 0
+
+
+def _print_summary(result: SyncResult, out: Path, org_ids: Sequence[str]) -> None:
+    per_entity: dict[str, int] = {}
+    for target in result.targets:
+        per_entity[target.entity] = per_entity.get(target.entity, 0) + target.written
+    busiest = ", ".join(
+        f"{name} {count}"
+        for name, count in sorted(per_entity.items(), key=lambda kv: -kv[1])[:6]
+        if count
+    )
+    print(
+        f"Synced {len(org_ids)} organization(s), {len(per_entity)} entities into {out}: "
+        f"{result.written} records written ({result.fetched} fetched), "
+        f"{result.api_calls} API calls, {result.elapsed:.1f} s elapsed."
+    )
+    if busiest:
+        print(f"Most written: {busiest}.")
+    for target in result.failed:
+        print(f"FAILED {target.org_id} {target.entity}: {target.error}", file=sys.stderr)
+
+
+# -- whoami, list ---------------------------------------------------------------------------------
+
+
+async def _run_whoami(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    with connect(env) as where:
+        async with Client(where.auth, base_url=where.base_url) as client:
+            info = await client.session.get_info()
+            orgs = await client.list_orgs()
+    names = {org.org_id: org.org_name for org in orgs}
+    kind = "token" if where.auth.is_token else "user"
+    print(f"{kind}: {where.auth.user_name}")
+    print(f"user id: {info.get('userId') if isinstance(info, dict) else None}")
+    print(f"organization: {where.auth.org_id} {names.get(where.auth.org_id, '')}".rstrip())
+    print(f"base url: {where.base_url}")
+    if len(names) > 1:
+        print(f"reachable organizations: {len(names)}")
+    return 0
+
+
+def _parse_filter(text: str) -> Filter:
+    parts = text.split(None, 2)
+    if len(parts) != 3 or parts[1] not in OPERATORS:
+        operators = " ".join(sorted(OPERATORS))
+        _fail(f"--filter {text!r}: write 'FIELD OP VALUE' with OP one of {operators}")
+    field, op, value = parts
+    parsed: Any = [v.strip() for v in value.split(",")] if op in ("in", "nin") else value
+    return Filter(field, op, parsed)
+
+
+async def _run_list(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    try:
+        (entity,) = resolve_entities([args.entity])
+    except ValueError as unknown:
+        _fail(str(unknown))
+    filters = [_parse_filter(text) for text in args.filter or []]
+    endpoint = LISTABLE[entity]
+    with connect(env) as where:
+        async with Client(where.auth, base_url=where.base_url) as client:
+            group = getattr(client, endpoint.group)
+            pager = group.list(filters=filters, limit=args.limit)
+            async for record in pager:
+                if args.json:
+                    print(json.dumps(record.to_wire(), default=str))
+                else:
+                    name = getattr(record, "name", None) or getattr(record, "invoice_number", "")
+                    active = (
+                        "" if getattr(record, "is_active", True) is not False else " (inactive)"
+                    )
+                    print(f"{record.id}  {name or ''}{active}")
+    return 0
+
+
+# -- the command ----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bill-async",
+        description="Export, inspect and emulate BILL (Bill.com) v2 organizations.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sync_parser = commands.add_parser(
+        "sync", help="export organizations into SQLite, incrementally"
+    )
+    sync_parser.add_argument("--out", required=True, help="the SQLite file to write")
+    sync_parser.add_argument(
+        "--org",
+        action="append",
+        metavar="ORG_ID",
+        help="an organization (repeatable; default: every one the sign-in reaches)",
+    )
+    sync_parser.add_argument(
+        "--entity",
+        action="append",
+        metavar="NAME",
+        help="an entity such as Vendor or bills (repeatable; default: every listable one)",
+    )
+    sync_parser.add_argument(
+        "--full", action="store_true", help="ignore the checkpoints and fetch everything again"
+    )
+    sync_parser.add_argument("--quiet", action="store_true", help="print only the summary")
+
+    commands.add_parser("whoami", help="show who the credentials sign in as")
+
+    list_parser = commands.add_parser("list", help="list the records of one entity")
+    list_parser.add_argument("entity", help="an entity such as Vendor or bills")
+    list_parser.add_argument(
+        "--filter",
+        action="append",
+        metavar="'FIELD OP VALUE'",
+        help="for example 'isActive = 1' (repeatable)",
+    )
+    list_parser.add_argument("--json", action="store_true", help="one JSON record per line")
+    list_parser.add_argument("--limit", type=int, default=None, help="at most this many records")
+
+    emulator_parser = commands.add_parser("emulator", help="serve the local BILL v2 emulator")
+    try:
+        from .emulator import add_cli_arguments
+    except ImportError:
+        emulator_parser.set_defaults(emulator_missing=True)
+    else:
+        add_cli_arguments(emulator_parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    """Run the command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    environment = os.environ if env is None else env
+    try:
+        if args.command == "emulator":
+            if getattr(args, "emulator_missing", False):
+                _fail("the emulator needs 'pip install bill-async[emulator]'")
+            from .emulator import run_cli
+
+            return int(run_cli(args))
+        runner = {"sync": _run_sync, "whoami": _run_whoami, "list": _run_list}[args.command]
+        return anyio.run(runner, args, environment)
+    except UsageError as error:
+        print(f"bill-async {args.command}: {error}", file=sys.stderr)
+        return 2
+    except BillError as error:
+        print(f"bill-async {args.command}: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"bill-async {args.command}: interrupted; what was written is kept", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

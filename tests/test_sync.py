@@ -1,0 +1,256 @@
+"""``bill-async sync`` and the command line, against the emulator served by a real uvicorn."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import anyio
+import pytest
+
+import bill_async
+from bill_async import _cli as cli
+from bill_async.emulator import (
+    DEMO_DEV_KEY,
+    DEMO_PASSWORD,
+    DEMO_USER_NAME,
+    EmulatorConfig,
+    RunningEmulator,
+    running_emulator,
+)
+
+ENTITIES = ("vendors", "customers", "bills", "invoices")
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[RunningEmulator]:
+    with running_emulator(EmulatorConfig(scale=0.1)) as running:
+        yield running
+
+
+def env_for(served: RunningEmulator, **extra: str) -> dict[str, str]:
+    return {
+        "BILL_DEV_KEY": DEMO_DEV_KEY,
+        "BILL_ORG_ID": served.emulator.org_ids[0],
+        "BILL_USER_NAME": DEMO_USER_NAME,
+        "BILL_PASSWORD": DEMO_PASSWORD,
+        "BILL_BASE_URL": served.base_url,
+        **extra,
+    }
+
+
+def run(
+    args: list[str], env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
+    code = cli.main(args, env=env)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def counts(path: Path) -> dict[str, int]:
+    with sqlite3.connect(path) as db:
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {
+            t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]
+            for t in tables
+            if t != "checkpoints"
+        }
+
+
+def per_org(path: Path, table: str) -> dict[str, int]:
+    with sqlite3.connect(path) as db:
+        return dict(
+            db.execute(f'SELECT org_id, COUNT(*) FROM "{table}" GROUP BY org_id').fetchall()
+        )
+
+
+def test_sync_exports_every_org_and_a_second_run_fetches_nothing_new(
+    served: RunningEmulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "bill.db"
+    args = ["sync", "--out", str(out), "--quiet"] + [a for e in ENTITIES for a in ("--entity", e)]
+    code, stdout, stderr = run(args, env_for(served), capsys)
+    assert code == 0, stderr
+    assert "records written" in stdout and "API calls" in stdout and "elapsed" in stdout
+    orgs = served.emulator.org_ids
+    assert len(orgs) >= 3
+    for table in ENTITIES:
+        rows = per_org(out, table)
+        assert set(rows) == set(orgs), table
+        assert all(count > 0 for count in rows.values()), table
+        entity = {
+            "vendors": "Vendor",
+            "customers": "Customer",
+            "bills": "Bill",
+            "invoices": "Invoice",
+        }[table]
+        assert sum(rows.values()) == sum(len(served.emulator.objects(o, entity)) for o in orgs)
+
+    served.emulator.reset_counters()
+    code, stdout, _ = run(args, env_for(served), capsys)
+    assert code == 0
+    assert " 0 records written" in stdout
+    lists = {p: n for p, n in served.emulator.counters.paths.items() if p.startswith("List/")}
+    assert lists == {f"List/{e}.json": len(orgs) for e in ("Vendor", "Customer", "Bill", "Invoice")}
+
+    # Change two vendors (one made inactive) in one org: only they are fetched and written.
+    org = orgs[1]
+    vendors = served.emulator.objects(org, "Vendor")
+
+    async def change() -> None:
+        auth = bill_async.CredentialLogin(DEMO_USER_NAME, DEMO_PASSWORD, org, DEMO_DEV_KEY)
+        async with bill_async.Client(auth, base_url=served.base_url) as bill:
+            await bill.vendors.update(id=vendors[0]["id"], description="changed")
+            await bill.vendors.delete(vendors[1]["id"])
+
+    anyio.run(change)
+    code, stdout, _ = run(args, env_for(served), capsys)
+    assert code == 0
+    assert " 2 records written" in stdout
+    with sqlite3.connect(out) as db:
+        description, wire = db.execute(
+            "SELECT description, wire FROM vendors WHERE id = ?", (vendors[0]["id"],)
+        ).fetchone()
+        assert description == "changed"
+        assert json.loads(wire)["description"] == "changed"
+        (active,) = db.execute(
+            "SELECT is_active FROM vendors WHERE id = ?", (vendors[1]["id"],)
+        ).fetchone()
+        assert active == 0
+
+
+@pytest.mark.parametrize(
+    ("env_extra", "drop", "message"),
+    [
+        ({}, "BILL_PASSWORD", "missing BILL_PASSWORD"),
+        ({}, "BILL_DEV_KEY", "missing BILL_DEV_KEY"),
+        ({"BILL_TOKEN_NAME": "demo-token"}, None, "not both"),
+    ],
+)
+def test_half_set_credentials_get_one_line_and_exit_2(
+    served: RunningEmulator,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    env_extra: dict[str, str],
+    drop: str | None,
+    message: str,
+) -> None:
+    env = env_for(served, **env_extra)
+    if drop:
+        del env[drop]
+    served.emulator.reset_counters()
+    code, _, stderr = run(["sync", "--out", str(tmp_path / "x.db")], env, capsys)
+    assert code == 2
+    assert message in stderr and stderr.count("\n") == 1
+    assert served.emulator.counters.total_requests == 0
+    assert not (tmp_path / "x.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--entity", "Nonsense"], "unknown entity Nonsense"),
+        (["--org", "00899NOSUCHORG000000"], "unknown organization 00899NOSUCHORG000000"),
+        (["--out-is-a-folder"], "is a directory"),
+        (["--out-in-missing-folder"], "does not exist"),
+    ],
+)
+def test_bad_input_gets_one_line_and_exit_2(
+    served: RunningEmulator,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+) -> None:
+    out = tmp_path / "bill.db"
+    if args == ["--out-is-a-folder"]:
+        out, args = tmp_path, []
+    elif args == ["--out-in-missing-folder"]:
+        out, args = tmp_path / "missing" / "bill.db", []
+    code, _, stderr = run(["sync", "--out", str(out), *args], env_for(served), capsys)
+    assert code == 2
+    assert message in stderr and stderr.count("\n") == 1
+
+
+def test_an_unwritable_out_file_is_refused(
+    served: RunningEmulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "readonly.db"
+    out.write_bytes(b"")
+    out.chmod(0o444)
+    if os.access(out, os.W_OK):  # root may write anyway: make the file a non-database instead
+        out.chmod(0o644)
+        out.write_bytes(b"this is not a database" * 100)
+    code, _, stderr = run(["sync", "--out", str(out)], env_for(served), capsys)
+    assert code == 2
+    assert "--out" in stderr and stderr.count("\n") == 1
+
+
+def test_whoami_and_list(served: RunningEmulator, capsys: pytest.CaptureFixture[str]) -> None:
+    code, stdout, _ = run(["whoami"], env_for(served), capsys)
+    assert code == 0
+    assert f"user: {DEMO_USER_NAME}" in stdout and served.emulator.org_ids[0] in stdout
+    code, stdout, _ = run(["list", "vendors", "--limit", "3"], env_for(served), capsys)
+    assert code == 0 and len(stdout.splitlines()) == 3
+    code, stdout, _ = run(
+        ["list", "Vendor", "--json", "--filter", "isActive = 1", "--limit", "2"],
+        env_for(served),
+        capsys,
+    )
+    assert code == 0
+    records = [json.loads(line) for line in stdout.splitlines()]
+    assert len(records) == 2 and all(
+        r["entity"] == "Vendor" and r["isActive"] == "1" for r in records
+    )
+    code, _, stderr = run(["list", "vendors", "--filter", "name like x"], env_for(served), capsys)
+    assert code == 2 and "FIELD OP VALUE" in stderr
+
+
+def test_a_run_killed_midway_then_run_again_matches_a_clean_run(tmp_path: Path) -> None:
+    config = EmulatorConfig(scale=0.1, latency=0.02)
+    with running_emulator(config) as served:
+        env = {**os.environ, **env_for(served)}
+        command = [
+            sys.executable,
+            "-m",
+            "bill_async._cli",
+            "sync",
+            "--quiet",
+            "--entity",
+            "bills",
+            "--entity",
+            "invoices",
+        ]
+        clean = tmp_path / "clean.db"
+        subprocess.run([*command, "--out", str(clean)], env=env, check=True, capture_output=True)
+
+        killed = tmp_path / "killed.db"
+        process = subprocess.Popen(
+            [*command, "--out", str(killed)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if killed.exists():
+                try:
+                    with sqlite3.connect(killed) as db:
+                        if db.execute("SELECT COUNT(*) FROM checkpoints").fetchone()[0] >= 2:
+                            break
+                except sqlite3.Error:
+                    pass
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        partial = counts(killed)
+        assert partial != counts(clean)  # it really was killed part-way
+        subprocess.run([*command, "--out", str(killed)], env=env, check=True, capture_output=True)
+        assert counts(killed) == counts(clean)
