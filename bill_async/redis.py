@@ -93,10 +93,13 @@ REFUSAL_COOLDOWN = 60.0
 # A budget's key outlives its clock hour by a few minutes.
 _BUDGET_TTL = 3900
 
-# Waiting for a slot or the login lock: jittered exponential polling between these (seconds).
-# One task per process polls for a governor; the others wait behind it in the process.
-SLOT_POLL = (0.005, 0.05)
-LOCK_POLL = (0.01, 0.2)
+# Waiting for a slot: one task per process and governor waits in Redis (BLPOP on a list that
+# each slot given back pushes to) for at most this long between attempts; the others wait behind
+# it in the process. It bounds how late a slot freed by an ended lease is noticed (seconds).
+_SLOT_WAIT = 0.25
+# Waiting for the login lock (rare: a login takes about a second): jittered polling between
+# these (seconds).
+_LOCK_POLL = (0.01, 0.2)
 
 T = TypeVar("T")
 
@@ -183,6 +186,17 @@ return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')
 """
 )
 
+# KEYS: slots, wake. ARGV: token, lease ms. Gives a slot back and wakes one waiter.
+_RELEASE_SLOT = """
+local removed = redis.call('ZREM', KEYS[1], ARGV[1])
+if removed == 1 then
+  redis.call('RPUSH', KEYS[2], '1')
+  redis.call('LTRIM', KEYS[2], -8, -1)
+  redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[2]))
+end
+return removed
+"""
+
 # KEYS: lock. ARGV: token, lease ms.
 _RENEW_LOCK = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -248,6 +262,7 @@ _SCRIPTS = {
     "acquire": _ACQUIRE,
     "renew_slot": _RENEW_SLOT,
     "count_slots": _COUNT_SLOTS,
+    "release_slot": _RELEASE_SLOT,
     "renew_lock": _RENEW_LOCK,
     "release_lock": _RELEASE_LOCK,
     "take": _TAKE,
@@ -564,7 +579,7 @@ class _LoginLock:
     async def _acquire(self) -> None:
         token = secrets.token_hex(16)
         lease_ms = math.ceil(self._redis.lease * 1000)
-        delay = LOCK_POLL[0]
+        delay = _LOCK_POLL[0]
         while True:
             taken = await _shielded(
                 self._redis.command(
@@ -577,7 +592,7 @@ class _LoginLock:
                 self._keeper = self._redis.keep(self._renew, "the login lock")
                 return
             await anyio.sleep(_jittered(delay))
-            delay = min(delay * 2, LOCK_POLL[1])
+            delay = min(delay * 2, _LOCK_POLL[1])
 
     async def _renew(self) -> bool:
         lease_ms = math.ceil(self._redis.lease * 1000)
@@ -643,9 +658,10 @@ class RedisGovernor(Governor):
 
     A slot is an entry of a sorted set whose score is the end of its lease on Redis' clock.
     Taking one is a Lua script: drop the entries whose lease ended, then add this worker's
-    token if fewer than the limit remain. Giving it back removes the token (ZREM: only this
-    worker's own). In each process one task polls Redis for a slot at a time, with jittered
-    backoff; the others wait behind it, and a slot given back in the process wakes it at once.
+    token if fewer than the limit remain. Giving it back removes the token (only this worker's
+    own) and pushes to a wake-up list. In each process one task at a time waits for a slot, in
+    BLPOP on that list (Redis wakes the longest waiter first, whichever process it is in), for
+    at most ``_SLOT_WAIT`` seconds between attempts; the process's other tasks queue behind it.
 
     ``refused()`` (BDC_1322 although the fleet kept to its limit: something outside it uses the
     devKey) lowers the fleet's shared limit to one below the limit the refused call was
@@ -663,9 +679,9 @@ class RedisGovernor(Governor):
         self._keys = [
             connection.key("gov", f"{{{key}}}", "slots"),
             connection.key("gov", f"{{{key}}}", "limit"),
+            connection.key("gov", f"{{{key}}}", "wake"),
         ]
         self._gate = anyio.Lock()
-        self._given_back = anyio.Event()
         self._held = 0
         self._limit = max_in_flight
         self._refused_at = 0  # the lowest limit a call refused since the last report ran under
@@ -727,18 +743,18 @@ class RedisGovernor(Governor):
     async def _acquire(self) -> tuple[str, int]:
         """A slot's token, and the limit it was admitted under."""
         token = secrets.token_hex(16)
+        # Below the socket timeout, so that a quiet wait is not taken for a dead Redis.
+        wait = min(_SLOT_WAIT, self._redis.timeout / 2)
         async with self._gate:
-            delay = SLOT_POLL[0]
             while True:
                 # Shielded: once the script ran, this worker must know whether it holds a slot.
                 taken = await _shielded(self._try(token), self._redis.timeout * 2)
                 if taken:
                     self._held += 1
                     return token, self._limit
-                given_back = self._given_back
-                with anyio.move_on_after(_jittered(delay)):
-                    await given_back.wait()
-                delay = min(delay * 2, SLOT_POLL[1])
+                await self._redis.command(
+                    lambda client: client.blpop([self._keys[2]], timeout=wait)
+                )
 
     async def _renew(self, token: str) -> bool:
         lease_ms = math.ceil(self._redis.lease * 1000)
@@ -747,15 +763,17 @@ class RedisGovernor(Governor):
     async def _release(self, token: str) -> None:
         try:
             await _shielded(
-                self._redis.command(lambda client: client.zrem(self._keys[0], token)),
+                self._redis.script(
+                    "release_slot",
+                    [self._keys[0], self._keys[2]],
+                    [token, math.ceil(self._redis.lease * 1000)],
+                ),
                 self._redis.timeout,
             )
         except RedisStoreError as error:
             logger.warning("could not give back a slot (its lease ends it): %s", error)
         finally:
             self._held -= 1
-            self._given_back.set()
-            self._given_back = anyio.Event()
 
 
 # The governor and admitting limit of the slot that the current task gave back last: what a

@@ -181,6 +181,25 @@ async def test_the_login_lock_is_renewed_while_a_slow_login_runs(redis_url: str)
     assert fake.logins == 1
 
 
+@pytest.mark.anyio
+async def test_debug_logs_of_a_fleet_hold_no_secret(
+    redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)  # every logger, redis-py's included
+    fake = vendor_fake()
+    async with (
+        stores(redis_url) as one,
+        stores(redis_url) as two,
+        fleet_client(fake, one) as first,
+        fleet_client(fake, two) as second,
+    ):
+        await first.vendors.read("009x")
+        await second.vendors.read("009x")
+    assert caplog.records
+    for secret in (DEV_KEY, PASSWORD, "session-SECRET"):
+        assert secret not in caplog.text
+
+
 # -- the governor -----------------------------------------------------------------------------
 
 
