@@ -19,11 +19,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(app: Any) -> Iterator[str]:
+def serve(app: Any, *, lifespan: str = "off") -> Iterator[str]:
     """Serve the ASGI ``app`` on a free loopback port; yields ``http://127.0.0.1:PORT``."""
     port = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="error", lifespan="off", access_log=False
+        app, host="127.0.0.1", port=port, log_level="error", lifespan=lifespan, access_log=False
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
