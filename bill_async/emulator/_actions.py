@@ -5,6 +5,10 @@ Each action changes the objects the way BILL does (reference §4): paying a bill
 records a SentPay with BillPays and moves the bill's amounts and ``paymentStatus``; recording an
 AR payment makes a ReceivedPay with InvoicePays and lowers the invoices' ``amountDue``; approvals
 walk a bill's ``approvalStatus`` through "1" assigned, "4" approving, "3" approved or "5" denied.
+
+Approve.json and Deny.json decide for the session's user when they are a pending approver;
+otherwise, since the demo user is an administrator, for the next approver in line (so that one
+demo login can walk a bill through several approvers).
 """
 
 from __future__ import annotations

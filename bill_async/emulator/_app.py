@@ -3,7 +3,8 @@
 Every request goes through the same steps, in BILL's order as far as it is known:
 
     route (unknown path: HTTP 404, BDC_1121) → injected 5xx / drop-before knobs
-    → devKey (BDC_1102) → hourly budget (BDC_1144; Login and ListOrgs have their own)
+    → POST only (else HTTP 405, BDC_1121) → devKey (BDC_1102)
+    → hourly budget (BDC_1144; Login and ListOrgs have their own)
     → session (BDC_1109: unknown, logged out, or idle past ``idle_timeout``)
     → in flight per (devKey, organization) (BDC_1322 over ``max_in_flight``)
     → latency → token permission (TOKEN_REFUSED) / MFA trust (MFA_REQUIRED) → the operation

@@ -225,7 +225,7 @@ class State:
             return False
         self.in_flight[key] = count
         seen = self.counters.max_in_flight
-        if count > seen.get(key[1], 0):
+        if key[1] in self.orgs and count > seen.get(key[1], 0):
             seen[key[1]] = count
         return True
 

@@ -58,7 +58,28 @@ def test_the_default_demo_is_realistic() -> None:
     assert all(bill["updatedTime"] >= bill["createdTime"] for bill in bills)
     vendor_ids = {vendor["id"] for vendor in emulator.objects(smallest, "Vendor")}
     assert {bill["vendorId"] for bill in bills} <= vendor_ids
+    org = emulator.state.orgs[smallest]
+
+    def next_approver(bill: dict[str, str]) -> str | None:
+        pending = (r for r in org.approvers[bill["id"]] if r["approvalStatus"] == "0")
+        return next((r["usersId"] for r in pending), None)
+
+    waiting = [
+        bill
+        for bill in bills
+        if bill["approvalStatus"] in ("1", "4") and next_approver(bill) == org.user_id
+    ]
+    assert waiting  # the demo login has bills waiting for its approval
     assert not emulator.state.orgs[emulator.org_ids[0]].seeded  # seeded only when used
+
+
+def test_the_public_api_is_listed_and_sorted() -> None:
+    import bill_async.emulator as package
+
+    assert package.__all__ == sorted(set(package.__all__))
+    public = {name for name in vars(package) if not name.startswith("_")} - {"annotations"}
+    modules = {name for name in public if isinstance(getattr(package, name), type(package))}
+    assert public - modules == set(package.__all__)
 
 
 def test_cli_arguments() -> None:
