@@ -843,10 +843,11 @@ class RedisBudget(Budget):
         return self._redis.key("budget", self._key, str(hour))
 
     def _see(self, hour: int, count: int) -> None:
+        # Answers to concurrent takes may arrive out of order; within an hour counts only grow.
         if hour > self._hour:
             self._hour, self._seen = hour, count
         elif hour == self._hour:
-            self._seen = count
+            self._seen = max(self._seen, count)
 
     async def take(self, now: float) -> bool:
         _asyncio_loop()
