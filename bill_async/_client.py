@@ -17,9 +17,11 @@ import logging
 import random as _random_module
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any, Self, TypeVar
 
 import anyio
+import attrs
 import httpx
 import sniffio
 
@@ -27,6 +29,7 @@ from . import _wire as wire
 from ._auth import AuthStrategy, Session, SessionManager, SessionStore
 from ._bulk import run_bulk
 from ._convert import Model, wire_names
+from ._convert import _core_type as core_type
 from ._endpoints import ENDPOINTS_BY_PATH, Endpoint, Kind, Shape
 from ._exceptions import (
     AmbiguousWriteError,
@@ -728,10 +731,59 @@ def _object_wire(model: type[Model], obj: Model | Mapping[str, Any] | None) -> d
     if isinstance(obj, Model):
         if not isinstance(obj, model):
             raise InvalidRequestError(f"expected a {model.__name__}, not a {type(obj).__name__}")
-        return obj.to_wire()
+        try:
+            return obj.to_wire()
+        except (TypeError, ValueError, AttributeError, ArithmeticError) as error:
+            raise InvalidRequestError(
+                f"this {model.__name__} has a field of the wrong type: {error}"
+            ) from None
     if isinstance(obj, Mapping):
         return dict(obj)
     raise InvalidRequestError(f"expected a {model.__name__} or a mapping, not {type(obj).__name__}")
+
+
+_COERCIBLE = (Decimal, _dt.datetime, _dt.date)
+_FIELD_TYPES: dict[type[Model], dict[str, type]] = {}
+
+
+def field_types(model: type[Model]) -> dict[str, type]:
+    """The model's fields whose keyword arguments may come in wire form (str or number)."""
+    types = _FIELD_TYPES.get(model)
+    if types is None:
+        attrs.resolve_types(model)
+        types = _FIELD_TYPES[model] = {
+            field.alias or field.name: core
+            for field in attrs.fields(model)
+            if (core := core_type(field.type)) in _COERCIBLE
+        }
+    return types
+
+
+def _coerced(model: type[Model], name: str, value: Any) -> Any:
+    """A keyword argument as its field's Python type: ``"2024-07-01"`` for a date field becomes
+    a ``date``, ``"10.50"`` for an amount a ``Decimal``. Raises InvalidRequestError."""
+    wanted = field_types(model).get(name)
+    if wanted is None or isinstance(value, wanted):
+        return value
+    try:
+        if (
+            wanted is Decimal
+            and isinstance(value, str | int | float)
+            and not isinstance(value, bool)
+        ):
+            return Decimal(str(value))
+        if wanted is _dt.datetime and isinstance(value, str):
+            timestamp = _dt.datetime.fromisoformat(value)
+            if timestamp.tzinfo is None:
+                raise ValueError("a timestamp needs a timezone")
+            return timestamp
+        if wanted is _dt.date and isinstance(value, str):
+            return _dt.date.fromisoformat(value)
+    except (ValueError, ArithmeticError) as error:
+        raise InvalidRequestError(f"{model.__name__}.{name}: {value!r}: {error}") from None
+    raise InvalidRequestError(
+        f"{model.__name__}.{name} takes a {wanted.__name__}, not {type(value).__name__} {value!r}"
+    )
 
 
 def _fields_wire(model: type[Model], fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -740,8 +792,8 @@ def _fields_wire(model: type[Model], fields: Mapping[str, Any]) -> dict[str, Any
     if not fields:
         return {}
     names = wire_names(model)
-    declared = {k: v for k, v in fields.items() if k in names and v is not None}
-    wire_obj = model(**declared).to_wire()
+    declared = {k: _coerced(model, k, v) for k, v in fields.items() if k in names and v is not None}
+    wire_obj = _object_wire(model, model(**declared))
     for key, value in fields.items():
         if key not in names:
             wire_obj[_camel(key)] = value

@@ -209,3 +209,29 @@ async def test_generated_methods_return_models() -> None:
     assert type(vendor) is bill_async.Vendor and vendor.to_wire() == vendor_wire
     assert [type(p) for p in paid] == [bill_async.SentPay]
     assert paid[0].amount == Decimal(5)
+
+
+@pytest.mark.anyio
+async def test_keyword_values_in_wire_form_are_coerced_or_refused_before_sending() -> None:
+    fake = FakeBill()
+    fake.on("Crud/Create/Bill.json", lambda seen: ok({**seen.data["obj"], "id": "00n1"}))
+    async with client(fake) as bill:
+        created = await bill.bills.create(invoice_date="2026-11-01", amount="10.50")
+        assert created.invoice_date == dt.date(2026, 11, 1)
+        assert fake.seen[-1].data["obj"] == {
+            "entity": "Bill",
+            "invoiceDate": "2026-11-01",
+            "amount": 10.5,
+        }
+        sent = len(fake.seen)
+        for bad in (
+            {"invoice_date": "01/11/2026"},
+            {"amount": "ten"},
+            {"invoice_date": 20261101},
+            {"created_time": "2026-11-01T10:00:00"},  # a timestamp without a timezone
+        ):
+            with pytest.raises(bill_async.InvalidRequestError):
+                await bill.bills.create(**bad)
+        with pytest.raises(bill_async.InvalidRequestError):
+            await bill.bills.create(bill_async.Bill(invoice_date="2026-11-01"))  # type: ignore[arg-type]
+    assert len(fake.seen) == sent

@@ -214,24 +214,16 @@ async def test_wrong_credentials(served: RunningEmulator, org_id: str) -> None:
     assert caught.value.code == "BDC_1101"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SDK bug: a date field given as an ISO string (invoice_date='2024-07-01') raises a "
-    "bare TypeError from bill_async._convert's unstructure hook (date.isoformat on a str) "
-    "instead of sending it or raising InvalidRequestError; _exceptions promises only BillErrors",
-)
-async def test_a_date_given_as_a_string_is_sent_or_refused_as_a_bill_error(
+async def test_dates_and_amounts_given_as_strings_are_sent_in_bills_form(
     client: bill_async.Client,
 ) -> None:
     vendor = await client.vendors.create(name="String Dates")
-    try:
-        bill = await client.bills.create(
-            vendor_id=vendor.id,
-            invoice_number="S-1",
-            invoice_date="2024-07-01",
-            due_date="2024-07-31",
-            bill_line_items=[{"amount": 10}],
-        )
-    except bill_async.InvalidRequestError:
-        return
+    bill = await client.bills.create(
+        vendor_id=vendor.id,
+        invoice_number="S-1",
+        invoice_date="2024-07-01",
+        due_date="2024-07-31",
+        bill_line_items=[{"amount": 10}],
+    )
     assert bill.invoice_date == _dt.date(2024, 7, 1)
+    assert bill.due_date == _dt.date(2024, 7, 31)
