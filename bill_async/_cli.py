@@ -139,39 +139,53 @@ async def _run_sync(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         _fail(str(unknown))
     out = Path(args.out)
     _check_writable(out)
-    with connect(env) as where:
-        async with Client(where.auth, base_url=where.base_url) as client:
-            orgs = {org.org_id: org.org_name for org in await client.list_orgs()}
-            if args.org:
-                strangers = [org for org in args.org if org not in orgs]
-                if strangers:
-                    _fail(
-                        f"unknown organization {', '.join(strangers)}; this sign-in reaches "
-                        f"{', '.join(sorted(orgs)) or 'none'}"
-                    )
-                org_ids = list(dict.fromkeys(args.org))
-            else:
-                org_ids = list(orgs) if orgs else [where.auth.org_id]
+    async with contextlib.AsyncExitStack() as stack:
+        where = stack.enter_context(connect(env))
+        shared: dict[str, Any] = {}
+        if args.redis_url:
             try:
-                database = open_database(out, entities)
-            except (sqlite3.Error, OSError) as error:
-                _fail(f"--out {out} cannot be written: {error}")
-            from ._progress import Progress
-
-            progress = Progress(
-                sys.stderr, terminal=sys.stderr.isatty() and not args.quiet, org_names=orgs
+                from .redis import redis_stores
+            except ImportError as missing:
+                _fail(f"--redis-url needs 'pip install bill-async[redis]' ({missing})")
+            stores = await stack.enter_async_context(
+                redis_stores(args.redis_url, fallback=args.redis_fallback)
             )
-            try:
-                result = await sync(
-                    client,
-                    database,
-                    org_ids,
-                    entities,
-                    full=args.full,
-                    progress=None if args.quiet else progress,
+            await stores.ping()  # an unreachable Redis stops the run before anything is sent
+            shared = {"session_store": stores.session_store, "limits": stores.limits}
+        client = await stack.enter_async_context(
+            Client(where.auth, base_url=where.base_url, **shared)
+        )
+        orgs = {org.org_id: org.org_name for org in await client.list_orgs()}
+        if args.org:
+            strangers = [org for org in args.org if org not in orgs]
+            if strangers:
+                _fail(
+                    f"unknown organization {', '.join(strangers)}; this sign-in reaches "
+                    f"{', '.join(sorted(orgs)) or 'none'}"
                 )
-            finally:
-                database.close()
+            org_ids = list(dict.fromkeys(args.org))
+        else:
+            org_ids = list(orgs) if orgs else [where.auth.org_id]
+        try:
+            database = open_database(out, entities)
+        except (sqlite3.Error, OSError) as error:
+            _fail(f"--out {out} cannot be written: {error}")
+        from ._progress import Progress
+
+        progress = Progress(
+            sys.stderr, terminal=sys.stderr.isatty() and not args.quiet, org_names=orgs
+        )
+        try:
+            result = await sync(
+                client,
+                database,
+                org_ids,
+                entities,
+                full=args.full,
+                progress=None if args.quiet else progress,
+            )
+        finally:
+            database.close()
     _print_summary(result, out, org_ids)
     return 1 if result.failed else 0
 
@@ -278,6 +292,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--full", action="store_true", help="ignore the checkpoints and fetch everything again"
     )
     sync_parser.add_argument("--quiet", action="store_true", help="print only the summary")
+    sync_parser.add_argument(
+        "--redis-url",
+        metavar="URL",
+        help="share sessions and BILL's limits with other worker processes through Redis",
+    )
+    sync_parser.add_argument(
+        "--redis-fallback",
+        action="store_true",
+        help="if Redis is unreachable, go on with this process's own limits (with a warning)",
+    )
 
     commands.add_parser("whoami", help="show who the credentials sign in as")
 
