@@ -61,6 +61,7 @@ from ._limits import Budget, Governor, InProcessLimits, LimitStore
 try:
     import redis.asyncio as aioredis
     import redis.exceptions as redis_errors
+    from redis.asyncio.connection import parse_url
 except ImportError as _error:  # pragma: no cover - depends on the environment
     raise ImportError(
         "bill_async.redis needs redis-py: pip install 'bill-async[redis]'"
@@ -90,7 +91,7 @@ DEFAULT_TIMEOUT = 5.0
 DEFAULT_SESSION_TTL = 3600.0
 # After BDC_1322 despite the governor, the fleet's limit stays lowered this long (seconds).
 REFUSAL_COOLDOWN = 60.0
-# A budget's key outlives its clock hour by a few minutes.
+# Seconds a budget's key (one per clock hour) lives from its first count: past its hour.
 _BUDGET_TTL = 3900
 
 # Waiting for a slot: one task per process and governor waits in Redis (BLPOP on a list that
@@ -314,6 +315,10 @@ class _Connection:
             raise ValueError("timeout must be positive")
         self._url = url
         self.safe_url = safe_url(url)
+        try:
+            parse_url(url)
+        except ValueError as error:
+            raise ValueError(f"{self.safe_url!r} is not a Redis URL: {error}") from None
         self.prefix = prefix
         self.timeout = timeout
         self.lease = lease
@@ -357,10 +362,14 @@ class _Connection:
                 f"Redis at {self.safe_url} refused: {error}", self.safe_url
             ) from error
         except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError) as error:
+            hint = (
+                ""
+                if self.fallback
+                else "; without it the fleet cannot keep to BILL's limits (pass fallback=True "
+                "to count in this process only)"
+            )
             raise RedisUnavailableError(
-                f"Redis at {self.safe_url} is unreachable ({type(error).__name__}: {error}); "
-                "without it the fleet cannot keep to BILL's limits (pass fallback=True to count "
-                "in this process only)",
+                f"Redis at {self.safe_url} is unreachable ({type(error).__name__}: {error}){hint}",
                 self.safe_url,
             ) from error
         except redis_errors.RedisError as error:
@@ -532,6 +541,8 @@ class RedisSessionStore(SessionStore):
         await self._redis.local_sessions.delete(key, session_id)
 
     async def touch(self, key: str, session_id: str, last_used: float) -> None:
+        # Called after BILL answered: a Redis failure here must not turn the answer into an
+        # error. It is logged; at worst another worker sees the session as idle for longer.
         _asyncio_loop()
         if not self._redis.fell_back:
             try:
@@ -539,7 +550,13 @@ class RedisSessionStore(SessionStore):
                     "touch_session", [self._key(key)], [session_id, repr(last_used), self._ttl_ms]
                 )
             except RedisUnavailableError as error:
+                if not self._redis.fallback:
+                    logger.warning("could not record a use of a shared session: %s", error)
+                    return
                 self._redis.fall_back(error)
+            except RedisStoreError as error:
+                logger.warning("could not record a use of a shared session: %s", error)
+                return
             else:
                 return
         await self._redis.local_sessions.touch(key, session_id, last_used)

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import redis
@@ -28,16 +29,12 @@ def _pings(port: int) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def redis_server() -> Iterator[str]:
-    """The URL of a running Redis for this test session."""
-    url = os.environ.get("BILL_ASYNC_REDIS_URL")
-    if url:
-        yield url
-        return
+@contextmanager
+def own_redis_server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A redis-server of our own on a free loopback port: its URL and its process."""
     executable = shutil.which("redis-server")
     if executable is None:
-        pytest.skip("redis-server is not installed and BILL_ASYNC_REDIS_URL is not set")
+        pytest.skip("redis-server is not installed")
     port = free_port()
     process = subprocess.Popen(
         [
@@ -60,7 +57,7 @@ def redis_server() -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("redis-server did not start")
             time.sleep(0.02)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield f"redis://127.0.0.1:{port}/0", process
     finally:
         process.terminate()
         try:
@@ -68,6 +65,17 @@ def redis_server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[str]:
+    """The URL of a running Redis for this test session."""
+    url = os.environ.get("BILL_ASYNC_REDIS_URL")
+    if url:
+        yield url
+        return
+    with own_redis_server() as (url, _):
+        yield url
 
 
 def flush(url: str) -> None:

@@ -4,6 +4,7 @@ so several of them in one test stand for several worker processes."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import time
@@ -25,6 +26,7 @@ from tests.fakebill import (
     ORG,
     PASSWORD,
     FakeBill,
+    ManualClock,
     client,
     credential,
     error,
@@ -32,7 +34,7 @@ from tests.fakebill import (
     ok,
 )
 from tests.loopback import free_port
-from tests.redis.conftest import PREFIX
+from tests.redis.conftest import PREFIX, own_redis_server
 
 VENDOR = fixture("Crud_Read_Vendor")
 FAST = bill_async.RetryPolicy(base_delay=0.001, max_delay=0.005, max_retries=8)
@@ -409,6 +411,45 @@ async def test_the_fallback_is_explicit_and_warns_once(
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize("fallback", [False, True])
+async def test_redis_lost_in_the_middle_of_a_call_does_not_lose_its_answer(
+    fallback: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = ManualClock()
+    fake = vendor_fake()
+    with own_redis_server() as (url, server):
+
+        def read_and_lose_redis(_seen: Any) -> Any:
+            server.terminate()  # while the call holds its slot
+            server.wait()
+            return ok(VENDOR)
+
+        async with (
+            stores(url, timeout=1, fallback=fallback) as shared,
+            fleet_client(fake, shared, auth=credential(clock=clock)) as bill,
+        ):
+            await bill.vendors.read("009x")
+            clock.advance(60)  # so that the next answer records the session's use in Redis
+            fake.on("Crud/Read/Vendor.json", read_and_lose_redis)
+            with (
+                caplog.at_level(logging.WARNING, logger="bill_async.redis"),
+                pytest.warns(RuntimeWarning) if fallback else contextlib.nullcontext(),
+            ):
+                vendor = await bill.vendors.read("009x")  # BILL answered: so does the call
+            assert vendor.id == VENDOR["id"]
+            assert "could not give back a slot" in caplog.text
+            fake.on("Crud/Read/Vendor.json", ok(VENDOR))
+            if fallback:  # it fell back when it could not record the session's use
+                await bill.vendors.read("009x")
+                assert shared.fell_back
+            else:
+                assert "could not record a use of a shared session" in caplog.text
+                with pytest.raises(RedisUnavailableError):
+                    await bill.vendors.read("009x")
+    assert fake.count("Crud/Read/Vendor.json") == 2 + fallback
+
+
+@pytest.mark.anyio
 async def test_ping_checks_redis_before_the_first_call(redis_url: str) -> None:
     async with stores(redis_url) as shared:
         await shared.ping()
@@ -434,5 +475,8 @@ def test_options_are_checked() -> None:
         redis_stores("redis://127.0.0.1:1/0", lease=0)
     with pytest.raises(ValueError, match="session_ttl"):
         redis_stores("redis://127.0.0.1:1/0", session_ttl=-1)
+    with pytest.raises(ValueError, match="not a Redis URL") as caught:
+        redis_stores("http://user:pw-SECRET@127.0.0.1:1/0")
+    assert "SECRET" not in str(caught.value)
     shown = repr(redis_stores("redis://:pw-SECRET@127.0.0.1:1/0"))
     assert "SECRET" not in shown and "127.0.0.1:1" in shown
