@@ -198,6 +198,15 @@ end
 return removed
 """
 
+# KEYS: lock. ARGV: token, lease ms. 1 if this token holds the lock now (idempotent, so that
+# a command retried after a lost answer does not lock its own worker out).
+_TAKE_LOCK = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2]))
+return 1
+"""
+
 # KEYS: lock. ARGV: token, lease ms.
 _RENEW_LOCK = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -264,6 +273,7 @@ _SCRIPTS = {
     "renew_slot": _RENEW_SLOT,
     "count_slots": _COUNT_SLOTS,
     "release_slot": _RELEASE_SLOT,
+    "take_lock": _TAKE_LOCK,
     "renew_lock": _RENEW_LOCK,
     "release_lock": _RELEASE_LOCK,
     "take": _TAKE,
@@ -572,7 +582,7 @@ class RedisSessionStore(SessionStore):
 
 class _LoginLock:
     """The login lock: first this process's lock (its waiters queue here), then Redis'
-    (SET NX PX with a token and a lease; given back by compare-and-delete)."""
+    (set if free or already ours, with a token and a lease; given back by compare-and-delete)."""
 
     def __init__(self, connection: _Connection, key: str, local: anyio.Lock) -> None:
         self._redis = connection
@@ -599,9 +609,7 @@ class _LoginLock:
         delay = _LOCK_POLL[0]
         while True:
             taken = await _shielded(
-                self._redis.command(
-                    lambda client: client.set(self._key, token, nx=True, px=lease_ms)
-                ),
+                self._redis.script("take_lock", [self._key], [token, lease_ms]),
                 self._redis.timeout * 2,
             )
             if taken:
