@@ -1,0 +1,60 @@
+"""``bill-async sync --redis-url``: one export spread over worker processes, one org group each."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from bill_async.emulator import (
+    DEMO_DEV_KEY,
+    DEMO_PASSWORD,
+    DEMO_USER_NAME,
+    EmulatorConfig,
+    running_emulator,
+)
+
+ENTITIES = ("vendors", "bills", "invoices")
+
+
+def test_two_workers_share_one_export_and_bills_limits(redis_url: str, tmp_path: Path) -> None:
+    # A latency that keeps calls overlapping, and one devKey for both workers.
+    with running_emulator(EmulatorConfig(scale=0.05, latency=0.01)) as served:
+        orgs = served.emulator.org_ids
+        env = {
+            **os.environ,
+            "BILL_DEV_KEY": DEMO_DEV_KEY,
+            "BILL_ORG_ID": orgs[0],
+            "BILL_USER_NAME": DEMO_USER_NAME,
+            "BILL_PASSWORD": DEMO_PASSWORD,
+            "BILL_BASE_URL": served.base_url,
+        }
+        out = tmp_path / "bill.db"
+        halves = [orgs[: len(orgs) // 2], orgs[len(orgs) // 2 :]]
+        command = [sys.executable, "-m", "bill_async._cli", "sync", "--quiet", "--out", str(out)]
+        command += ["--redis-url", redis_url]
+        command += [arg for entity in ENTITIES for arg in ("--entity", entity)]
+        workers = [
+            subprocess.Popen(
+                [*command, *[arg for org in half for arg in ("--org", org)]],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for half in halves
+        ]
+        results = [worker.communicate(timeout=120) for worker in workers]
+        for worker, (stdout, stderr) in zip(workers, results, strict=True):
+            assert worker.returncode == 0, stderr
+            assert "records written" in stdout
+        counters = served.emulator.counters
+        with sqlite3.connect(out) as db:
+            for table, entity in zip(ENTITIES, ("Vendor", "Bill", "Invoice"), strict=True):
+                rows = dict(db.execute(f"SELECT org_id, COUNT(*) FROM {table} GROUP BY org_id"))
+                assert rows == {org: len(served.emulator.objects(org, entity)) for org in orgs}
+        assert counters.errors.get("BDC_1322", 0) == 0
+        assert max(counters.max_in_flight.values()) <= 3
+        assert counters.logins == len(orgs)  # one session per org, none twice
