@@ -17,6 +17,7 @@ import json
 import secrets
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -85,13 +86,23 @@ def dumps(data: Any) -> str:
     return _encoder.encode(data)
 
 
+# One decoder for every answer: ``json.loads(..., parse_float=...)`` would build a new decoder
+# and scanner for each call.
+_decoder = json.JSONDecoder(parse_float=Decimal)
+
+
 def loads(content: bytes | str) -> Any:
-    """Parse JSON, reading numbers with a fraction as ``Decimal``."""
-    return json.loads(content, parse_float=Decimal)
+    """Parse JSON, reading numbers with a fraction as ``Decimal`` (``json.loads``'s rules)."""
+    if isinstance(content, bytes | bytearray):
+        content = content.decode(json.detect_encoding(content), "surrogatepass")
+    elif content.startswith("\ufeff"):
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", content, 0)
+    return _decoder.decode(content)
 
 
+@lru_cache(maxsize=64)
 def session_prefix(dev_key: str, session_id: str) -> str:
-    """The form fields every call after sign-in starts with."""
+    """The form fields every call after sign-in starts with (cached: a session makes many)."""
     return f"devKey={quote_plus(dev_key)}&sessionId={quote_plus(session_id)}"
 
 
