@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -141,6 +142,22 @@ def _list_conversions(item: type[Model]) -> tuple[Conv, Conv]:
     return to_python, to_wire
 
 
+# BILL's timestamp form exactly (see ``_wire.format_timestamp``); a "-0000" offset would come
+# back as "+0000". A string of this form that ``fromisoformat`` reads comes back as sent, so
+# reading one needs no round trip to check it; any other string never comes back as sent.
+_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}"
+    r"(?:\+|-(?!0000))[0-9]{2}[0-5][0-9]"
+)
+_timestamp_form = _TIMESTAMP.fullmatch
+
+
+def _timestamp_in(value: Any) -> _dt.datetime:
+    if type(value) is not str or _timestamp_form(value) is None:
+        raise ValueError(value)
+    return _dt.datetime.fromisoformat(value)
+
+
 def _active_in(value: Any) -> bool:
     if value == "1":
         return True
@@ -212,9 +229,6 @@ def _field_specs(cls: type[Model]) -> list[_FieldSpec]:
     return specs
 
 
-_PLAIN, _REF, _CONVERTED = 0, 1, 2
-
-
 _WIRE_NAMES: dict[type[Model], Mapping[str, str]] = {}
 
 
@@ -226,53 +240,114 @@ def wire_names(cls: type[Model]) -> Mapping[str, str]:
     return names
 
 
+class _Inexact(ValueError):
+    """A wire value that would not come back as sent."""
+
+
+def _reader(to_python: Conv, to_wire: Conv) -> Conv:
+    """A field's value from the wire, raising when ``to_wire`` would not give it back as sent."""
+
+    def read(value: Any) -> Any:
+        python_value = to_python(value)
+        if not to_wire(python_value) == value:
+            raise _Inexact(value)
+        return python_value
+
+    return read
+
+
+def _decimal_read(value: Any) -> Decimal:
+    # An int, or a finite Decimal (what ``_wire.loads`` makes of a number), always comes back
+    # as sent; only a float needs the round trip to check it.
+    kind = type(value)
+    if kind is int or (kind is Decimal and not value.is_nan()):
+        return Decimal(value)
+    converted = _decimal_in(value)
+    if not _decimal_out(converted) == value:
+        raise _Inexact(value)
+    return converted
+
+
+def _field_reader(spec: _FieldSpec) -> Conv:
+    to_python, to_wire = spec.to_python, spec.to_wire
+    assert to_python is not None and to_wire is not None
+    if to_python is _active_in:
+        return _active_in  # "1" and "2" only: both come back as sent
+    if to_python is _decimal_in:
+        return _decimal_read
+    if to_python == _dt.datetime.fromisoformat:  # a bound method, so not `is`
+        return _timestamp_in  # reads only what comes back as sent
+    return _reader(to_python, to_wire)
+
+
+_MISSING: Any = object()
+
+
 def _make_structure(cls: type[Model]) -> Callable[[Any, Any], Model]:
-    # Per wire key: (Python name, how to convert, from wire, to wire). Tuples, not objects, since
-    # this loop runs once per key of every object read (a Vendor has about 100).
-    specs: dict[str, tuple[str, int, Conv | None, Conv | None]] = {}
+    # The declared fields by kind, as tuples: this runs for every object read. Every key is
+    # popped from a copy of the wire dict, and what is left over is ``extra``.
+    plain: list[tuple[str, str]] = []
+    refs: list[tuple[str, str]] = []
+    converted: list[tuple[str, str, Conv]] = []
     for spec in _field_specs(cls):
-        kind = _REF if spec.is_ref else _PLAIN if spec.to_python is None else _CONVERTED
-        specs[spec.wire] = (spec.name, kind, spec.to_python, spec.to_wire)
-    lookup = specs.get
+        if spec.is_ref:
+            refs.append((spec.wire, spec.name))
+        elif spec.to_python is None or spec.to_wire is None:
+            plain.append((spec.wire, spec.name))
+        else:
+            converted.append((spec.wire, spec.name, _field_reader(spec)))
 
     def structure(data: Any, _: Any) -> Model:
         if isinstance(data, cls):
             return data
         if not isinstance(data, Mapping):
             raise TypeError(f"a {cls.__name__} must come from a mapping, not {type(data).__name__}")
+        extra = dict(data)
+        pop = extra.pop
         values: dict[str, Any] = {}
-        extra: dict[str, Any] = {}
-        nulls: list[str] = []
-        for key, value in data.items():
-            spec = lookup(key)
-            if spec is None:
-                if key == "entity":
-                    values["entity"] = value
-                else:
-                    extra[key] = value
-                continue
-            name, kind, to_python, to_wire = spec
-            if kind == _PLAIN:
+        for wire, name in plain:
+            value = pop(wire, _MISSING)
+            if value is not _MISSING:
                 values[name] = value
-            elif value is None:
+        value = pop("entity", _MISSING)
+        if value is not _MISSING:
+            values["entity"] = value
+        nulls: list[str] = []
+        for wire, name in refs:
+            value = pop(wire, _MISSING)
+            if value is _MISSING:
+                continue
+            if value is None:
                 values[name] = None
-                if kind == _REF:
-                    nulls.append(key)
-            elif kind == _REF:
-                values[name] = None if value == ZERO_ID else value
+                nulls.append(wire)
             else:
-                try:
-                    converted = to_python(value)  # type: ignore[misc]
-                    exact = to_wire(converted) == value  # type: ignore[misc]
-                except (TypeError, ValueError, ArithmeticError):
-                    exact = False
-                if exact:
-                    values[name] = converted
-                else:
-                    extra[key] = value  # kept as sent; the field stays unset
-        return cls(**values, extra=extra, wire_keys=tuple(data), wire_nulls=frozenset(nulls))
+                values[name] = None if value == ZERO_ID else value
+        inexact = False
+        for wire, name, read in converted:
+            value = pop(wire, _MISSING)
+            if value is _MISSING:
+                continue
+            if value is None:
+                values[name] = None
+                continue
+            try:
+                values[name] = read(value)
+            except (TypeError, ValueError, ArithmeticError):
+                extra[wire] = value  # kept as sent; the field stays unset
+                inexact = True
+        if inexact:  # put the keys kept back in the order they came
+            extra = {key: data[key] for key in data if key in extra}
+        return cls(
+            **values,
+            extra=extra,
+            wire_keys=tuple(data),
+            wire_nulls=frozenset(nulls) if nulls else _NO_NULLS,
+        )
 
     return structure
+
+
+_NO_NULLS: frozenset[str] = frozenset()
 
 
 def _wire_value(spec: _FieldSpec, value: Any, nulls: frozenset[str]) -> Any:
