@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import abc
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Self, cast
@@ -233,7 +234,10 @@ class InProcessSessionStore(SessionStore):
 
     def __init__(self) -> None:
         self._sessions: dict[str, StoredSession] = {}
-        self._locks: dict[tuple[object, str], anyio.Lock] = {}
+        # Locks belong to one event loop: per loop, forgotten with it.
+        self._locks: weakref.WeakKeyDictionary[object, dict[str, anyio.Lock]] = (
+            weakref.WeakKeyDictionary()
+        )
 
     async def get(self, key: str) -> StoredSession | None:
         return self._sessions.get(key)
@@ -254,10 +258,10 @@ class InProcessSessionStore(SessionStore):
     def login_lock(self, key: str) -> AbstractAsyncContextManager[None]:
         from ._limits import current_loop
 
-        lock_key = (current_loop(), key)
-        lock = self._locks.get(lock_key)
+        per_loop = self._locks.setdefault(current_loop(), {})
+        lock = per_loop.get(key)
         if lock is None:
-            lock = self._locks[lock_key] = anyio.Lock()
+            lock = per_loop[key] = anyio.Lock()
         return lock
 
 
@@ -299,10 +303,6 @@ class SessionManager:
 
     def __repr__(self) -> str:
         return f"<SessionManager org={self._strategy.org_id} signed_in={self._session is not None}>"
-
-    @property
-    def strategy(self) -> AuthStrategy:
-        return self._strategy
 
     @property
     def current(self) -> Session | None:

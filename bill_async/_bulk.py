@@ -14,7 +14,8 @@ from typing import Any, TypeAlias, TypeVar, cast
 import anyio
 
 from ._convert import Model
-from ._exceptions import BillError, ProtocolError, RequestRejectedError, api_error_for
+from ._exceptions import BillError, ProtocolError, api_error_for
+from ._wire import body_excerpt
 
 __all__ = ["BULK_CHUNK", "BulkResult", "run_bulk"]
 
@@ -29,25 +30,20 @@ BulkResult: TypeAlias = T | BillError
 SendChunk = Callable[[list[Any]], Awaitable[Any]]
 
 
-def _item_result(model: type[T], envelope: Any, operation: str) -> T | BillError:
-    if not isinstance(envelope, Mapping):
-        return ProtocolError(
-            "a bulk item is not an envelope",
-            status_code=200,
-            body=repr(envelope)[:200],
-            operation=operation,
-        )
-    data = envelope.get("response_data")
-    if envelope.get("response_status") == 0 and isinstance(data, Mapping):
-        return model.from_wire(data)
-    if isinstance(data, Mapping) and isinstance(data.get("error_code"), str):
-        return api_error_for(data["error_code"], str(data.get("error_message", "")), operation)
+def _unreadable(what: str, answer: Any, operation: str) -> ProtocolError:
     return ProtocolError(
-        "a bulk item's envelope is unreadable",
-        status_code=200,
-        body=repr(envelope)[:200],
-        operation=operation,
+        what, status_code=200, body=body_excerpt(repr(answer).encode()), operation=operation
     )
+
+
+def _item_result(model: type[T], envelope: Any, operation: str) -> T | BillError:
+    data = envelope.get("response_data") if isinstance(envelope, Mapping) else None
+    if isinstance(data, Mapping):
+        if envelope.get("response_status") == 0:
+            return model.from_wire(data)
+        if isinstance(data.get("error_code"), str):
+            return api_error_for(data["error_code"], str(data.get("error_message", "")), operation)
+    return _unreadable("a bulk item's envelope is unreadable", envelope, operation)
 
 
 async def run_bulk(
@@ -66,20 +62,18 @@ async def run_bulk(
         chunk = wire_items[offset : offset + chunk_size]
         try:
             answer = await send_chunk(chunk)
-        except RequestRejectedError:
-            raise  # refused before sending (permissions, budget): the whole call fails
         except BillError as chunk_error:
-            # The whole chunk failed (refused, or its fate is unknown): every item says so.
+            # The whole chunk failed (refused by BILL or by a spent budget, or its fate is
+            # unknown): every item says so, and the other chunks keep their results.
             for index in range(offset, offset + len(chunk)):
                 results[index] = chunk_error
             return
         envelopes = answer.get("bulk") if isinstance(answer, Mapping) else None
         if not isinstance(envelopes, list) or len(envelopes) != len(chunk):
-            error = ProtocolError(
-                f"a bulk answer of {len(chunk)} items did not hold {len(chunk)} results",
-                status_code=200,
-                body=repr(answer)[:200],
-                operation=operation,
+            error = _unreadable(
+                f"a bulk answer for {len(chunk)} items did not hold {len(chunk)} results",
+                answer,
+                operation,
             )
             for index in range(offset, offset + len(chunk)):
                 results[index] = error

@@ -26,7 +26,7 @@ import attrs
 
 from ._auth import AuthStrategy, CredentialLogin, TokenLogin
 from ._client import PRODUCTION_URL, Client
-from ._exceptions import BillError
+from ._exceptions import BillError, InvalidRequestError
 from ._pagination import OPERATORS, Filter
 from ._sync import LISTABLE, SyncResult, open_database, resolve_entities, sync
 
@@ -340,7 +340,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             return int(run_cli(args))
         runner = {"sync": _run_sync, "whoami": _run_whoami, "list": _run_list}[args.command]
         return anyio.run(runner, args, environment)
-    except UsageError as error:
+    except (UsageError, InvalidRequestError) as error:  # bad input, refused before sending
         print(f"bill-async {args.command}: {error}", file=sys.stderr)
         return 2
     except BillError as error:

@@ -65,6 +65,7 @@ from ._limits import (
 )
 from ._models import MODELS_BY_ENTITY
 from ._pagination import Filter, Pager, Sort, list_data, updated_since
+from ._permissions import rule_for_path
 from ._redact import fingerprint, redact_data
 from ._retry import RetryPolicy
 from ._transport import DEFAULT_TIMEOUT, Sender, default_transport
@@ -296,7 +297,7 @@ class Client(GeneratedGroups):
             child = Client.__new__(Client)
             child._init(self._auth.for_org(org_id), self._shared, parent=root)
             root._org_clients[org_id] = child
-        return child
+        return child if self._retry is root._retry else child.with_options(retry=self._retry)
 
     def with_options(self, *, retry: RetryPolicy) -> Client:
         """This client with another retry policy, sharing its session, pool and limits."""
@@ -391,23 +392,26 @@ class Client(GeneratedGroups):
         ``response_data``, through the same pipeline as the generated methods. Operations
         missing from the table are sent as writes (never sent again after an ambiguous
         failure) that a token session may call."""
-        if retry is not None:
-            return await self.with_options(retry=retry).call(path, data)
+
         endpoint = ENDPOINTS_BY_PATH.get(path)
         if endpoint is None:
             if not path.endswith(".json") or path.startswith("/") or "://" in path:
                 raise InvalidRequestError(f"{path!r} is not a BILL v2 operation path")
-            endpoint = Endpoint(path, "call", "call", Kind.WRITE, Shape.DATA, None)
+            endpoint = Endpoint(
+                path, "call", "call", Kind.WRITE, Shape.DATA, None, token_rule=rule_for_path(path)
+            )
         if endpoint.shape is Shape.FORM:
             raise InvalidRequestError(
                 f"{path} takes no data: use client.login() or client.list_orgs()"
             )
-        return await self._call(endpoint, data)
+        return await self._call(endpoint, data, policy=retry)
 
-    async def _call(self, endpoint: Endpoint, data: Any = None) -> Any:
+    async def _call(
+        self, endpoint: Endpoint, data: Any = None, *, policy: RetryPolicy | None = None
+    ) -> Any:
         """Send ``data`` (a JSON-able object, or None for no ``data`` field) to ``endpoint``."""
         data_json = None if data is None else wire.dumps(data)
-        return await self._execute(endpoint, self._form_body(data_json), data)
+        return await self._execute(endpoint, self._form_body(data_json), data, policy=policy)
 
     async def _call_model(self, endpoint: Endpoint, data: Any) -> Any:
         """``_call``, with the answer as the endpoint's model where it has one."""
@@ -455,6 +459,7 @@ class Client(GeneratedGroups):
         show_audit: bool,
         start: int,
         limit: int | None,
+        keyset: bool = False,
     ) -> Pager[ModelT]:
         data = list_data(
             model,
@@ -469,7 +474,7 @@ class Client(GeneratedGroups):
         async def fetch(page_data: dict[str, Any]) -> Any:
             return await self._call(endpoint, page_data)
 
-        return Pager(fetch, model, data, limit)
+        return Pager(fetch, model, data, limit, keyset=keyset, operation=endpoint.path)
 
     def _updated_since(
         self,
@@ -491,6 +496,7 @@ class Client(GeneratedGroups):
             show_audit=False,
             start=0,
             limit=None,
+            keyset=True,
         )
 
     async def _call_action(
@@ -545,35 +551,42 @@ class Client(GeneratedGroups):
         data: Any,
         *,
         session: Session | None = None,
+        policy: RetryPolicy | None = None,
     ) -> Any:
         """The pipeline every request goes through. See the module docstring."""
         self._check_usable()
         self._check_allowed(endpoint)
         shared = self._shared
-        policy = self._retry
+        policy = policy or self._retry
         sessions = self._sessions
         operation = endpoint.path
         url = shared.base_url + operation
         signs_in = endpoint.shape is Shape.FORM
         needs_session = endpoint.needs_session and not signs_in
         replay_safe = endpoint.is_read or signs_in or endpoint is _LOGOUT
+        ends_session = session is not None  # Logout of a given session: never log in for it
         started = shared.clock()
-        attempt = 0
-        renewed = False
+        attempt = 0  # every send, for hooks and logs
+        retries = 0  # sends after a failure that may pass, counted against the policy
+        renewed = False  # the last attempt was a replay after BDC_1109
         while True:
             attempt += 1
+            if shared.closed:
+                raise ClientStateError("the client was closed while the call was in progress")
+            await self._take_budget(endpoint, policy)
             if needs_session and session is None:
                 session = await sessions.get()
+                self._check_allowed(endpoint)  # a new session may not be MFA-trusted
             body, content_type = build_body(session if needs_session else None)
-            await self._take_budget(endpoint, policy)
-            if shared.hooks.any:
-                await self._emit("request", endpoint, attempt, started)
             governor = self._governor()
-            sent_at = self._auth.clock()  # the session's idle time runs on the strategy's clock
             status: int | None = None
             try:
                 async with governor.slot():
+                    if shared.hooks.any:
+                        await self._emit("request", endpoint, attempt, started)
                     shared.requests_sent += 1
+                    # The session's idle time runs on the strategy's clock.
+                    sent_at = self._auth.clock()
                     status, content = await shared.sender.post(url, body, content_type, operation)
                 result = wire.decode_envelope(status, content, operation)
             except (ApiError, TransportError, ProtocolError) as error:
@@ -594,37 +607,51 @@ class Client(GeneratedGroups):
             if shared.hooks.any:
                 await self._emit("response", endpoint, attempt, started, status, failure)
             # What now: raise, or send again?
+            if isinstance(failure, SessionExpiredError) and session is not None:
+                governor.succeeded()
+                await sessions.invalidate(session)
+                session = None
+                if ends_session:
+                    return None  # Logout of a session BILL no longer knows: nothing to end
+                if renewed:
+                    raise failure  # a second BDC_1109 in a row
+                renewed = True  # BILL refused the call, so it did not run: replay it once.
+                if shared.hooks.any:
+                    await self._emit("retry", endpoint, attempt, started, error=failure, delay=0.0)
+                continue
+            renewed = False
             if isinstance(failure, ApiError):
+                if session is not None:
+                    await sessions.touch(session, sent_at)  # BILL answered: the session is alive
                 if isinstance(failure, ConcurrencyLimitError):
                     governor.refused()
                 else:
                     governor.succeeded()
-                if isinstance(failure, SessionExpiredError) and session is not None:
-                    await sessions.invalidate(session)
-                    session = None
-                    if renewed:
-                        raise failure
-                    renewed = True  # BILL refused the call, so it did not run: replay it once.
-                    continue
-                if session is not None:
-                    await sessions.touch(session, sent_at)  # BILL answered: the session is alive
                 if isinstance(failure, RateLimitError):
                     now = shared.wall_clock()
                     failure.reset_at = top_of_next_hour(now)
                     await self._budget(endpoint).exhaust(now)
                     if not policy.wait_on_hourly_limit:
                         raise failure
+                    if shared.hooks.any:
+                        wait = failure.reset_at.timestamp() - now
+                        await self._emit(
+                            "retry", endpoint, attempt, started, error=failure, delay=wait
+                        )
                     await self._wait_for_hour(endpoint, policy)
                     continue
                 if not isinstance(failure, ConcurrencyLimitError):
                     raise failure
+            elif not replay_safe:
+                if not isinstance(failure, _NOT_SENT):
+                    # It may have run (an answer was lost or unreadable): never send it again.
+                    raise AmbiguousWriteError(
+                        operation, redact_data(data), f"{type(failure).__name__}: {failure}"
+                    ) from failure
             elif isinstance(failure, ProtocolError) and failure.status_code < 500:
-                raise failure  # an answer came (BILL ran the call or refused it): final
-            elif not (replay_safe or isinstance(failure, _NOT_SENT)):
-                raise AmbiguousWriteError(
-                    operation, redact_data(data), f"{type(failure).__name__}: {failure}"
-                ) from failure
-            delay = self._retry_delay(policy, attempt, started)
+                raise failure  # a read answered with something that is not BILL's: final
+            retries += 1
+            delay = self._retry_delay(policy, retries, started)
             if delay is None:
                 raise failure
             if shared.hooks.any:

@@ -12,7 +12,8 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
-from ._exceptions import ProtocolError
+from ._endpoints import Endpoint, Kind, Shape
+from ._exceptions import InvalidRequestError, ProtocolError
 
 if TYPE_CHECKING:
     from ._client import Client
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 __all__ = ["DocumentPages"]
 
 PAGE_OPERATION = "document page"
+# Not a .json operation, but a read that counts against BILL's limits like one.
+PAGE_ENDPOINT = Endpoint(PAGE_OPERATION, "documents", "download_page", Kind.READ, Shape.NONE, None)
 
 
 class DocumentPages:
@@ -34,31 +37,49 @@ class DocumentPages:
         """Stream one page: ``async with client.documents.stream_page(url) as chunks:``.
 
         ``file_url`` is a page URL from ``get_pages()`` (``documentPages.fileUrl``), relative to
-        BILL's host or absolute. ``page_number`` selects the page of a multi-page document.
+        BILL's host or absolute on that same host: the session goes with the request, so no
+        other host is accepted. ``page_number`` selects the page of a multi-page document. The
+        download takes a governor slot and counts against the hourly budget like any call.
         """
         client = self._client
+        client._check_usable()
+        url, params = _page_request(client._shared.base_url, file_url, page_number)
+        await client._take_budget(PAGE_ENDPOINT, client._retry)
         session = await client.session_manager.get()
-        parts = urlsplit(file_url)
-        base = urlsplit(client._shared.base_url)
-        url = f"{parts.scheme or base.scheme}://{parts.netloc or base.netloc}{parts.path}"
-        params = dict(parse_qsl(parts.query))
-        if "BillImageServlet" in parts.path:
-            params.setdefault("pageNumber", str(page_number))
         params["sessionId"] = session.session_id
-        async with client._shared.sender.stream_get(url, params, PAGE_OPERATION) as (
-            status,
-            chunks,
-        ):
-            if status != 200:
-                raise ProtocolError(
-                    "BILL did not send the page",
-                    status_code=status,
-                    body="",
-                    operation=PAGE_OPERATION,
-                )
-            yield chunks
+        async with client._governor().slot():
+            client._shared.requests_sent += 1
+            async with client._shared.sender.stream_get(url, params, PAGE_OPERATION) as (
+                status,
+                chunks,
+            ):
+                if status != 200:
+                    raise ProtocolError(
+                        "BILL did not send the page",
+                        status_code=status,
+                        body="",
+                        operation=PAGE_OPERATION,
+                    )
+                yield chunks
 
     async def download_page(self, file_url: str, *, page_number: int = 1) -> bytes:
         """One page's bytes (a PNG for bills, HTML for some documents)."""
         async with self.stream_page(file_url, page_number=page_number) as chunks:
             return b"".join([chunk async for chunk in chunks])
+
+
+def _page_request(base_url: str, file_url: str, page_number: int) -> tuple[str, dict[str, str]]:
+    """The URL and query of a page on BILL's own host; refuses any other host."""
+    parts = urlsplit(file_url)
+    base = urlsplit(base_url)
+    if parts.netloc and (parts.netloc.lower(), parts.scheme) != (base.netloc.lower(), base.scheme):
+        raise InvalidRequestError(
+            f"a page URL must be on BILL's host ({base.scheme}://{base.netloc}): the session "
+            "would be sent with it"
+        )
+    if not parts.path.startswith("/"):
+        raise InvalidRequestError(f"{file_url!r} is not a page URL from get_pages()")
+    params = dict(parse_qsl(parts.query))
+    if "BillImageServlet" in parts.path:
+        params.setdefault("pageNumber", str(page_number))
+    return f"{base.scheme}://{base.netloc}{parts.path}", params

@@ -18,7 +18,7 @@ import asyncio
 import datetime as _dt
 import math
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -231,14 +231,12 @@ class InProcessLimits(LimitStore):
         return governor
 
     def budget(self, key: str, limit: int) -> Budget:
-        name = f"{key}:{limit}"
-        budget = self._budgets.get(name)
+        # One count per devKey and kind, whatever limit each client names: the first one sets it.
+        budget = self._budgets.get(key)
         if budget is None:
-            budget = self._budgets[name] = HourlyBudget(limit)
+            budget = self._budgets[key] = HourlyBudget(limit)
         return budget
 
 
 # The process-wide default: every client that is not given a store shares these limits.
 PROCESS_LIMITS: LimitStore = InProcessLimits()
-
-WallClock = Callable[[], float]

@@ -11,15 +11,25 @@ import datetime as _dt
 import enum
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
 from ._convert import Model, wire_names
-from ._exceptions import InvalidRequestError
-from ._wire import format_timestamp
+from ._exceptions import InvalidRequestError, ProtocolError
+from ._wire import body_excerpt, format_timestamp
 
-__all__ = ["MAX_PAGE_SIZE", "OPERATORS", "Filter", "Pager", "Sort", "list_data", "updated_since"]
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "OPERATORS",
+    "Filter",
+    "KeysetPages",
+    "OffsetPages",
+    "Pager",
+    "Sort",
+    "list_data",
+    "updated_since",
+]
 
 MAX_PAGE_SIZE = 999
 OPERATORS = frozenset({"=", "<", ">", "!=", "<=", ">=", "in", "nin"})
@@ -165,6 +175,9 @@ class Pager(Generic[T]):
         model: type[T],
         data: dict[str, Any],
         limit: int | None,
+        *,
+        keyset: bool = False,
+        operation: str = "List",
     ) -> None:
         if limit is not None and limit < 0:
             raise InvalidRequestError("limit must be 0 or more")
@@ -172,6 +185,8 @@ class Pager(Generic[T]):
         self._model = model
         self._data = data
         self._limit = limit
+        self._keyset = keyset
+        self._operation = operation
 
     def __repr__(self) -> str:
         return f"<Pager of {self._model.__name__} {self._data!r}>"
@@ -183,7 +198,11 @@ class Pager(Generic[T]):
 
     def pages(self) -> _Pages[T]:
         """Each page as a list of models; stops after the first short page."""
-        return _Pages(self._fetch, self._model, self._data, self._limit)
+        if self._keyset:
+            raw: RawPages = KeysetPages(self._fetch, self._data, self._operation)
+        else:
+            raw = OffsetPages(self._fetch, self._data, self._operation)
+        return _Pages(raw, self._model, self._limit)
 
     def __aiter__(self) -> _Records[T]:
         return _Records(self.pages())
@@ -197,35 +216,114 @@ class Pager(Generic[T]):
 # for the garbage collector to finalize (trio warns about unfinished async generators).
 
 
-class _Pages(Generic[T]):
-    def __init__(
-        self, fetch: FetchPage, model: type[T], data: dict[str, Any], limit: int | None
-    ) -> None:
+def _rows(answer: Any, operation: str) -> list[dict[str, Any]]:
+    """A List answer's records; anything but an array of objects is a ProtocolError (treating
+    it as a short page would end the paging early and lose records silently)."""
+    if type(answer) is list and all(type(row) is dict for row in answer):
+        return answer
+    raise ProtocolError(
+        "a List answer is not an array of objects",
+        status_code=200,
+        body=body_excerpt(repr(answer).encode()),
+        operation=operation,
+    )
+
+
+class RawPages(Protocol):
+    """Pages of records as BILL sent them."""
+
+    def __aiter__(self) -> RawPages: ...
+
+    async def __anext__(self) -> list[dict[str, Any]]: ...
+
+
+class OffsetPages:
+    """Pages by ``start``, moved on by ``max`` until a page comes back short."""
+
+    def __init__(self, fetch: FetchPage, data: dict[str, Any], operation: str) -> None:
         self._fetch = fetch
-        self._structure = model.from_wire
         self._data = data
         self._start: int = data["start"]
-        self._left = limit
+        self._operation = operation
         self._done = False
+
+    def __aiter__(self) -> OffsetPages:
+        return self
+
+    async def __anext__(self) -> list[dict[str, Any]]:
+        if self._done:
+            raise StopAsyncIteration
+        page = _rows(await self._fetch({**self._data, "start": self._start}), self._operation)
+        self._start += self._data["max"]
+        self._done = len(page) < self._data["max"]
+        if not page:
+            raise StopAsyncIteration
+        return page
+
+
+class KeysetPages:
+    """Pages of records sorted by ``updatedTime`` then ``id``, each asked for from the last
+    record's ``updatedTime`` (skipping the records at that time already seen) rather than by
+    offset: a record updated during the paging moves to the end instead of shifting the pages
+    and making another record slip past. ``data`` must filter ``updatedTime >= since`` (or not
+    at all) and sort by ``updatedTime`` then ``id``."""
+
+    def __init__(self, fetch: FetchPage, data: dict[str, Any], operation: str) -> None:
+        self._fetch = fetch
+        filters = list(data.get("filters", ()))
+        since = [f for f in filters if f["field"] == "updatedTime" and f["op"] == ">="]
+        self._filters = [f for f in filters if f not in since]
+        self._since: Any = since[0]["value"] if since else None
+        self._data = data
+        self._offset: int = data["start"]
+        self._operation = operation
+        self._done = False
+        self.calls = 0
+
+    def __aiter__(self) -> KeysetPages:
+        return self
+
+    async def __anext__(self) -> list[dict[str, Any]]:
+        if self._done:
+            raise StopAsyncIteration
+        filters = list(self._filters)
+        if self._since is not None:
+            filters.append({"field": "updatedTime", "op": ">=", "value": self._since})
+        data = {**self._data, "start": self._offset}
+        if filters:
+            data["filters"] = filters
+        self.calls += 1
+        page = _rows(await self._fetch(data), self._operation)
+        last = page[-1].get("updatedTime") if page else None
+        if len(page) < self._data["max"] or not isinstance(last, str):
+            self._done = True
+        elif last == self._since:
+            self._offset += len(page)  # a whole page at one time: move through it by offset
+        else:
+            self._offset = sum(1 for row in page if row.get("updatedTime") == last)
+            self._since = last
+        if not page:
+            raise StopAsyncIteration
+        return page
+
+
+class _Pages(Generic[T]):
+    def __init__(self, raw: RawPages, model: type[T], limit: int | None) -> None:
+        self._raw = raw
+        self._structure = model.from_wire
+        self._left = limit
 
     def __aiter__(self) -> _Pages[T]:
         return self
 
     async def __anext__(self) -> list[T]:
-        page_size: int = self._data["max"]
-        while not self._done and (self._left is None or self._left > 0):
-            raw = await self._fetch({**self._data, "start": self._start})
-            if not isinstance(raw, list):
-                raw = []
-            self._start += page_size
-            self._done = len(raw) < page_size
-            page = [self._structure(item) for item in raw]
-            if self._left is not None:
-                page = page[: self._left]
-                self._left -= len(page)
-            if page:
-                return page
-        raise StopAsyncIteration
+        if self._left is not None and self._left <= 0:
+            raise StopAsyncIteration
+        rows = await self._raw.__anext__()
+        if self._left is not None:
+            rows = rows[: self._left]
+            self._left -= len(rows)
+        return [self._structure(row) for row in rows]
 
 
 class _Records(Generic[T]):

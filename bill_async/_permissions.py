@@ -7,17 +7,42 @@ on the rows it covers in ``_endpoints``; this module only reads them back.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from ._endpoints import ENDPOINTS, TokenRule
+from ._endpoints import APPROVER_WRITE, ENDPOINTS, USER_WRITE, TokenRule
 
-__all__ = ["DISAGREEMENTS", "TOKEN_PERMISSIONS", "token_permission_table"]
+__all__ = ["DISAGREEMENTS", "TOKEN_PERMISSIONS", "rule_for_path", "token_permission_table"]
 
 # path -> the rule that forbids it to token sessions, for every forbidden operation.
 TOKEN_PERMISSIONS: Mapping[str, TokenRule] = MappingProxyType(
     {e.path: e.token_rule for e in ENDPOINTS if e.token_rule is not None}
 )
+
+# Rules that cover whole families of paths, for operations ``client.call`` reaches that the table
+# lacks (a Bulk or Undelete variant BILL may add): writes of users and of policy approvers.
+_FAMILY_RULES = (
+    (re.compile(r"(?:Bulk/)?Crud/(?:Create|Update|Delete|Undelete)/User\.json"), USER_WRITE),
+    (
+        re.compile(
+            r"(?:Bulk/)?Crud/(?:Create|Update|Delete|Undelete)/ApprovalPolicyApprover\.json"
+        ),
+        APPROVER_WRITE,
+    ),
+)
+
+
+def rule_for_path(path: str) -> TokenRule | None:
+    """The token rule for any path: the table's, or a family rule for a path it lacks."""
+    rule = TOKEN_PERMISSIONS.get(path)
+    if rule is not None:
+        return rule
+    for pattern, family_rule in _FAMILY_RULES:
+        if pattern.fullmatch(path):
+            return family_rule
+    return None
+
 
 # Where BILL's documents disagree about token sessions, and what the map does.
 DISAGREEMENTS: Mapping[str, str] = MappingProxyType(

@@ -35,16 +35,20 @@ SECRET_KEYS = frozenset(
 MASK = "***"
 
 _NAMES = "|".join(sorted(SECRET_KEYS, key=len, reverse=True))
-# "sessionId": "abc"  or  'sessionId': 'abc'  (JSON and Python reprs)
-_QUOTED = re.compile(rf"""(["'](?:{_NAMES})["']\s*:\s*)(["'])(?:\\.|(?!\2).)*\2""")
-# sessionId=abc  (form bodies and query strings)
-_FORM = re.compile(rf"(\b(?:{_NAMES})=)[^&\s\"']*")
+# "sessionId": "abc"  or  'sessionId': 'abc'  (JSON and Python reprs), even when the text was
+# cut off inside the value.
+_QUOTED = re.compile(
+    rf"""(["'](?:{_NAMES})["']\s*:\s*)(["'])(?:\\.|(?!\2).)*(?:\2|$)""", re.IGNORECASE
+)
+# sessionId=abc (form bodies, query strings) and sessionId: abc (logs, YAML)
+_BARE = re.compile(rf"(\b(?:{_NAMES})\s*[=:]\s*)(?![\s\"'])[^&\s\"',;}}]*", re.IGNORECASE)
 
 
 def redact_text(text: str) -> str:
-    """Mask the values of secret keys in JSON, Python-repr or form-encoded text."""
+    """Mask the values of secret keys in JSON, Python-repr, form-encoded or ``key: value``
+    text."""
     text = _QUOTED.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}{m.group(2)}", text)
-    return _FORM.sub(rf"\g<1>{MASK}", text)
+    return _BARE.sub(rf"\g<1>{MASK}", text)
 
 
 def redact_data(data: Any) -> Any:

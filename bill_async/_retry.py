@@ -47,5 +47,4 @@ class RetryPolicy:
         return (uniform or _random).uniform(0.0, ceiling)
 
 
-NO_RETRY = RetryPolicy(max_retries=0)
 _random = random.Random()

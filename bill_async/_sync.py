@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
-import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import attrs
@@ -33,7 +32,7 @@ from ._convert import wire_names
 from ._endpoints import ENDPOINTS, Endpoint, Shape
 from ._exceptions import BillError
 from ._models import MODELS_BY_ENTITY
-from ._pagination import MAX_PAGE_SIZE, Filter, Sort, list_data
+from ._pagination import MAX_PAGE_SIZE, Filter, KeysetPages, Sort, list_data
 from ._wire import dumps
 
 __all__ = ["LISTABLE", "SyncResult", "SyncTarget", "open_database", "resolve_entities", "sync"]
@@ -92,7 +91,8 @@ def _columns(entity: str) -> list[str]:
 
 def open_database(path: Path, entities: Iterable[str]) -> sqlite3.Connection:
     """Open (and create) the export database; raises ``sqlite3.Error`` or ``OSError``."""
-    connection = sqlite3.connect(path, isolation_level=None, timeout=60)
+    # Written from worker threads, one at a time (see _Writer.run).
+    connection = sqlite3.connect(path, isolation_level=None, timeout=60, check_same_thread=False)
     connection.execute("PRAGMA journal_mode=WAL")  # other workers may write at the same time
     connection.execute("PRAGMA synchronous=NORMAL")
     connection.execute(
@@ -143,14 +143,24 @@ class SyncResult:
 
 
 Progress = Callable[[SyncTarget], None]
+T = TypeVar("T")
 
 
 class _Writer:
-    """Writes pages and checkpoints; one transaction per page."""
+    """Writes pages and checkpoints, one transaction per page, in a worker thread so that the
+    event loop keeps serving the other calls (a page of 999 takes a while to write)."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
         self._statements: dict[str, str] = {}
+        self._lock: anyio.Lock | None = None
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """Run ``work(*args)`` on the connection in a thread, one at a time."""
+        if self._lock is None:
+            self._lock = anyio.Lock()
+        async with self._lock:
+            return await anyio.to_thread.run_sync(work, *args)
 
     def checkpoint(self, org_id: str, entity: str) -> str | None:
         row = self._db.execute(
@@ -194,7 +204,7 @@ class _Writer:
                 record = structure(wire)
                 values = [wire.get("id"), org_id]
                 values.extend(_column_value(getattr(record, name)) for name in names)
-                values.extend([json.dumps(wire, default=_json_default), now])
+                values.extend([dumps(wire), now])
                 written += self._db.execute(statement, values).rowcount
             if checkpoint is not None:
                 self._db.execute(_SAVE_CHECKPOINT, (org_id, entity, checkpoint))
@@ -211,12 +221,6 @@ _SAVE_CHECKPOINT = (
 )
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return float(value) if value != value.to_integral_value() else int(value)
-    raise TypeError(type(value).__name__)
-
-
 async def _sync_target(
     client: Client,
     writer: _Writer,
@@ -229,35 +233,31 @@ async def _sync_target(
     endpoint = LISTABLE[target.entity]
     model = MODELS_BY_ENTITY[target.entity]
     if full:
-        writer.forget(target.org_id, target.entity)
-    since = writer.checkpoint(target.org_id, target.entity)
-    offset = 0
-    while True:
-        # The records as BILL sent them: the wire column keeps them exactly, with no round trip.
-        data = list_data(
-            model,
-            filters=[] if since is None else [Filter("updatedTime", ">=", since)],
-            sort=[Sort("updatedTime"), Sort("id")],
-            page_size=page_size,
-            nested=True,
-            show_audit=False,
-            start=offset,
-        )
+        await writer.run(writer.forget, target.org_id, target.entity)
+    since = await writer.run(writer.checkpoint, target.org_id, target.entity)
+    data = list_data(
+        model,
+        filters=[] if since is None else [Filter("updatedTime", ">=", since)],
+        sort=[Sort("updatedTime"), Sort("id")],
+        page_size=page_size,
+        nested=True,
+        show_audit=False,
+        start=0,
+    )
+
+    async def fetch(page_data: dict[str, Any]) -> Any:
         target.calls += 1
-        answer = await client._call(endpoint, data)
-        page: list[dict[str, Any]] = [r for r in answer if isinstance(r, dict)] if answer else []
-        last = page[-1].get("updatedTime") if page else None
-        target.written += writer.write(target.org_id, target.entity, page, last)
+        return await client._call(endpoint, page_data)
+
+    # The records as BILL sent them: the wire column keeps them exactly, with no round trip.
+    async for page in KeysetPages(fetch, data, endpoint.path):
+        last = page[-1].get("updatedTime")
+        checkpoint = last if isinstance(last, str) else None
+        target.written += await writer.run(
+            writer.write, target.org_id, target.entity, page, checkpoint
+        )
         target.fetched += len(page)
         progress(target)
-        if len(page) < page_size or not isinstance(last, str):
-            return
-        # Move on from the last record's time; skip those at that time already written.
-        same = sum(1 for record in page if record.get("updatedTime") == last)
-        if last == since:
-            offset += len(page)
-        else:
-            since, offset = last, same
 
 
 async def sync(
@@ -293,6 +293,8 @@ async def sync(
             )
         except BillError as error:
             target.error = f"{type(error).__name__}: {error}"
+        except sqlite3.Error as error:  # a locked or full database: this target stops here
+            target.error = f"the database: {error}"
         target.done = True
         report(target)
 

@@ -53,7 +53,8 @@ _NOT_SENT: tuple[tuple[type[Exception], type[errors.TransportError]], ...] = (
 
 
 def map_transport_error(error: Exception, operation: str) -> errors.TransportError:
-    """bill_async's exception for an httpx transport failure."""
+    """bill_async's exception for an httpx failure: the phase that timed out, a request that
+    was never sent, or else a lost connection (an answer that did not arrive whole)."""
     for httpx_class, our_class in _NOT_SENT:
         if isinstance(error, httpx_class):
             return our_class(f"{operation}: {type(error).__name__}: {error}")
@@ -128,7 +129,7 @@ class Sender:
             finally:
                 await response.aclose()
             return response.status_code, content
-        except httpx.TransportError as error:
+        except httpx.HTTPError as error:  # TransportError, and DecodingError for a bad body
             raise map_transport_error(error, operation) from error
 
     @asynccontextmanager
@@ -145,7 +146,7 @@ class Sender:
         )
         try:
             response = await self.transport.handle_async_request(request)
-        except httpx.TransportError as error:
+        except httpx.HTTPError as error:
             raise map_transport_error(error, operation) from error
         chunks = _MappedChunks(response, operation)
         try:
@@ -174,5 +175,5 @@ class _MappedChunks:
     async def __anext__(self) -> bytes:
         try:
             return await self._chunks.__anext__()
-        except httpx.TransportError as error:
+        except httpx.HTTPError as error:
             raise map_transport_error(error, self._operation) from error

@@ -26,6 +26,7 @@ from ._redact import redact_text
 
 __all__ = [
     "FORM_CONTENT_TYPE",
+    "body_excerpt",
     "decode_envelope",
     "dumps",
     "encode_call",
@@ -141,8 +142,10 @@ def encode_multipart(
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def _excerpt(content: bytes) -> str:
-    return redact_text(content[:BODY_EXCERPT].decode("utf-8", errors="replace"))
+def body_excerpt(content: bytes) -> str:
+    """The start of a body for an error message: secrets masked first, then cut."""
+    text = content[: BODY_EXCERPT * 8].decode("utf-8", errors="replace")
+    return redact_text(text)[:BODY_EXCERPT]
 
 
 _ENVELOPE_KEYS = ("response_status", "response_message")
@@ -162,14 +165,14 @@ def decode_envelope(status_code: int, content: bytes, operation: str) -> Any:
         raise ProtocolError(
             f"BILL sent {what}",
             status_code=status_code,
-            body=_excerpt(content),
+            body=body_excerpt(content),
             operation=operation,
         ) from None
     if type(payload) is not dict or "response_status" not in payload:
         raise ProtocolError(
             "BILL sent JSON that is not its envelope",
             status_code=status_code,
-            body=_excerpt(content),
+            body=body_excerpt(content),
             operation=operation,
         )
     status = payload["response_status"]
@@ -186,6 +189,6 @@ def decode_envelope(status_code: int, content: bytes, operation: str) -> Any:
     raise ProtocolError(
         f"BILL sent an envelope with an unreadable status or error ({status!r})",
         status_code=status_code,
-        body=_excerpt(content),
+        body=body_excerpt(content),
         operation=operation,
     )

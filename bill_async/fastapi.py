@@ -21,11 +21,12 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+import anyio
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from ._client import Client
@@ -63,9 +64,15 @@ def bill_lifespan(
     make_client: Callable[[], Client],
     *,
     login: bool = False,
+    org_ids: Collection[str] | None = None,
 ) -> Callable[[FastAPI], Any]:
     """A FastAPI ``lifespan`` that opens one client for the application and closes it on
-    shutdown. ``login=True`` signs in at startup, so bad credentials stop the start."""
+    shutdown. ``login=True`` signs in at startup, so bad credentials stop the start.
+
+    ``OrgClient`` serves only known organizations: ``org_ids``, or else those ListOrgs names
+    for the sign-in (asked once, on the first request that needs it). An unknown ``org_id``
+    from a request is a 404, and costs BILL nothing (no login, no client kept for it).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
@@ -73,30 +80,57 @@ def bill_lifespan(
         async with client:
             if login:
                 await client.login()
-            app.state.bill_async_client = client
+            state = _AppClient(client, None if org_ids is None else frozenset(org_ids))
+            app.state.bill_async_client = state
             try:
-                yield {STATE_KEY: client}
+                yield {STATE_KEY: state}
             finally:
                 del app.state.bill_async_client
 
     return lifespan
 
 
-def get_client(request: Request) -> Client:
-    """The application's client (a dependency)."""
-    client = getattr(request.state, STATE_KEY, None)
-    if client is None:
-        client = getattr(request.app.state, STATE_KEY, None)
-    if not isinstance(client, Client):
+class _AppClient:
+    """The application's client and the organizations its routes may reach."""
+
+    def __init__(self, client: Client, org_ids: frozenset[str] | None) -> None:
+        self.client = client
+        self._org_ids = org_ids
+        self._lock: anyio.Lock | None = None
+
+    async def known_orgs(self) -> frozenset[str]:
+        if self._org_ids is None:
+            if self._lock is None:
+                self._lock = anyio.Lock()
+            async with self._lock:
+                if self._org_ids is None:
+                    orgs = await self.client.list_orgs()
+                    self._org_ids = frozenset(org.org_id for org in orgs)
+        return self._org_ids
+
+
+def _app_client(request: Request) -> _AppClient:
+    state = getattr(request.state, STATE_KEY, None)
+    if state is None:
+        state = getattr(request.app.state, STATE_KEY, None)
+    if not isinstance(state, _AppClient):
         raise ClientStateError(
             "no bill_async client: give the app lifespan=bill_lifespan(...) (and run its lifespan)"
         )
-    return client
+    return state
 
 
-def get_org_client(org_id: str, client: Annotated[Client, Depends(get_client)]) -> Client:
+async def get_client(request: Request) -> Client:
+    """The application's client (a dependency)."""
+    return _app_client(request).client
+
+
+async def get_org_client(org_id: str, request: Request) -> Client:
     """The client for the ``org_id`` path or query parameter: same pool, its own session."""
-    return client.for_org(org_id)
+    state = _app_client(request)
+    if org_id not in await state.known_orgs():
+        raise HTTPException(status_code=404, detail=f"unknown organization {org_id!r}")
+    return state.client.for_org(org_id)
 
 
 BillClient = Annotated[Client, Depends(get_client)]
@@ -133,7 +167,9 @@ def error_response(error: BillError, *, clock: Callable[[], float] = time.time) 
     elif isinstance(error, ApiError):
         body["code"] = error.code
         body["detail"] = error.message
-    elif isinstance(error, TransportError | ProtocolError):
+    elif isinstance(error, ProtocolError):
+        body["detail"] = f"{error.operation}: BILL's answer could not be read"  # no body excerpt
+    elif isinstance(error, TransportError):
         status = 502
     elif isinstance(error, ClientStateError):
         status = 500

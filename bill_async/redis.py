@@ -973,10 +973,10 @@ class RedisLimits(LimitStore):
         return governor
 
     def budget(self, key: str, limit: int) -> RedisBudget:
-        name = f"{key}:{limit}"
-        budget = self._budgets.get(name)
+        # One count per devKey and kind, whatever limit each client names: the first one sets it.
+        budget = self._budgets.get(key)
         if budget is None:
-            budget = self._budgets[name] = RedisBudget(self._redis, key, limit)
+            budget = self._budgets[key] = RedisBudget(self._redis, key, limit)
         return budget
 
     @property

@@ -68,7 +68,9 @@ def create_app(make_client: Any) -> FastAPI:
         return await open_bills(client, vendor_id)
 
     @app.post("/bills/{bill_id}/payments", status_code=201)
-    async def record_payment(bill_id: str, payment: PaymentIn, client: BillClient) -> dict[str, Any]:
+    async def record_payment(
+        bill_id: str, payment: PaymentIn, client: BillClient
+    ) -> dict[str, Any]:
         bill = await client.bills.read(bill_id)
         paid = await client.payments.record_ap_payment(
             vendor_id=bill.vendor_id,

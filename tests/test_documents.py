@@ -49,3 +49,36 @@ async def test_upload_get_pages_and_download_a_page() -> None:
     ]
     assert str(pages_seen[0].url).startswith(BASE_URL.split("/api/")[0] + "/is/BillImageServlet")
     assert all(r.method == "GET" for r in pages_seen)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://attacker.example/is/BillImageServlet?entityId=00n1",
+        "https://attacker.example/HtmlServlet?id=00h1",
+        "http://bill.test/is/BillImageServlet?entityId=00n1",  # BILL's host, but not https
+        "is/BillImageServlet",
+    ],
+)
+async def test_a_page_url_off_bills_host_is_refused_and_nothing_is_sent(url: str) -> None:
+    import bill_async
+
+    fake = FakeBill()
+    async with client(fake) as bill:
+        with pytest.raises(bill_async.InvalidRequestError):
+            await bill.documents.download_page(url)
+    assert fake.seen == []
+
+
+@pytest.mark.anyio
+async def test_a_download_after_close_is_refused() -> None:
+    import bill_async
+
+    fake = FakeBill()
+    bill = client(fake)
+    async with bill:
+        pass
+    with pytest.raises(bill_async.ClientStateError):
+        await bill.documents.download_page("/is/BillImageServlet?entityId=00n1")
+    assert fake.seen == []

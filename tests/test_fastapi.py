@@ -24,7 +24,13 @@ from bill_async.emulator import (
     EmulatorConfig,
     running_emulator,
 )
-from bill_async.fastapi import error_response, get_client, install_exception_handlers
+from bill_async.fastapi import (
+    OrgClient,
+    bill_lifespan,
+    error_response,
+    get_client,
+    install_exception_handlers,
+)
 from tests.loopback import serve
 
 ROOT = Path(__file__).parent.parent
@@ -139,13 +145,39 @@ async def test_installed_handlers_answer_for_a_route() -> None:
     assert answer.json()["error"] == "TokenPermissionError"
 
 
-def test_a_route_without_the_lifespan_gets_a_clear_error() -> None:
+@pytest.mark.anyio
+async def test_a_route_without_the_lifespan_gets_a_clear_error() -> None:
     from starlette.requests import Request
 
     app = FastAPI()
     request = Request({"type": "http", "app": app, "state": {}})
     with pytest.raises(bill_async.ClientStateError, match="bill_lifespan"):
-        get_client(request)
+        await get_client(request)
+
+
+@pytest.mark.anyio
+async def test_org_client_serves_only_known_orgs() -> None:
+    from tests.fakebill import ORG, OTHER_ORG, FakeBill, client, ok
+
+    fake = FakeBill()
+    fake.on(
+        "ListOrgs.json", ok([{"orgId": ORG, "orgName": "A"}, {"orgId": OTHER_ORG, "orgName": "B"}])
+    )
+    fake.on("GetSessionInfo.json", lambda seen: ok({"organizationId": seen.form["sessionId"]}))
+    app = FastAPI(lifespan=bill_lifespan(lambda: client(fake)))
+
+    @app.get("/orgs/{org_id}/me")
+    async def me(bill: OrgClient) -> Any:
+        return {"org": bill.org_id}
+
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as http:
+            for _ in range(3):
+                assert (await http.get(f"/orgs/{OTHER_ORG}/me")).json() == {"org": OTHER_ORG}
+            unknown = [await http.get(f"/orgs/00899BOGUS{n:010d}/me") for n in range(20)]
+    assert [u.status_code for u in unknown] == [404] * 20
+    assert fake.paths() == ["ListOrgs.json"]  # asked once; no login for unknown orgs
 
 
 def test_decimal_amounts_are_exact_in_answers() -> None:
