@@ -500,11 +500,19 @@ class Client(GeneratedGroups):
         )
 
     async def _call_action(
-        self, endpoint: Endpoint, data: Mapping[str, Any] | None, fields: Mapping[str, Any]
+        self,
+        endpoint: Endpoint,
+        data: Mapping[str, Any] | None,
+        fields: Mapping[str, Any],
+        **named: Any,
     ) -> Any:
-        """An action: ``data`` in wire names, and/or keyword arguments in snake_case (turned
-        into camelCase at the top level)."""
-        merged = {**(data or {}), **{_camel(k): v for k, v in fields.items()}}
+        """An action: ``data`` in wire names, the row's named arguments (those left None are
+        not sent), and any other keyword arguments in snake_case, turned into camelCase."""
+        merged = dict(data or {})
+        if named:
+            wire_names_ = {p.name: p.wire or _camel(p.name) for p in endpoint.params}
+            merged.update({wire_names_[k]: v for k, v in named.items() if v is not None})
+        merged.update({_camel(k): v for k, v in fields.items()})
         return _to_model(endpoint, await self._call(endpoint, merged))
 
     async def _upload(

@@ -25,6 +25,7 @@ __all__ = [
     "ENDPOINTS_BY_PATH",
     "Endpoint",
     "Kind",
+    "Param",
     "Shape",
     "TokenRule",
 ]
@@ -83,6 +84,73 @@ CHARGE_CUSTOMER = TokenRule(
 
 
 @attrs.frozen
+class Param:
+    """A keyword argument an action's generated method takes: its Python name, its type as
+    written in the method's signature, and its wire name when not the name in camelCase."""
+
+    name: str
+    type: str
+    wire: str | None = None
+
+
+def _params(*specs: str) -> tuple[Param, ...]:
+    """``_params("vendor_id: str", "memo@Memo: str")``: name, optional @wire name, type."""
+    params = []
+    for spec in specs:
+        name, kind = (part.strip() for part in spec.split(":", 1))
+        name, _, wire = name.partition("@")
+        params.append(Param(name, kind, wire or None))
+    return tuple(params)
+
+
+# Argument types as the generated signatures write them.
+ID, TEXT, FLAG, INT = "str", "str", "bool", "int"
+DAY = "date | str"
+AMOUNT = "Decimal | str | int"
+ROWS = "Sequence[Mapping[str, Any]]"
+IDS = "Sequence[str]"
+
+OBJECT_REF = _params(f"object_id: {ID}", f"entity: {TEXT}")
+BILL_PAYMENT = _params(
+    f"vendor_id: {ID}",
+    f"process_date: {DAY}",
+    f"bank_account_id: {ID}",
+    f"bill_pays: {ROWS}",
+    f"bill_credits: {ROWS}",
+)
+AP_RECORD = _params(
+    f"vendor_id: {ID}",
+    f"process_date: {DAY}",
+    f"to_print_check: {FLAG}",
+    f"chart_of_account_id: {ID}",
+    f"description: {TEXT}",
+    f"sync_reference: {TEXT}",
+    f"bill_pays: {ROWS}",
+    f"bill_credits: {ROWS}",
+)
+AR_RECORD = _params(
+    f"customer_id: {ID}",
+    f"payment_date: {DAY}",
+    f"payment_type: {TEXT}",
+    f"amount: {AMOUNT}",
+    f"deposit_to_account_id: {ID}",
+    f"description: {TEXT}",
+    f"ref_number: {TEXT}",
+    f"invoice_pays: {ROWS}",
+)
+CHARGE = _params(
+    f"customer_id: {ID}",
+    f"payment_date: {DAY}",
+    f"payment_type: {TEXT}",
+    f"payment_account_id: {ID}",
+    f"memo@Memo: {TEXT}",
+    f"invoice_pays: {ROWS}",
+)
+SENT_PAY = _params(f"sent_pay_id: {ID}")
+BY_ID = _params(f"id: {ID}")
+
+
+@attrs.frozen
 class Endpoint:
     """One BILL v2 operation."""
 
@@ -97,6 +165,7 @@ class Endpoint:
     needs_session: bool = True
     confidence: str = "C"
     result_key: str | None = None
+    params: tuple[Param, ...] = ()  # the keyword arguments an action's method names
 
     @property
     def token_allowed(self) -> bool:
@@ -125,9 +194,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("Logout.json", "session", "logout", SESSION, NONE, None),
     Endpoint("GetSessionInfo.json", "session", "get_info", READ, NONE, None),
     Endpoint("ListOrgs.json", "session", "list_orgs", SESSION, FORM, None),
-    Endpoint("MFAChallenge.json", "mfa", "challenge", SESSION, DATA, None, token_rule=MFA),
-    Endpoint("MFAAuthenticate.json", "mfa", "authenticate", SESSION, DATA, None, token_rule=MFA),
-    Endpoint("MFAStatus.json", "mfa", "status", READ, DATA, None, token_rule=MFA),
+    Endpoint("MFAChallenge.json", "mfa", "challenge", SESSION, DATA, None, token_rule=MFA, params=_params("use_backup: bool")),
+    Endpoint("MFAAuthenticate.json", "mfa", "authenticate", SESSION, DATA, None, token_rule=MFA, params=_params("challenge_id: str", "token: str", "device_id: str", "machine_name: str", "remember_me: bool")),
+    Endpoint("MFAStatus.json", "mfa", "status", READ, DATA, None, token_rule=MFA, params=_params("mfa_id: str", "device_id: str")),
     Endpoint("Crud/Read/Organization.json", "organization", "read", READ, ID, "Organization"),
     Endpoint("Crud/Create/User.json", "users", "create", WRITE, OBJ, "User", token_rule=USER_WRITE),
     Endpoint("Crud/Read/User.json", "users", "read", READ, ID, "User"),
@@ -144,11 +213,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("SetBankBalance.json", "bank_accounts", "set_balance", WRITE, DATA, None),
     Endpoint("Crud/Read/MoneyMovement.json", "money_movements", "read", READ, ID, "MoneyMovement", confidence="I"),
     Endpoint("List/MoneyMovement.json", "money_movements", "list", READ, LIST, "MoneyMovement", confidence="I"),
-    Endpoint("GetEntityMetadata.json", "organization", "get_entity_metadata", READ, DATA, None),
+    Endpoint("GetEntityMetadata.json", "organization", "get_entity_metadata", READ, DATA, None, params=_params(f"entity: {IDS}")),
     Endpoint("Errors.json", "organization", "list_errors", READ, NONE, None, needs_session=False),
     Endpoint("CurrentTime.json", "organization", "current_time", READ, NONE, None, confidence="I"),
     Endpoint("UploadAttachment.json", "documents", "upload", WRITE, MULTIPART, None),
-    Endpoint("GetDocumentPages.json", "documents", "get_pages", READ, DATA, None),
+    Endpoint("GetDocumentPages.json", "documents", "get_pages", READ, DATA, None, params=BY_ID),
     Endpoint("Crud/Create/Customer.json", "customers", "create", WRITE, OBJ, "Customer"),
     Endpoint("Crud/Read/Customer.json", "customers", "read", READ, ID, "Customer"),
     Endpoint("Crud/Update/Customer.json", "customers", "update", WRITE, OBJ, "Customer"),
@@ -173,7 +242,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("Crud/Read/CustomerBankAccount.json", "customer_bank_accounts", "read", READ, ID, "CustomerBankAccount"),
     Endpoint("Crud/Delete/CustomerBankAccount.json", "customer_bank_accounts", "delete", WRITE, ID, "CustomerBankAccount"),
     Endpoint("List/CustomerBankAccount.json", "customer_bank_accounts", "list", READ, LIST, "CustomerBankAccount"),
-    Endpoint("SetCustomerAuthorization.json", "customers", "set_authorization", WRITE, DATA, None),
+    Endpoint("SetCustomerAuthorization.json", "customers", "set_authorization", WRITE, DATA, None, params=_params("customer_id: str", "has_authorized_to_charge: bool")),
     Endpoint("Crud/Create/Invoice.json", "invoices", "create", WRITE, OBJ, "Invoice"),
     Endpoint("Crud/Read/Invoice.json", "invoices", "read", READ, ID, "Invoice"),
     Endpoint("Crud/Update/Invoice.json", "invoices", "update", WRITE, OBJ, "Invoice"),
@@ -196,11 +265,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("Crud/Delete/CreditMemo.json", "credit_memos", "delete", WRITE, ID, "CreditMemo", confidence="I"),
     Endpoint("Crud/Undelete/CreditMemo.json", "credit_memos", "undelete", WRITE, ID, "CreditMemo", confidence="I"),
     Endpoint("List/CreditMemo.json", "credit_memos", "list", READ, LIST, "CreditMemo", confidence="I"),
-    Endpoint("SendInvoice.json", "invoices", "send", WRITE, DATA, None, token_rule=SEND_INVOICE),
-    Endpoint("MailInvoice.json", "invoices", "mail", WRITE, DATA, None, token_rule=SEND_INVOICE),
-    Endpoint("RecordARPayment.json", "payments", "record_ar_payment", WRITE, DATA, "ReceivedPay"),
-    Endpoint("VoidARPayment.json", "payments", "void_ar_payment", WRITE, DATA, None),
-    Endpoint("ChargeCustomer.json", "payments", "charge_customer", WRITE, DATA, "ReceivedPay", result_key="chargedReceivedPay", token_rule=CHARGE_CUSTOMER),
+    Endpoint("SendInvoice.json", "invoices", "send", WRITE, DATA, None, token_rule=SEND_INVOICE, params=_params("invoice_id: str", "headers: Mapping[str, Any]", "content: Mapping[str, Any]")),
+    Endpoint("MailInvoice.json", "invoices", "mail", WRITE, DATA, None, token_rule=SEND_INVOICE, params=_params("invoice_id: str")),
+    Endpoint("RecordARPayment.json", "payments", "record_ar_payment", WRITE, DATA, "ReceivedPay", params=AR_RECORD),
+    Endpoint("VoidARPayment.json", "payments", "void_ar_payment", WRITE, DATA, None, params=BY_ID),
+    Endpoint("ChargeCustomer.json", "payments", "charge_customer", WRITE, DATA, "ReceivedPay", result_key="chargedReceivedPay", token_rule=CHARGE_CUSTOMER, params=CHARGE),
     Endpoint("Crud/Read/ReceivedPay.json", "received_payments", "read", READ, ID, "ReceivedPay"),
     Endpoint("List/ReceivedPay.json", "received_payments", "list", READ, LIST, "ReceivedPay"),
     Endpoint("Crud/Read/RPConvFee.json", "rp_conv_fees", "read", READ, ID, "RPConvFee"),
@@ -220,7 +289,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("Crud/Delete/VendorBankAccount.json", "vendor_bank_accounts", "delete", WRITE, ID, "VendorBankAccount"),
     Endpoint("List/VendorBankAccount.json", "vendor_bank_accounts", "list", READ, LIST, "VendorBankAccount"),
     Endpoint("Bulk/Crud/Create/VendorBankAccount.json", "vendor_bank_accounts", "bulk_create", WRITE, BULK_OBJ, "VendorBankAccount", needs_mfa=True),
-    Endpoint("SendVendorInvite.json", "network", "send_vendor_invite", WRITE, DATA, None, needs_mfa=True),
+    Endpoint("SendVendorInvite.json", "network", "send_vendor_invite", WRITE, DATA, None, needs_mfa=True, params=_params("vendor_id: str", "email: str")),
     Endpoint("Crud/Create/Bill.json", "bills", "create", WRITE, OBJ, "Bill"),
     Endpoint("Crud/Read/Bill.json", "bills", "read", READ, ID, "Bill"),
     Endpoint("Crud/Update/Bill.json", "bills", "update", WRITE, OBJ, "Bill"),
@@ -243,25 +312,25 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("Crud/Delete/VendorCredit.json", "vendor_credits", "delete", WRITE, ID, "VendorCredit"),
     Endpoint("Crud/Undelete/VendorCredit.json", "vendor_credits", "undelete", WRITE, ID, "VendorCredit"),
     Endpoint("List/VendorCredit.json", "vendor_credits", "list", READ, LIST, "VendorCredit"),
-    Endpoint("PayBills.json", "payments", "pay_bills", WRITE, DATA, "SentPay", result_key="sentPays", token_rule=VENDOR_PAYMENT, needs_mfa=True),
-    Endpoint("RecordAPPayment.json", "payments", "record_ap_payment", WRITE, DATA, "SentPay"),
-    Endpoint("CancelAPPayment.json", "payments", "cancel_ap_payment", WRITE, DATA, None, token_rule=VENDOR_PAYMENT),
-    Endpoint("VoidAPPayment.json", "payments", "void_ap_payment", WRITE, DATA, None, token_rule=VENDOR_PAYMENT),
+    Endpoint("PayBills.json", "payments", "pay_bills", WRITE, DATA, "SentPay", result_key="sentPays", token_rule=VENDOR_PAYMENT, needs_mfa=True, params=BILL_PAYMENT),
+    Endpoint("RecordAPPayment.json", "payments", "record_ap_payment", WRITE, DATA, "SentPay", params=AP_RECORD),
+    Endpoint("CancelAPPayment.json", "payments", "cancel_ap_payment", WRITE, DATA, None, token_rule=VENDOR_PAYMENT, params=SENT_PAY),
+    Endpoint("VoidAPPayment.json", "payments", "void_ap_payment", WRITE, DATA, None, token_rule=VENDOR_PAYMENT, params=_params("sent_pay_id: str", "void_request_type: str", "reason: str")),
     Endpoint("Crud/Read/SentPay.json", "sent_payments", "read", READ, ID, "SentPay"),
     Endpoint("List/SentPay.json", "sent_payments", "list", READ, LIST, "SentPay"),
     Endpoint("Crud/Read/BillPay.json", "bill_pays", "read", READ, ID, "BillPay"),
     Endpoint("List/BillPay.json", "bill_pays", "list", READ, LIST, "BillPay"),
     Endpoint("Crud/Read/BillCredit.json", "bill_credits", "read", READ, ID, "BillCredit"),
-    Endpoint("ListPayments.json", "payments", "list_payments", READ, DATA, "SentPay", result_key="payments"),
-    Endpoint("GetDisbursementData.json", "payments", "get_disbursement_data", READ, DATA, None),
-    Endpoint("GetCheckImageData.json", "payments", "get_check_image_data", READ, DATA, None),
+    Endpoint("ListPayments.json", "payments", "list_payments", READ, DATA, "SentPay", result_key="payments", params=_params("disbursement_status: str", "start: int", "max: int")),
+    Endpoint("GetDisbursementData.json", "payments", "get_disbursement_data", READ, DATA, None, params=SENT_PAY),
+    Endpoint("GetCheckImageData.json", "payments", "get_check_image_data", READ, DATA, None, params=SENT_PAY),
     Endpoint("GetAPSummary.json", "payments", "get_ap_summary", READ, NONE, None),
-    Endpoint("SetApprovers.json", "approvals", "set_approvers", WRITE, DATA, None, token_rule=SET_APPROVERS),
-    Endpoint("ClearApprovers.json", "approvals", "clear_approvers", WRITE, DATA, None, token_rule=SET_APPROVERS),
-    Endpoint("ListApprovers.json", "approvals", "list_approvers", READ, DATA, None),
-    Endpoint("Approve.json", "approvals", "approve", WRITE, DATA, None, token_rule=APPROVE_DENY),
-    Endpoint("Deny.json", "approvals", "deny", WRITE, DATA, None, token_rule=APPROVE_DENY),
-    Endpoint("ListUserApprovals.json", "approvals", "list_user_approvals", READ, DATA, None),
+    Endpoint("SetApprovers.json", "approvals", "set_approvers", WRITE, DATA, None, token_rule=SET_APPROVERS, params=(*OBJECT_REF, *_params(f"approvers: {IDS}"))),
+    Endpoint("ClearApprovers.json", "approvals", "clear_approvers", WRITE, DATA, None, token_rule=SET_APPROVERS, params=OBJECT_REF),
+    Endpoint("ListApprovers.json", "approvals", "list_approvers", READ, DATA, None, params=OBJECT_REF),
+    Endpoint("Approve.json", "approvals", "approve", WRITE, DATA, None, token_rule=APPROVE_DENY, params=(*OBJECT_REF, *_params("comment: str"))),
+    Endpoint("Deny.json", "approvals", "deny", WRITE, DATA, None, token_rule=APPROVE_DENY, params=(*OBJECT_REF, *_params("comment: str"))),
+    Endpoint("ListUserApprovals.json", "approvals", "list_user_approvals", READ, DATA, None, params=_params("users_id: str", "entity: str", "approval_type: str", "marker: str", "max: int", "nested: bool", f"sort: {ROWS}", f"filters: {ROWS}")),
     Endpoint("Crud/Create/ApprovalPolicy.json", "approval_policies", "create", WRITE, OBJ, "ApprovalPolicy"),
     Endpoint("Crud/Read/ApprovalPolicy.json", "approval_policies", "read", READ, ID, "ApprovalPolicy"),
     Endpoint("Crud/Update/ApprovalPolicy.json", "approval_policies", "update", WRITE, OBJ, "ApprovalPolicy"),
@@ -330,9 +399,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("LargeBillerSearch.json", "network", "search_large_billers", READ, DATA, None),
     Endpoint("GetLargeBillerPaymentAddress.json", "network", "get_large_biller_payment_address", READ, DATA, None),
     Endpoint("ConnectLargeBillerAsVendor.json", "network", "connect_large_biller_as_vendor", WRITE, DATA, None),
-    Endpoint("SendInvite.json", "network", "send_invite", WRITE, DATA, None, needs_mfa=True),
-    Endpoint("CancelInvite.json", "network", "cancel_invite", WRITE, DATA, None),
-    Endpoint("GetNetworkStatus.json", "network", "get_status", READ, DATA, None),
+    Endpoint("SendInvite.json", "network", "send_invite", WRITE, DATA, None, needs_mfa=True, params=_params("network_id: str", "id: str")),
+    Endpoint("CancelInvite.json", "network", "cancel_invite", WRITE, DATA, None, params=BY_ID),
+    Endpoint("GetNetworkStatus.json", "network", "get_status", READ, DATA, None, params=BY_ID),
     Endpoint("GetDynamicExchangeRateQuote2.json", "payments", "get_exchange_rate_quote", READ, DATA, None),
     Endpoint("GetObjectUrl.json", "documents", "get_object_url", READ, DATA, None, confidence="?"),
     Endpoint("GetDocumentUploadStatus.json", "documents", "get_upload_status", READ, DATA, None, confidence="?"),

@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
@@ -329,34 +330,135 @@ class ApprovalPolicyApproversGroup(Group):
 class ApprovalsGroup(Group):
     """Approving bills and vendor credits, and their approvers: ``client.approvals``."""
 
-    async def set_approvers(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
+    async def set_approvers(
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        object_id: str | None = None,
+        entity: str | None = None,
+        approvers: Sequence[str] | None = None,
+        **fields: Any,
+    ) -> Any:
         """``SetApprovers.json`` Refused for token sessions: a token session cannot set bill approvers."""
-        return cast("Any", await self._client._call_action(_EP["SetApprovers.json"], data, fields))
-
-    async def clear_approvers(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
-        """``ClearApprovers.json`` Refused for token sessions: a token session cannot set bill approvers."""
         return cast(
-            "Any", await self._client._call_action(_EP["ClearApprovers.json"], data, fields)
+            "Any",
+            await self._client._call_action(
+                _EP["SetApprovers.json"],
+                data,
+                fields,
+                object_id=object_id,
+                entity=entity,
+                approvers=approvers,
+            ),
         )
 
-    async def list_approvers(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
+    async def clear_approvers(
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        object_id: str | None = None,
+        entity: str | None = None,
+        **fields: Any,
+    ) -> Any:
+        """``ClearApprovers.json`` Refused for token sessions: a token session cannot set bill approvers."""
+        return cast(
+            "Any",
+            await self._client._call_action(
+                _EP["ClearApprovers.json"], data, fields, object_id=object_id, entity=entity
+            ),
+        )
+
+    async def list_approvers(
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        object_id: str | None = None,
+        entity: str | None = None,
+        **fields: Any,
+    ) -> Any:
         """``ListApprovers.json``"""
-        return cast("Any", await self._client._call_action(_EP["ListApprovers.json"], data, fields))
+        return cast(
+            "Any",
+            await self._client._call_action(
+                _EP["ListApprovers.json"], data, fields, object_id=object_id, entity=entity
+            ),
+        )
 
-    async def approve(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
+    async def approve(
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        object_id: str | None = None,
+        entity: str | None = None,
+        comment: str | None = None,
+        **fields: Any,
+    ) -> Any:
         """``Approve.json`` Refused for token sessions: a token session cannot approve or deny a bill or vendor credit."""
-        return cast("Any", await self._client._call_action(_EP["Approve.json"], data, fields))
+        return cast(
+            "Any",
+            await self._client._call_action(
+                _EP["Approve.json"],
+                data,
+                fields,
+                object_id=object_id,
+                entity=entity,
+                comment=comment,
+            ),
+        )
 
-    async def deny(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
+    async def deny(
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        object_id: str | None = None,
+        entity: str | None = None,
+        comment: str | None = None,
+        **fields: Any,
+    ) -> Any:
         """``Deny.json`` Refused for token sessions: a token session cannot approve or deny a bill or vendor credit."""
-        return cast("Any", await self._client._call_action(_EP["Deny.json"], data, fields))
+        return cast(
+            "Any",
+            await self._client._call_action(
+                _EP["Deny.json"], data, fields, object_id=object_id, entity=entity, comment=comment
+            ),
+        )
 
     async def list_user_approvals(
-        self, data: Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        users_id: str | None = None,
+        entity: str | None = None,
+        approval_type: str | None = None,
+        marker: str | None = None,
+        max: int | None = None,
+        nested: bool | None = None,
+        sort: Sequence[Mapping[str, Any]] | None = None,
+        filters: Sequence[Mapping[str, Any]] | None = None,
+        **fields: Any,
     ) -> Any:
         """``ListUserApprovals.json``"""
         return cast(
-            "Any", await self._client._call_action(_EP["ListUserApprovals.json"], data, fields)
+            "Any",
+            await self._client._call_action(
+                _EP["ListUserApprovals.json"],
+                data,
+                fields,
+                users_id=users_id,
+                entity=entity,
+                approval_type=approval_type,
+                marker=marker,
+                max=max,
+                nested=nested,
+                sort=sort,
+                filters=filters,
+            ),
         )
 
 
@@ -971,12 +1073,24 @@ class CustomersGroup(Group):
         return await self._client._call_bulk(_EP["Bulk/Crud/Undelete/Customer.json"], Customer, ids)
 
     async def set_authorization(
-        self, data: Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        customer_id: str | None = None,
+        has_authorized_to_charge: bool | None = None,
+        **fields: Any,
     ) -> Any:
         """``SetCustomerAuthorization.json``"""
         return cast(
             "Any",
-            await self._client._call_action(_EP["SetCustomerAuthorization.json"], data, fields),
+            await self._client._call_action(
+                _EP["SetCustomerAuthorization.json"],
+                data,
+                fields,
+                customer_id=customer_id,
+                has_authorized_to_charge=has_authorized_to_charge,
+            ),
         )
 
 
@@ -1079,10 +1193,13 @@ class DocumentsGroup(Group, DocumentPages):
             _EP["UploadAttachment.json"], file_name, content, content_type, object_id
         )
 
-    async def get_pages(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
+    async def get_pages(
+        self, data: Mapping[str, Any] | None = None, /, *, id: str | None = None, **fields: Any
+    ) -> Any:
         """``GetDocumentPages.json``"""
         return cast(
-            "Any", await self._client._call_action(_EP["GetDocumentPages.json"], data, fields)
+            "Any",
+            await self._client._call_action(_EP["GetDocumentPages.json"], data, fields, id=id),
         )
 
     async def get_object_url(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
@@ -1259,13 +1376,44 @@ class InvoicesGroup(Group):
         """``Bulk/Crud/Undelete/Invoice.json``"""
         return await self._client._call_bulk(_EP["Bulk/Crud/Undelete/Invoice.json"], Invoice, ids)
 
-    async def send(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
+    async def send(
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        invoice_id: str | None = None,
+        headers: Mapping[str, Any] | None = None,
+        content: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> Any:
         """``SendInvoice.json`` Refused for token sessions: a token session cannot send or mail invoices."""
-        return cast("Any", await self._client._call_action(_EP["SendInvoice.json"], data, fields))
+        return cast(
+            "Any",
+            await self._client._call_action(
+                _EP["SendInvoice.json"],
+                data,
+                fields,
+                invoice_id=invoice_id,
+                headers=headers,
+                content=content,
+            ),
+        )
 
-    async def mail(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
+    async def mail(
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        invoice_id: str | None = None,
+        **fields: Any,
+    ) -> Any:
         """``MailInvoice.json`` Refused for token sessions: a token session cannot send or mail invoices."""
-        return cast("Any", await self._client._call_action(_EP["MailInvoice.json"], data, fields))
+        return cast(
+            "Any",
+            await self._client._call_action(
+                _EP["MailInvoice.json"], data, fields, invoice_id=invoice_id
+            ),
+        )
 
 
 class ItemsGroup(Group):
@@ -1460,19 +1608,65 @@ class LocationsGroup(Group):
 class MfaGroup(Group):
     """Multi-factor authentication: challenge, authenticate, status: ``client.mfa``."""
 
-    async def challenge(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
+    async def challenge(
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        use_backup: bool | None = None,
+        **fields: Any,
+    ) -> Any:
         """``MFAChallenge.json`` Refused for token sessions: a token session has no MFA operations."""
-        return cast("Any", await self._client._call_action(_EP["MFAChallenge.json"], data, fields))
-
-    async def authenticate(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
-        """``MFAAuthenticate.json`` Refused for token sessions: a token session has no MFA operations."""
         return cast(
-            "Any", await self._client._call_action(_EP["MFAAuthenticate.json"], data, fields)
+            "Any",
+            await self._client._call_action(
+                _EP["MFAChallenge.json"], data, fields, use_backup=use_backup
+            ),
         )
 
-    async def status(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
+    async def authenticate(
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        challenge_id: str | None = None,
+        token: str | None = None,
+        device_id: str | None = None,
+        machine_name: str | None = None,
+        remember_me: bool | None = None,
+        **fields: Any,
+    ) -> Any:
+        """``MFAAuthenticate.json`` Refused for token sessions: a token session has no MFA operations."""
+        return cast(
+            "Any",
+            await self._client._call_action(
+                _EP["MFAAuthenticate.json"],
+                data,
+                fields,
+                challenge_id=challenge_id,
+                token=token,
+                device_id=device_id,
+                machine_name=machine_name,
+                remember_me=remember_me,
+            ),
+        )
+
+    async def status(
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        mfa_id: str | None = None,
+        device_id: str | None = None,
+        **fields: Any,
+    ) -> Any:
         """``MFAStatus.json`` Refused for token sessions: a token session has no MFA operations."""
-        return cast("Any", await self._client._call_action(_EP["MFAStatus.json"], data, fields))
+        return cast(
+            "Any",
+            await self._client._call_action(
+                _EP["MFAStatus.json"], data, fields, mfa_id=mfa_id, device_id=device_id
+            ),
+        )
 
 
 class MoneyMovementsGroup(Group):
@@ -1522,11 +1716,20 @@ class NetworkGroup(Group):
     """The BILL network: searching, inviting and connecting: ``client.network``."""
 
     async def send_vendor_invite(
-        self, data: Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        vendor_id: str | None = None,
+        email: str | None = None,
+        **fields: Any,
     ) -> Any:
         """``SendVendorInvite.json`` Needs an MFA-trusted session when signed in with credentials."""
         return cast(
-            "Any", await self._client._call_action(_EP["SendVendorInvite.json"], data, fields)
+            "Any",
+            await self._client._call_action(
+                _EP["SendVendorInvite.json"], data, fields, vendor_id=vendor_id, email=email
+            ),
         )
 
     async def search_entity(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
@@ -1563,18 +1766,38 @@ class NetworkGroup(Group):
             await self._client._call_action(_EP["ConnectLargeBillerAsVendor.json"], data, fields),
         )
 
-    async def send_invite(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
+    async def send_invite(
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        network_id: str | None = None,
+        id: str | None = None,
+        **fields: Any,
+    ) -> Any:
         """``SendInvite.json`` Needs an MFA-trusted session when signed in with credentials."""
-        return cast("Any", await self._client._call_action(_EP["SendInvite.json"], data, fields))
+        return cast(
+            "Any",
+            await self._client._call_action(
+                _EP["SendInvite.json"], data, fields, network_id=network_id, id=id
+            ),
+        )
 
-    async def cancel_invite(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
+    async def cancel_invite(
+        self, data: Mapping[str, Any] | None = None, /, *, id: str | None = None, **fields: Any
+    ) -> Any:
         """``CancelInvite.json``"""
-        return cast("Any", await self._client._call_action(_EP["CancelInvite.json"], data, fields))
+        return cast(
+            "Any", await self._client._call_action(_EP["CancelInvite.json"], data, fields, id=id)
+        )
 
-    async def get_status(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
+    async def get_status(
+        self, data: Mapping[str, Any] | None = None, /, *, id: str | None = None, **fields: Any
+    ) -> Any:
         """``GetNetworkStatus.json``"""
         return cast(
-            "Any", await self._client._call_action(_EP["GetNetworkStatus.json"], data, fields)
+            "Any",
+            await self._client._call_action(_EP["GetNetworkStatus.json"], data, fields, id=id),
         )
 
 
@@ -1589,11 +1812,19 @@ class OrganizationGroup(Group):
         )
 
     async def get_entity_metadata(
-        self, data: Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        entity: Sequence[str] | None = None,
+        **fields: Any,
     ) -> Any:
         """``GetEntityMetadata.json``"""
         return cast(
-            "Any", await self._client._call_action(_EP["GetEntityMetadata.json"], data, fields)
+            "Any",
+            await self._client._call_action(
+                _EP["GetEntityMetadata.json"], data, fields, entity=entity
+            ),
         )
 
     async def list_errors(self) -> Any:
@@ -1684,24 +1915,73 @@ class PaymentsGroup(Group):
     """Paying and recording payments, AP and AR: ``client.payments``."""
 
     async def record_ar_payment(
-        self, data: Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        customer_id: str | None = None,
+        payment_date: date | str | None = None,
+        payment_type: str | None = None,
+        amount: Decimal | str | int | None = None,
+        deposit_to_account_id: str | None = None,
+        description: str | None = None,
+        ref_number: str | None = None,
+        invoice_pays: Sequence[Mapping[str, Any]] | None = None,
+        **fields: Any,
     ) -> ReceivedPay:
         """``RecordARPayment.json``"""
         return cast(
             "ReceivedPay",
-            await self._client._call_action(_EP["RecordARPayment.json"], data, fields),
+            await self._client._call_action(
+                _EP["RecordARPayment.json"],
+                data,
+                fields,
+                customer_id=customer_id,
+                payment_date=payment_date,
+                payment_type=payment_type,
+                amount=amount,
+                deposit_to_account_id=deposit_to_account_id,
+                description=description,
+                ref_number=ref_number,
+                invoice_pays=invoice_pays,
+            ),
         )
 
-    async def void_ar_payment(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
+    async def void_ar_payment(
+        self, data: Mapping[str, Any] | None = None, /, *, id: str | None = None, **fields: Any
+    ) -> Any:
         """``VoidARPayment.json``"""
-        return cast("Any", await self._client._call_action(_EP["VoidARPayment.json"], data, fields))
+        return cast(
+            "Any", await self._client._call_action(_EP["VoidARPayment.json"], data, fields, id=id)
+        )
 
     async def charge_customer(
-        self, data: Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        customer_id: str | None = None,
+        payment_date: date | str | None = None,
+        payment_type: str | None = None,
+        payment_account_id: str | None = None,
+        memo: str | None = None,
+        invoice_pays: Sequence[Mapping[str, Any]] | None = None,
+        **fields: Any,
     ) -> ReceivedPay:
         """``ChargeCustomer.json`` Refused for token sessions: a token session has no BILL payment capabilities (charging a customer moves money)."""
         return cast(
-            "ReceivedPay", await self._client._call_action(_EP["ChargeCustomer.json"], data, fields)
+            "ReceivedPay",
+            await self._client._call_action(
+                _EP["ChargeCustomer.json"],
+                data,
+                fields,
+                customer_id=customer_id,
+                payment_date=payment_date,
+                payment_type=payment_type,
+                payment_account_id=payment_account_id,
+                memo=memo,
+                invoice_pays=invoice_pays,
+            ),
         )
 
     async def get_ar_summary(self) -> Any:
@@ -1709,57 +1989,157 @@ class PaymentsGroup(Group):
         return cast("Any", await self._client._call_model(_EP["GetARSummary.json"], None))
 
     async def pay_bills(
-        self, data: Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        vendor_id: str | None = None,
+        process_date: date | str | None = None,
+        bank_account_id: str | None = None,
+        bill_pays: Sequence[Mapping[str, Any]] | None = None,
+        bill_credits: Sequence[Mapping[str, Any]] | None = None,
+        **fields: Any,
     ) -> builtins.list[SentPay]:
         """``PayBills.json`` Refused for token sessions: a token session cannot pay, cancel or void a vendor bill payment. Needs an MFA-trusted session when signed in with credentials."""
         return cast(
             "builtins.list[SentPay]",
-            await self._client._call_action(_EP["PayBills.json"], data, fields),
+            await self._client._call_action(
+                _EP["PayBills.json"],
+                data,
+                fields,
+                vendor_id=vendor_id,
+                process_date=process_date,
+                bank_account_id=bank_account_id,
+                bill_pays=bill_pays,
+                bill_credits=bill_credits,
+            ),
         )
 
     async def record_ap_payment(
-        self, data: Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        vendor_id: str | None = None,
+        process_date: date | str | None = None,
+        to_print_check: bool | None = None,
+        chart_of_account_id: str | None = None,
+        description: str | None = None,
+        sync_reference: str | None = None,
+        bill_pays: Sequence[Mapping[str, Any]] | None = None,
+        bill_credits: Sequence[Mapping[str, Any]] | None = None,
+        **fields: Any,
     ) -> SentPay:
         """``RecordAPPayment.json``"""
         return cast(
-            "SentPay", await self._client._call_action(_EP["RecordAPPayment.json"], data, fields)
+            "SentPay",
+            await self._client._call_action(
+                _EP["RecordAPPayment.json"],
+                data,
+                fields,
+                vendor_id=vendor_id,
+                process_date=process_date,
+                to_print_check=to_print_check,
+                chart_of_account_id=chart_of_account_id,
+                description=description,
+                sync_reference=sync_reference,
+                bill_pays=bill_pays,
+                bill_credits=bill_credits,
+            ),
         )
 
     async def cancel_ap_payment(
-        self, data: Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        sent_pay_id: str | None = None,
+        **fields: Any,
     ) -> Any:
         """``CancelAPPayment.json`` Refused for token sessions: a token session cannot pay, cancel or void a vendor bill payment."""
         return cast(
-            "Any", await self._client._call_action(_EP["CancelAPPayment.json"], data, fields)
+            "Any",
+            await self._client._call_action(
+                _EP["CancelAPPayment.json"], data, fields, sent_pay_id=sent_pay_id
+            ),
         )
 
-    async def void_ap_payment(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
+    async def void_ap_payment(
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        sent_pay_id: str | None = None,
+        void_request_type: str | None = None,
+        reason: str | None = None,
+        **fields: Any,
+    ) -> Any:
         """``VoidAPPayment.json`` Refused for token sessions: a token session cannot pay, cancel or void a vendor bill payment."""
-        return cast("Any", await self._client._call_action(_EP["VoidAPPayment.json"], data, fields))
+        return cast(
+            "Any",
+            await self._client._call_action(
+                _EP["VoidAPPayment.json"],
+                data,
+                fields,
+                sent_pay_id=sent_pay_id,
+                void_request_type=void_request_type,
+                reason=reason,
+            ),
+        )
 
     async def list_payments(
-        self, data: Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        disbursement_status: str | None = None,
+        start: int | None = None,
+        max: int | None = None,
+        **fields: Any,
     ) -> builtins.list[SentPay]:
         """``ListPayments.json``"""
         return cast(
             "builtins.list[SentPay]",
-            await self._client._call_action(_EP["ListPayments.json"], data, fields),
+            await self._client._call_action(
+                _EP["ListPayments.json"],
+                data,
+                fields,
+                disbursement_status=disbursement_status,
+                start=start,
+                max=max,
+            ),
         )
 
     async def get_disbursement_data(
-        self, data: Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        sent_pay_id: str | None = None,
+        **fields: Any,
     ) -> Any:
         """``GetDisbursementData.json``"""
         return cast(
-            "Any", await self._client._call_action(_EP["GetDisbursementData.json"], data, fields)
+            "Any",
+            await self._client._call_action(
+                _EP["GetDisbursementData.json"], data, fields, sent_pay_id=sent_pay_id
+            ),
         )
 
     async def get_check_image_data(
-        self, data: Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        sent_pay_id: str | None = None,
+        **fields: Any,
     ) -> Any:
         """``GetCheckImageData.json``"""
         return cast(
-            "Any", await self._client._call_action(_EP["GetCheckImageData.json"], data, fields)
+            "Any",
+            await self._client._call_action(
+                _EP["GetCheckImageData.json"], data, fields, sent_pay_id=sent_pay_id
+            ),
         )
 
     async def get_ap_summary(self) -> Any:

@@ -35,8 +35,9 @@ HEADER = '''\
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
@@ -164,11 +165,13 @@ def method(endpoint: Endpoint) -> list[str]:
         head = f"async def {name}(self, ids: Iterable[str]) -> builtins.list[BulkResult[{result}]]:"
         body = f"return await {call}._call_bulk({ref}, {endpoint.entity}, ids)"
     elif shape is Shape.DATA:
+        named = "".join(f"{p.name}: {p.type} | None = None, " for p in endpoint.params)
+        passed = "".join(f", {p.name}={p.name}" for p in endpoint.params)
         head = (
             f"async def {name}(self, data: Mapping[str, Any] | None = None, /, "
-            f"**fields: Any) -> {result}:"
+            f"{'*, ' if named else ''}{named}**fields: Any) -> {result}:"
         )
-        body = f"return cast({result!r}, await {call}._call_action({ref}, data, fields))"
+        body = f"return cast({result!r}, await {call}._call_action({ref}, data, fields{passed}))"
     elif shape is Shape.MULTIPART:
         head = (
             f"async def {name}(self, file_name: str, content: bytes, *, "

@@ -222,3 +222,41 @@ def test_a_client_used_on_another_event_loop_raises_a_clear_error() -> None:
 
 def fixture_vendor() -> dict[str, Any]:
     return dict(fixture("Crud_Read_Vendor"))
+
+
+@pytest.mark.anyio
+async def test_action_methods_name_their_arguments_and_send_only_those_given() -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    fake = FakeBill()
+    fake.on("SetApprovers.json", ok({}))
+    fake.on(
+        "ChargeCustomer.json", ok({"chargedReceivedPay": {"entity": "ReceivedPay", "id": "0rp1"}})
+    )
+    async with client(fake) as bill:
+        await bill.approvals.set_approvers(
+            object_id="00n1", entity="Bill", approvers=["006a", "006b"]
+        )
+        charged = await bill.payments.charge_customer(
+            customer_id="0cu1",
+            payment_date=dt.date(2026, 11, 26),
+            payment_account_id="cba1",
+            memo="thanks",
+            invoice_pays=[{"invoiceId": "00e1", "amount": Decimal("12.50")}],
+            extra_flag=True,  # not a named argument: sent in camelCase as given
+        )
+    assert fake.seen[1].data == {
+        "objectId": "00n1",
+        "entity": "Bill",
+        "approvers": ["006a", "006b"],
+    }
+    assert fake.seen[2].data == {
+        "customerId": "0cu1",
+        "paymentDate": "2026-11-26",
+        "paymentAccountId": "cba1",
+        "Memo": "thanks",
+        "invoicePays": [{"invoiceId": "00e1", "amount": 12.5}],
+        "extraFlag": True,
+    }
+    assert isinstance(charged, bill_async.ReceivedPay) and charged.id == "0rp1"
