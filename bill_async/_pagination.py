@@ -8,16 +8,14 @@ back short. Nothing is fetched until the pager is iterated.
 from __future__ import annotations
 
 import datetime as _dt
-import enum
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
 from ._convert import Model, wire_names
 from ._exceptions import InvalidRequestError, ProtocolError
-from ._wire import body_excerpt, format_timestamp
+from ._wire import body_excerpt, wire_scalar
 
 __all__ = [
     "MAX_PAGE_SIZE",
@@ -64,15 +62,7 @@ class Sort:
 def _wire_value(field: str, value: Any) -> Any:
     if field == "isActive" and isinstance(value, bool):
         return "1" if value else "2"
-    if isinstance(value, _dt.datetime):
-        return format_timestamp(value)
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
+    return wire_scalar(value)
 
 
 def _field(model: type[Model], name: str, what: str) -> str:

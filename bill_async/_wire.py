@@ -34,13 +34,16 @@ __all__ = [
     "encode_multipart",
     "loads",
     "session_prefix",
+    "wire_scalar",
 ]
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 BODY_EXCERPT = 500
 
 
-def _default(value: Any) -> Any:
+def wire_scalar(value: Any) -> Any:
+    """A Python value in BILL's form: Decimal as an exact number, dates and timestamps as BILL
+    writes them, enums as their codes; anything else as it is."""
     if isinstance(value, Decimal):
         return _decimal_number(value)
     if isinstance(value, _dt.datetime):
@@ -49,6 +52,13 @@ def _default(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, enum.Enum):
         return value.value
+    return value
+
+
+def _default(value: Any) -> Any:
+    converted = wire_scalar(value)
+    if converted is not value:
+        return converted
     to_wire = getattr(value, "to_wire", None)
     if to_wire is not None:
         return to_wire()

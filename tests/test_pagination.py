@@ -90,7 +90,7 @@ async def test_filters_and_sort_are_sent_in_bills_form() -> None:
             {"field": "isActive", "op": "=", "value": "1"},
             {"field": "paymentStatus", "op": "!=", "value": "0"},
             {"field": "dueDate", "op": "<", "value": "2026-12-01"},
-            {"field": "amount", "op": ">", "value": "100.50"},
+            {"field": "amount", "op": ">", "value": 100.5},
         ],
         "sort": [{"field": "dueDate", "asc": "false"}, {"field": "id", "asc": "true"}],
         "nested": True,
