@@ -1,0 +1,75 @@
+"""Timing helpers, the machine's description, and markdown tables."""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+from collections.abc import Sequence
+from importlib import metadata
+
+__all__ = ["Target", "machine", "markdown_table", "peak_rss_mb", "versions"]
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+        f"CPython {platform.python_version()}"
+    )
+
+
+def versions() -> str:
+    names = ("bill-async", "httpx", "httpcore", "aiohttp", "anyio")
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} (not installed)")
+    return ", ".join(found)
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|",
+    ]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+class Target:
+    """One target of issue 7: a measured value, the bound, and whether it was met."""
+
+    def __init__(self, name: str, value: float, bound: float, *, at_most: bool) -> None:
+        self.name = name
+        self.value = value
+        self.bound = bound
+        self.at_most = at_most
+
+    @property
+    def met(self) -> bool:
+        return self.value <= self.bound if self.at_most else self.value >= self.bound
+
+    def row(self) -> tuple[str, str, str, str]:
+        sign = "<=" if self.at_most else ">="
+        return (
+            self.name,
+            f"{self.value:.2f}",
+            f"{sign} {self.bound:g}",
+            "met" if self.met else "NOT met",
+        )

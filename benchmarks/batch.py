@@ -1,0 +1,204 @@
+"""Scenario 3, a batch job under BILL's limits: many organizations, many creates.
+
+The emulator (``benchmarks.emulator_server``, in its own process) adds ``latency`` to every
+request and answers BDC_1322 beyond 3 requests in flight per devKey and organization, as BILL
+does. The job signs in to each organization and creates ``creates`` Vendors in each, all at
+once, with the SDK's defaults (3 in flight per organization, BILL's hourly budgets):
+
+- single: one ``vendors.create`` per Vendor, every call started at once;
+- bulk: one ``vendors.bulk_create`` per organization (chunks of 100, sent concurrently).
+
+The lower bound the limits allow: a login round trip, then ``ceil(calls per org / 3)`` rounds
+of ``latency`` (the organizations run side by side). Reported: the wall time against it,
+BDC_1322 errors that reached the caller (and those the SDK absorbed), and duplicates (Vendors
+created more than once, counted in the emulator).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+__all__ = ["TRANSPORTS", "BatchResult", "measure"]
+
+TRANSPORTS = ("default transport", "AiohttpTransport")
+BULK_CHUNK = 100
+
+
+class _Emulator:
+    """The emulator process, and its command line."""
+
+    def __init__(self, process: subprocess.Popen[str], ready: dict[str, Any]) -> None:
+        self._process = process
+        self.base_url: str = ready["base_url"]
+        self.org_ids: list[str] = ready["org_ids"]
+
+    def command(self, line: str) -> dict[str, Any]:
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write(line + "\n")
+        self._process.stdin.flush()
+        answer: dict[str, Any] = json.loads(self._process.stdout.readline())
+        return answer
+
+
+@contextmanager
+def _emulator(orgs: int, latency: float) -> Iterator[_Emulator]:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.emulator_server",
+            "--orgs",
+            str(orgs),
+            "--latency",
+            str(latency),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line.startswith("READY "):
+            raise RuntimeError("the emulator did not start")
+        yield _Emulator(process, json.loads(line[len("READY ") :]))
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class BatchResult:
+    """One run of the job: what it took, and what it left behind."""
+
+    def __init__(
+        self,
+        *,
+        mode: str,
+        transport: str,
+        orgs: int,
+        creates: int,
+        latency: float,
+        wall: float,
+        failures: Counter[str],
+        stats: dict[str, Any],
+        path: str,
+    ) -> None:
+        self.mode = mode
+        self.transport = transport
+        self.orgs = orgs
+        self.creates = creates
+        self.wall = wall
+        self.failures = failures
+        self.calls_per_org = stats["paths"].get(path, 0) / orgs
+        expected_calls = creates if mode == "single" else math.ceil(creates / BULK_CHUNK)
+        self.expected_calls_per_org = expected_calls
+        self.lower_bound = latency * (1 + math.ceil(expected_calls / 3))
+        self.bdc_1322_surfaced = failures.get("ConcurrencyLimitError", 0)
+        self.bdc_1322_absorbed = stats["errors"].get("BDC_1322", 0)
+        self.created = stats["created"]
+        self.duplicates = stats["created"] - stats["distinct"]
+        self.missing = orgs * creates - stats["distinct"]
+        self.max_in_flight = stats["max_in_flight"]
+
+    @property
+    def ratio(self) -> float:
+        return self.wall / self.lower_bound
+
+
+async def _run(
+    emulator: _Emulator, *, mode: str, transport: str, creates: int, prefix: str
+) -> tuple[float, Counter[str]]:
+    import bill_async
+    from bill_async.emulator import DEMO_DEV_KEY, DEMO_PASSWORD, DEMO_USER_NAME
+
+    auth = bill_async.CredentialLogin(
+        user_name=DEMO_USER_NAME,
+        password=DEMO_PASSWORD,
+        org_id=emulator.org_ids[0],
+        dev_key=DEMO_DEV_KEY,
+    )
+    chosen = None
+    if transport == "AiohttpTransport":
+        from bill_async._aiohttp import AiohttpTransport
+
+        chosen = AiohttpTransport()
+    failures: Counter[str] = Counter()
+    async with bill_async.Client(
+        auth, base_url=emulator.base_url, transport=chosen, limits=bill_async.InProcessLimits()
+    ) as client:
+        clients = [client.for_org(org_id) for org_id in emulator.org_ids]
+
+        async def create(org: Any, name: str) -> None:
+            try:
+                await org.vendors.create(name=name)
+            except bill_async.BillError as error:
+                failures[type(error).__name__] += 1
+
+        async def bulk(org: Any, index: int) -> None:
+            items = [{"name": f"{prefix}-{index}-{i}"} for i in range(creates)]
+            try:
+                results = await org.vendors.bulk_create(items)
+            except bill_async.BillError as error:
+                failures[type(error).__name__] += creates
+                return
+            for result in results:
+                if isinstance(result, bill_async.BillError):
+                    failures[type(result).__name__] += 1
+
+        start = time.perf_counter()
+        async with asyncio.TaskGroup() as group:
+            for index, org in enumerate(clients):
+                if mode == "single":
+                    for i in range(creates):
+                        group.create_task(create(org, f"{prefix}-{index}-{i}"))
+                else:
+                    group.create_task(bulk(org, index))
+        wall = time.perf_counter() - start
+    return wall, failures
+
+
+def measure(*, orgs: int, creates: int, latency: float) -> list[BatchResult]:
+    """Run the job single and bulk, on each transport, against one emulator."""
+    results = []
+    with _emulator(orgs, latency) as emulator:
+        for transport in TRANSPORTS:
+            for mode in ("single", "bulk"):
+                prefix = f"bench-{mode}-{TRANSPORTS.index(transport)}"
+                emulator.command("reset")
+                wall, failures = asyncio.run(
+                    _run(emulator, mode=mode, transport=transport, creates=creates, prefix=prefix)
+                )
+                stats = emulator.command(f"stats {prefix}-")
+                path = (
+                    "Crud/Create/Vendor.json"
+                    if mode == "single"
+                    else "Bulk/Crud/Create/Vendor.json"
+                )
+                results.append(
+                    BatchResult(
+                        mode=mode,
+                        transport=transport,
+                        orgs=orgs,
+                        creates=creates,
+                        latency=latency,
+                        wall=wall,
+                        failures=failures,
+                        stats=stats,
+                        path=path,
+                    )
+                )
+    return results
