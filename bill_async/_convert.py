@@ -195,6 +195,7 @@ class _FieldSpec:
     to_python: Conv | None
     to_wire: Conv | None
     is_ref: bool  # an id field: all zeros <-> None
+    core: Any = None  # the declared type, without None
 
 
 def _camel(name: str) -> str:
@@ -225,7 +226,7 @@ def _field_specs(cls: type[Model]) -> list[_FieldSpec]:
             if isinstance(item, type) and issubclass(item, Model):
                 to_python, to_wire = _list_conversions(item)
         is_ref = field.name.endswith("_id") and core is str
-        specs.append(_FieldSpec(field.alias or field.name, wire, to_python, to_wire, is_ref))
+        specs.append(_FieldSpec(field.alias or field.name, wire, to_python, to_wire, is_ref, core))
     return specs
 
 
@@ -268,8 +269,22 @@ def _decimal_read(value: Any) -> Decimal:
     return converted
 
 
+def _enum_reader(cls: type[enum.Enum]) -> Conv:
+    members = cls._value2member_map_
+
+    def read(value: Any) -> Any:
+        member = members.get(value, _MISSING)  # found: its value equals the one sent
+        if member is not _MISSING:
+            return member
+        if not value == value:  # NaN: an unknown code that would not compare equal
+            raise _Inexact(value)
+        return value  # an unknown code stays as sent
+
+    return read
+
+
 def _field_reader(spec: _FieldSpec) -> Conv:
-    to_python, to_wire = spec.to_python, spec.to_wire
+    to_python, to_wire, core = spec.to_python, spec.to_wire, spec.core
     assert to_python is not None and to_wire is not None
     if to_python is _active_in:
         return _active_in  # "1" and "2" only: both come back as sent
@@ -277,6 +292,8 @@ def _field_reader(spec: _FieldSpec) -> Conv:
         return _decimal_read
     if to_python == _dt.datetime.fromisoformat:  # a bound method, so not `is`
         return _timestamp_in  # reads only what comes back as sent
+    if isinstance(core, type) and issubclass(core, enum.Enum):
+        return _enum_reader(core)
     return _reader(to_python, to_wire)
 
 
@@ -337,12 +354,10 @@ def _make_structure(cls: type[Model]) -> Callable[[Any, Any], Model]:
                 inexact = True
         if inexact:  # put the keys kept back in the order they came
             extra = {key: data[key] for key in data if key in extra}
-        return cls(
-            **values,
-            extra=extra,
-            wire_keys=tuple(data),
-            wire_nulls=frozenset(nulls) if nulls else _NO_NULLS,
-        )
+        values["extra"] = extra
+        values["wire_keys"] = tuple(data)
+        values["wire_nulls"] = frozenset(nulls) if nulls else _NO_NULLS
+        return cls(**values)
 
     return structure
 
