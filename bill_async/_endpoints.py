@@ -104,50 +104,50 @@ def _params(*specs: str) -> tuple[Param, ...]:
 
 
 # Argument types as the generated signatures write them.
-ID, TEXT, FLAG, INT = "str", "str", "bool", "int"
+STR, FLAG = "str", "bool"
 DAY = "date | str"
 AMOUNT = "Decimal | str | int"
 ROWS = "Sequence[Mapping[str, Any]]"
 IDS = "Sequence[str]"
 
-OBJECT_REF = _params(f"object_id: {ID}", f"entity: {TEXT}")
+OBJECT_REF = _params(f"object_id: {STR}", f"entity: {STR}")
 BILL_PAYMENT = _params(
-    f"vendor_id: {ID}",
+    f"vendor_id: {STR}",
     f"process_date: {DAY}",
-    f"bank_account_id: {ID}",
+    f"bank_account_id: {STR}",
     f"bill_pays: {ROWS}",
     f"bill_credits: {ROWS}",
 )
 AP_RECORD = _params(
-    f"vendor_id: {ID}",
+    f"vendor_id: {STR}",
     f"process_date: {DAY}",
     f"to_print_check: {FLAG}",
-    f"chart_of_account_id: {ID}",
-    f"description: {TEXT}",
-    f"sync_reference: {TEXT}",
+    f"chart_of_account_id: {STR}",
+    f"description: {STR}",
+    f"sync_reference: {STR}",
     f"bill_pays: {ROWS}",
     f"bill_credits: {ROWS}",
 )
 AR_RECORD = _params(
-    f"customer_id: {ID}",
+    f"customer_id: {STR}",
     f"payment_date: {DAY}",
-    f"payment_type: {TEXT}",
+    f"payment_type: {STR}",
     f"amount: {AMOUNT}",
-    f"deposit_to_account_id: {ID}",
-    f"description: {TEXT}",
-    f"ref_number: {TEXT}",
+    f"deposit_to_account_id: {STR}",
+    f"description: {STR}",
+    f"ref_number: {STR}",
     f"invoice_pays: {ROWS}",
 )
 CHARGE = _params(
-    f"customer_id: {ID}",
+    f"customer_id: {STR}",
     f"payment_date: {DAY}",
-    f"payment_type: {TEXT}",
-    f"payment_account_id: {ID}",
-    f"memo@Memo: {TEXT}",
+    f"payment_type: {STR}",
+    f"payment_account_id: {STR}",
+    f"memo@Memo: {STR}",
     f"invoice_pays: {ROWS}",
 )
-SENT_PAY = _params(f"sent_pay_id: {ID}")
-BY_ID = _params(f"id: {ID}")
+SENT_PAY = _params(f"sent_pay_id: {STR}")
+BY_ID = _params(f"id: {STR}")
 
 
 @attrs.frozen
