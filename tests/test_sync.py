@@ -254,3 +254,17 @@ def test_a_run_killed_midway_then_run_again_matches_a_clean_run(tmp_path: Path) 
         assert partial != counts(clean)  # it really was killed part-way
         subprocess.run([*command, "--out", str(killed)], env=env, check=True, capture_output=True)
         assert counts(killed) == counts(clean)
+
+
+def test_with_no_credentials_the_embedded_emulator_is_used_and_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "bill.db"
+    code, stdout, stderr = run(
+        ["sync", "--out", str(out), "--entity", "vendors", "--quiet"], {}, capsys
+    )
+    assert code == 0, stderr
+    assert "embedded emulator" in stderr
+    assert "Synced 4 organization(s)" in stdout
+    rows = per_org(out, "vendors")
+    assert len(rows) == 4 and all(count >= 100 for count in rows.values())  # the demo data
