@@ -9,6 +9,7 @@ async with bill_async.Client(auth) as client:
 
 from __future__ import annotations
 
+from ._aiohttp import AiohttpTransport as AiohttpTransport
 from ._auth import AuthStrategy as AuthStrategy
 from ._auth import CredentialLogin as CredentialLogin
 from ._auth import InProcessSessionStore as InProcessSessionStore
@@ -112,6 +113,7 @@ from ._version import __version__ as __version__
 __all__ = [
     "AccountType",
     "ActgClass",
+    "AiohttpTransport",
     "AmbiguousWriteError",
     "ApiError",
     "ApprovalPolicy",
