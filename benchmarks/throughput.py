@@ -137,9 +137,7 @@ class _BillAsync(_Contender):
 
         transport = None
         if self.fast:
-            from bill_async._aiohttp import AiohttpTransport
-
-            transport = AiohttpTransport()
+            transport = bill_async.AiohttpTransport()
         self.client = client = bill_async.Client(
             credential(),  # type: ignore[arg-type]
             base_url=base_url,
