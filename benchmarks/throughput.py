@@ -2,9 +2,9 @@
 
 The server (``benchmarks.server``) runs in its own process and answers every request with a
 canned envelope: the real 99-field Vendor for ``Crud/Read/Vendor.json``. Each contender runs in
-a fresh worker process of its own, so that its peak memory is its own; the rounds go round the
-contenders in turn and each contender's best round is kept (the least disturbed by whatever
-else the machine was doing).
+a fresh worker process of its own, so that its peak memory is its own. Each round runs every
+contender once, the pairs that the targets compare back to back, and each contender's best
+round is kept (the one least disturbed by whatever else the machine was doing).
 
 Every contender does the whole job of a call: form-encode ``devKey``, ``sessionId`` and ``data``,
 POST, read the body and parse the JSON. bill_async also structures the answer into a ``Vendor``.
@@ -46,6 +46,9 @@ CONTENDERS = (
     "bill_async (default transport)",
     "bill_async (AiohttpTransport)",
 )
+# Each round runs the pairs that the targets compare back to back, so that whatever else the
+# machine is doing disturbs both alike.
+RUN_ORDER = (CONTENDERS[1], CONTENDERS[4], CONTENDERS[0], CONTENDERS[3], CONTENDERS[2])
 READ_PATH = "Crud/Read/Vendor.json"
 FORM = "application/x-www-form-urlencoded"
 
@@ -264,12 +267,14 @@ def serve() -> Iterator[str]:
 
 def measure_all(*, rounds: int, warmup: float, duration: float) -> dict[str, dict[str, Any]]:
     """Every contender's best requests/s per level, and its peak memory."""
-    best: dict[str, dict[str, Any]] = {}
+    best: dict[str, dict[str, Any]] = {
+        name: {"rates": {}, "cpu_us": {}, "peak_rss_mb": 0.0} for name in CONTENDERS
+    }
     with serve() as base_url:
         for _ in range(rounds):
-            for name in CONTENDERS:
+            for name in RUN_ORDER:
                 result = _run_worker(name, base_url, warmup, duration)
-                kept = best.setdefault(name, {"rates": {}, "cpu_us": {}, "peak_rss_mb": 0.0})
+                kept = best[name]
                 for level, rate in result["rates"].items():
                     if rate > kept["rates"].get(level, 0.0):
                         kept["rates"][level] = rate
