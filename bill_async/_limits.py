@@ -18,8 +18,6 @@ import asyncio
 import datetime as _dt
 import math
 import weakref
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
@@ -113,14 +111,8 @@ class LocalGovernor(Governor):
         self._limiter = anyio.CapacityLimiter(max_in_flight)
         self._streak = 0
 
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        borrower = object()
-        await self._limiter.acquire_on_behalf_of(borrower)
-        try:
-            yield
-        finally:
-            self._limiter.release_on_behalf_of(borrower)
+    def slot(self) -> _Slot:
+        return _Slot(self._limiter)
 
     def refused(self) -> None:
         self._streak = 0
@@ -142,6 +134,26 @@ class LocalGovernor(Governor):
     @property
     def limit(self) -> int:
         return int(self._limiter.total_tokens)
+
+
+class _Slot:
+    """One slot of a ``LocalGovernor``, held while the body runs. A class rather than a
+    generator, and no checkpoint of its own when a slot is free: the request it admits is one."""
+
+    __slots__ = ("_borrower", "_limiter")
+
+    def __init__(self, limiter: anyio.CapacityLimiter) -> None:
+        self._limiter = limiter
+        self._borrower = object()
+
+    async def __aenter__(self) -> None:
+        try:
+            self._limiter.acquire_on_behalf_of_nowait(self._borrower)
+        except anyio.WouldBlock:
+            await self._limiter.acquire_on_behalf_of(self._borrower)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._limiter.release_on_behalf_of(self._borrower)
 
 
 class Budget(abc.ABC):

@@ -83,6 +83,9 @@ def _server(emulator: Emulator, *, log_level: str, log_config: Any, access_log: 
         log_level=log_level,
         log_config=log_config,
         access_log=access_log,
+        # Longer than clients keep idle connections (httpx: 5 s), so that the server never
+        # closes one just as a client sends on it: a write then could not say if it ran.
+        timeout_keep_alive=75,
         timeout_graceful_shutdown=5,
     )
     return uvicorn.Server(config)
