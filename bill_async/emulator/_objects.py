@@ -138,34 +138,30 @@ def refresh_invoice(invoice: dict[str, Any], paid: Decimal) -> None:
     invoice["paymentStatus"] = bill_payment_status(total, due, paid, scheduled)
 
 
-def refresh_vendor_balance(org: OrgData, vendor_id: Any) -> None:
-    vendor = org.get("Vendor", vendor_id)
-    if vendor is None:
-        return
-    total = sum(
+def _active_total(org: OrgData, entity: str, owner_field: str, owner: Any, amount: str) -> Decimal:
+    """What an owner's active bills (or invoices) still have due, added up exactly."""
+    return sum(
         (
-            Decimal(str(bill["dueAmount"]))
-            for bill in org.all("Bill")
-            if bill["vendorId"] == vendor_id and bill["isActive"] == "1"
+            Decimal(str(obj[amount]))
+            for obj in org.all(entity)
+            if obj[owner_field] == owner and obj["isActive"] == "1"
         ),
         Decimal(0),
     )
-    vendor["balance"] = vendor["acctBalance"] = money(total)
+
+
+def refresh_vendor_balance(org: OrgData, vendor_id: Any) -> None:
+    vendor = org.get("Vendor", vendor_id)
+    if vendor is not None:
+        total = _active_total(org, "Bill", "vendorId", vendor_id, "dueAmount")
+        vendor["balance"] = vendor["acctBalance"] = money(total)
 
 
 def refresh_customer_balance(org: OrgData, customer_id: Any) -> None:
     customer = org.get("Customer", customer_id)
-    if customer is None:
-        return
-    total = sum(
-        (
-            Decimal(str(invoice["amountDue"]))
-            for invoice in org.all("Invoice")
-            if invoice["customerId"] == customer_id and invoice["isActive"] == "1"
-        ),
-        Decimal(0),
-    )
-    customer["balance"] = money(total)
+    if customer is not None:
+        total = _active_total(org, "Invoice", "customerId", customer_id, "amountDue")
+        customer["balance"] = money(total)
 
 
 class Writer:
