@@ -40,14 +40,21 @@ async def test_context_manager_closes_the_pool_and_aclose_is_idempotent() -> Non
 
 
 @pytest.mark.anyio
-async def test_default_transport_is_one_owned_pool() -> None:
+async def test_default_transport_is_owned_and_closed_with_the_client() -> None:
     bill = bill_async.Client(credential())
     transport = bill._shared.sender.transport
-    assert isinstance(transport, httpx.AsyncHTTPTransport)
+    assert isinstance(transport, bill_async.PooledTransport)
+    closed: list[bool] = []
+    real_aclose = transport.aclose
+
+    async def aclose() -> None:
+        closed.append(True)
+        await real_aclose()
+
+    transport.aclose = aclose  # type: ignore[method-assign]
     async with bill:
         pass
-    # The pool is closed with the client.
-    assert transport._pool.connections == []
+    assert closed == [True]
 
 
 @pytest.mark.anyio

@@ -86,8 +86,8 @@ async def test_200_concurrent_requests_one_login_no_pool_growth_closed_at_shutdo
                         for _ in range(200):
                             group.start_soon(get)
                     (client,) = clients
-                    pool = client._shared.sender.transport._pool  # type: ignore[attr-defined]
-                    connections = len(pool.connections)
+                    pools = client._shared.sender.transport._pools  # type: ignore[attr-defined]
+                    connections = sum(len(p._pool.connections) for p in pools if p is not None)
                     payment = await http.post(
                         f"/bills/{payable['id']}/payments",
                         json={"amount": "0.01", "process_date": "2024-08-01"},

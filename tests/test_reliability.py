@@ -355,9 +355,14 @@ async def test_cancelled_calls_give_back_their_slots_and_connections() -> None:
                     for _ in range(50):
                         group.start_soon(bill.vendors.read, "009x")
             limits = bill.limits
-            pool = bill._shared.sender.transport._pool
+            transport = bill._shared.sender.transport
+            assert isinstance(transport, bill_async.PooledTransport)
+            connections = [
+                c for p in transport._pools if p is not None for c in p._pool.connections
+            ]
             assert limits.in_flight == 0
-            assert [c for c in pool.connections if not (c.is_idle() or c.is_closed())] == []
+            assert transport._in_flight == [0] * len(transport._pools)
+            assert [c for c in connections if not (c.is_idle() or c.is_closed())] == []
             vendor = await bill.vendors.read("009x")
             assert vendor.id == VENDOR["id"]
             assert bill.limits.in_flight == 0

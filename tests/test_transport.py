@@ -1,0 +1,174 @@
+"""The default transport, ``PooledTransport``: several httpx pools, the least busy one first."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+
+import bill_async
+from bill_async._transport import PooledTransport
+from tests.fakebill import credential
+from tests.loopback import free_port, serve
+
+
+class HeldServer:
+    """An ASGI app that holds every request until released, and counts what it saw."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.seen = 0
+        self.peers: set[tuple[str, int]] = set()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        self.seen += 1
+        self.peers.add(tuple(scope["client"]))
+        # Released from the test's thread, which cannot set an asyncio.Event here.
+        while not self.release.is_set():  # noqa: ASYNC110
+            await asyncio.sleep(0.002)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+
+@contextmanager
+def held_server() -> Iterator[tuple[HeldServer, str]]:
+    app = HeldServer()
+    app.release.set()
+    with serve(app) as url:
+        yield app, url
+
+
+async def get(transport: httpx.AsyncBaseTransport, url: str) -> bytes:
+    response = await transport.handle_async_request(httpx.Request("GET", url))
+    try:
+        return await response.aread()
+    finally:
+        await response.aclose()
+
+
+async def wait_until(condition: Any) -> None:
+    with anyio.fail_after(10):
+        while not condition():  # noqa: ASYNC110  # state of another thread
+            await anyio.sleep(0.005)
+
+
+@pytest.mark.anyio
+async def test_requests_go_to_the_least_busy_pool_and_are_counted_out_when_closed() -> None:
+    with held_server() as (app, url):
+        transport = PooledTransport(pools=4, max_connections=40)
+        app.release.clear()
+        answers: list[bytes] = []
+
+        async def one() -> None:
+            answers.append(await get(transport, url))
+
+        async with anyio.create_task_group() as group:
+            for _ in range(10):
+                group.start_soon(one)
+            await wait_until(lambda: app.seen == 10)
+            # Ten held requests spread over four pools, none more than one ahead of another.
+            assert sorted(transport._in_flight) == [2, 2, 3, 3]
+            app.release.set()
+        assert answers == [b"ok"] * 10
+        assert transport._in_flight == [0, 0, 0, 0]
+        # Each pool opened its own connections: ten requests held at once need ten.
+        assert len(app.peers) == 10
+        await transport.aclose()
+
+
+@pytest.mark.anyio
+async def test_a_lightly_loaded_client_keeps_using_one_connection() -> None:
+    with held_server() as (app, url):
+        transport = PooledTransport(pools=8)
+        for _ in range(5):
+            assert await get(transport, url) == b"ok"
+        assert len(app.peers) == 1
+        # Only the first pool was ever made.
+        assert [pool is not None for pool in transport._pools] == [True] + [False] * 7
+        await transport.aclose()
+
+
+@pytest.mark.anyio
+async def test_idle_connections_are_reused_before_new_ones_are_opened() -> None:
+    with held_server() as (app, url):
+        transport = PooledTransport(pools=16)
+
+        async def worker() -> None:
+            for _ in range(10):
+                assert await get(transport, url) == b"ok"
+
+        async with anyio.create_task_group() as group:
+            for _ in range(3):
+                group.start_soon(worker)
+        # 30 requests, never more than 3 at once: never more than 3 connections.
+        assert app.seen == 30
+        assert 1 <= len(app.peers) <= 3
+        assert sum(transport._busiest) <= 3
+        await transport.aclose()
+
+
+@pytest.mark.anyio
+async def test_a_request_that_fails_or_is_cancelled_gives_its_place_back() -> None:
+    transport = PooledTransport(pools=2)
+    refused = f"http://127.0.0.1:{free_port()}/"
+    with pytest.raises(httpx.ConnectError):
+        await get(transport, refused)
+    assert transport._in_flight == [0, 0]
+
+    with held_server() as (app, url):
+        app.release.clear()
+        with anyio.move_on_after(0.2) as scope:
+            await get(transport, url)
+        assert scope.cancelled_caught
+        assert transport._in_flight == [0, 0]
+        app.release.set()
+        assert await get(transport, url) == b"ok"
+    await transport.aclose()
+
+
+@pytest.mark.anyio
+async def test_aclose_closes_every_pool() -> None:
+    with held_server() as (app, url):
+        transport = PooledTransport(pools=3)
+        app.release.clear()
+        async with anyio.create_task_group() as group:
+            for _ in range(3):
+                group.start_soon(get, transport, url)
+            await wait_until(lambda: app.seen == 3)
+            app.release.set()
+        made = [pool for pool in transport._pools if pool is not None]
+        assert len(made) == 3
+        assert all(pool._pool.connections for pool in made)
+        await transport.aclose()
+        assert all(pool._pool.connections == [] for pool in made)
+
+
+def test_the_pools_share_one_ssl_context_and_the_settings() -> None:
+    context = ssl.create_default_context()
+    transport = PooledTransport(pools=2, max_connections=5, verify=context)
+    first, second = transport._pool(0), transport._pool(1)
+    assert first._pool._ssl_context is context
+    assert second._pool._ssl_context is context
+    # Each pool gets its share of the connections, rounded up.
+    assert first._pool._max_connections == 3
+    assert repr(transport) == "PooledTransport(pools=2, in_flight=0)"
+    with pytest.raises(ValueError, match="at least one pool"):
+        PooledTransport(pools=0)
+
+
+@pytest.mark.anyio
+async def test_the_client_uses_it_by_default_and_it_can_be_given_with_settings() -> None:
+    async with bill_async.Client(credential()) as bill:
+        assert isinstance(bill._shared.sender.transport, PooledTransport)
+    mine = bill_async.PooledTransport(pools=4, verify=False)
+    async with bill_async.Client(credential(), transport=mine) as bill:
+        assert bill._shared.sender.transport is mine
