@@ -107,8 +107,8 @@ from ._pagination import Sort as Sort
 from ._pagination import updated_since as updated_since
 from ._permissions import TOKEN_PERMISSIONS as TOKEN_PERMISSIONS
 from ._permissions import token_permission_table as token_permission_table
+from ._pooled import PooledTransport as PooledTransport
 from ._retry import RetryPolicy as RetryPolicy
-from ._transport import PooledTransport as PooledTransport
 from ._version import __version__ as __version__
 
 __all__ = [

@@ -8,14 +8,13 @@ hooks) BILL does not need and which cost more than the rest of a call (see ``ben
 
 A transport may offer a faster path by defining ``async def bill_async_post(url, body,
 content_type, timeout) -> tuple[int, bytes]``; the client then uses it and no httpx objects are
-built at all (``bill_async.AiohttpTransport`` does).
+built at all (the default ``PooledTransport`` and ``bill_async.AiohttpTransport`` do).
 
 httpx's exceptions become bill_async's here, and nowhere else.
 """
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -23,19 +22,17 @@ from typing import Any
 import httpx
 
 from . import _exceptions as errors
-from ._version import __version__
+from ._pooled import USER_AGENT, PooledTransport
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "FastPost",
-    "PooledTransport",
     "Sender",
     "default_transport",
     "map_transport_error",
 ]
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0, pool=30.0)
-USER_AGENT = f"bill-async/{__version__}"
 
 FastPost = Callable[[str, bytes, str, httpx.Timeout], Awaitable[tuple[int, bytes]]]
 
@@ -43,114 +40,6 @@ FastPost = Callable[[str, bytes, str, httpx.Timeout], Awaitable[tuple[int, bytes
 def default_transport() -> PooledTransport:
     """The connections a client owns when it is given no transport."""
     return PooledTransport()
-
-
-class PooledTransport(httpx.AsyncBaseTransport):
-    """httpx's connection pool, split into several smaller pools: the default transport.
-
-    httpcore's pool re-examines every connection it holds each time a request starts or ends,
-    and asks each idle one whether it is readable, a system call: the work per request grows
-    with the square of the connections in use. At the 60 in flight of a batch job across 20
-    organizations that came to about 16 ms of CPU a request (``benchmarks/``, scenario 3).
-    Here a request goes to the first pool with an idle connection, or else, to open a new one,
-    to the pool with the fewest requests in flight: each pool holds a few connections, and a
-    lightly loaded client keeps reusing the connections it has.
-
-    Args:
-        max_connections: open connections in all, at most (about: each pool gets its share,
-            rounded up).
-        pools: how many pools share them.
-        verify: ``True`` (the system's CA certificates), ``False``, or an ``ssl.SSLContext``;
-            one context serves every pool.
-        proxy: an HTTP(S) proxy URL, or an ``httpx.Proxy``.
-
-    Works on asyncio and trio, like the httpx pool it is made of.
-    """
-
-    def __init__(
-        self,
-        *,
-        max_connections: int = 100,
-        pools: int = 16,
-        verify: ssl.SSLContext | bool = True,
-        proxy: str | httpx.Proxy | None = None,
-    ) -> None:
-        if pools < 1 or max_connections < 1:
-            raise ValueError("PooledTransport needs at least one pool and one connection")
-        self._per_pool = -(-max_connections // pools)
-        # Loading the CA certificates costs ~50 ms of CPU, so every pool shares one context.
-        self._ssl_context = (
-            verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify)
-        )
-        self._proxy = proxy
-        self._pools: list[httpx.AsyncHTTPTransport | None] = [None] * pools  # made when needed
-        self._in_flight = [0] * pools
-        # The most requests each pool has had in flight at once: about the connections it keeps
-        # open (more, once idle ones expire; then a request there opens a new one, as it would).
-        self._busiest = [0] * pools
-
-    def __repr__(self) -> str:
-        return f"PooledTransport(pools={len(self._pools)}, in_flight={sum(self._in_flight)})"
-
-    def _pool(self, index: int) -> httpx.AsyncHTTPTransport:
-        pool = self._pools[index]
-        if pool is None:
-            pool = self._pools[index] = httpx.AsyncHTTPTransport(
-                verify=self._ssl_context,
-                proxy=self._proxy,
-                limits=httpx.Limits(
-                    max_connections=self._per_pool, max_keepalive_connections=self._per_pool
-                ),
-                retries=0,  # the client decides what may be sent again
-            )
-        return pool
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        in_flight = self._in_flight
-        busiest = self._busiest
-        for index, count in enumerate(in_flight):
-            if count < busiest[index]:  # this pool has an idle connection: reuse it
-                break
-        else:  # every connection is busy: open one in the least busy pool
-            index = in_flight.index(min(in_flight))
-        pool = self._pool(index)
-        count = in_flight[index] = in_flight[index] + 1
-        if count > busiest[index]:
-            busiest[index] = count
-        try:
-            response = await pool.handle_async_request(request)
-        except BaseException:
-            in_flight[index] -= 1
-            raise
-        response.stream = _Released(response.stream, in_flight, index)
-        return response
-
-    async def aclose(self) -> None:
-        for pool in self._pools:
-            if pool is not None:
-                await pool.aclose()
-
-
-class _Released(httpx.AsyncByteStream):
-    """A response body that counts its request out of its pool when it is closed."""
-
-    def __init__(self, stream: Any, in_flight: list[int], index: int) -> None:
-        self._stream = stream
-        self._in_flight: list[int] | None = in_flight
-        self._index = index
-
-    def __aiter__(self) -> AsyncIterator[bytes]:
-        return self._stream.__aiter__()  # type: ignore[no-any-return]
-
-    async def aclose(self) -> None:
-        in_flight, self._in_flight = self._in_flight, None
-        try:
-            await self._stream.aclose()
-        finally:
-            # Only now is the connection idle in its pool: a request sent there sooner would
-            # find it busy and open another.
-            if in_flight is not None:
-                in_flight[self._index] -= 1
 
 
 _NOT_SENT: tuple[tuple[type[Exception], type[errors.TransportError]], ...] = (

@@ -87,7 +87,7 @@ async def test_200_concurrent_requests_one_login_no_pool_growth_closed_at_shutdo
                             group.start_soon(get)
                     (client,) = clients
                     pools = client._shared.sender.transport._pools  # type: ignore[attr-defined]
-                    connections = sum(len(p._pool.connections) for p in pools if p is not None)
+                    connections = sum(len(p.connections) for p in pools if p is not None)
                     payment = await http.post(
                         f"/bills/{payable['id']}/payments",
                         json={"amount": "0.01", "process_date": "2024-08-01"},

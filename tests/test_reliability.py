@@ -357,9 +357,7 @@ async def test_cancelled_calls_give_back_their_slots_and_connections() -> None:
             limits = bill.limits
             transport = bill._shared.sender.transport
             assert isinstance(transport, bill_async.PooledTransport)
-            connections = [
-                c for p in transport._pools if p is not None for c in p._pool.connections
-            ]
+            connections = [c for p in transport._pools if p is not None for c in p.connections]
             assert limits.in_flight == 0
             assert transport._in_flight == [0] * len(transport._pools)
             assert [c for c in connections if not (c.is_idle() or c.is_closed())] == []

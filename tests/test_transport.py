@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
+import json
 import ssl
 import threading
 from collections.abc import Iterator
@@ -10,11 +12,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import anyio
+import httpcore
 import httpx
 import pytest
 
 import bill_async
-from bill_async._transport import PooledTransport
+from bill_async._pooled import PooledTransport
 from tests.fakebill import credential
 from tests.loopback import free_port, serve
 
@@ -147,19 +150,19 @@ async def test_aclose_closes_every_pool() -> None:
             app.release.set()
         made = [pool for pool in transport._pools if pool is not None]
         assert len(made) == 3
-        assert all(pool._pool.connections for pool in made)
+        assert all(pool.connections for pool in made)
         await transport.aclose()
-        assert all(pool._pool.connections == [] for pool in made)
+        assert all(pool.connections == [] for pool in made)
 
 
 def test_the_pools_share_one_ssl_context_and_the_settings() -> None:
     context = ssl.create_default_context()
     transport = PooledTransport(pools=2, max_connections=5, verify=context)
     first, second = transport._pool(0), transport._pool(1)
-    assert first._pool._ssl_context is context
-    assert second._pool._ssl_context is context
+    assert first._ssl_context is context
+    assert second._ssl_context is context
     # Each pool gets its share of the connections, rounded up.
-    assert first._pool._max_connections == 3
+    assert first._max_connections == 3
     assert repr(transport) == "PooledTransport(pools=2, in_flight=0)"
     with pytest.raises(ValueError, match="at least one pool"):
         PooledTransport(pools=0)
@@ -172,3 +175,99 @@ async def test_the_client_uses_it_by_default_and_it_can_be_given_with_settings()
     mine = bill_async.PooledTransport(pools=4, verify=False)
     async with bill_async.Client(credential(), transport=mine) as bill:
         assert bill._shared.sender.transport is mine
+
+
+class EchoServer:
+    """Answers every request with what it was sent, as JSON; gzipped if the path says so."""
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        seen = {
+            "method": scope["method"],
+            "path": scope["path"],
+            "headers": {k.decode(): v.decode() for k, v in scope["headers"]},
+            "body": body.decode(),
+        }
+        answer = json.dumps(seen).encode()
+        headers = [(b"content-type", b"application/json")]
+        if scope["path"].endswith("/gzip"):
+            answer = gzip.compress(answer)
+            headers.append((b"content-encoding", b"gzip"))
+        await send({"type": "http.response.start", "status": 201, "headers": headers})
+        await send({"type": "http.response.body", "body": answer})
+
+
+@pytest.mark.anyio
+async def test_the_fast_path_sends_the_bytes_and_returns_status_and_body() -> None:
+    with serve(EchoServer()) as url:
+        transport = PooledTransport()
+        status, content = await transport.bill_async_post(
+            f"{url}/api/v2/Crud/Read/Vendor.json",
+            b"devKey=k&data=%7B%7D",
+            "application/x-www-form-urlencoded",
+            httpx.Timeout(5.0),
+        )
+        assert status == 201
+        seen = json.loads(content)
+        assert seen["method"] == "POST"
+        assert seen["path"] == "/api/v2/Crud/Read/Vendor.json"
+        assert seen["body"] == "devKey=k&data=%7B%7D"
+        assert seen["headers"]["content-type"] == "application/x-www-form-urlencoded"
+        assert seen["headers"]["content-length"] == str(len(b"devKey=k&data=%7B%7D"))
+        assert seen["headers"]["user-agent"] == f"bill-async/{bill_async.__version__}"
+        assert seen["headers"]["host"] == url.removeprefix("http://")
+        # An answer compressed on the way is decoded, as httpx would.
+        status, content = await transport.bill_async_post(
+            f"{url}/gzip", b"x", "text/plain", httpx.Timeout(5.0)
+        )
+        assert (status, json.loads(content)["body"]) == (201, "x")
+        assert transport._in_flight == [0] * 16
+        await transport.aclose()
+
+
+@pytest.mark.anyio
+async def test_the_fast_path_raises_httpx_errors_and_gives_its_place_back() -> None:
+    transport = PooledTransport(pools=2)
+    with pytest.raises(httpx.ConnectError):
+        await transport.bill_async_post(
+            f"http://127.0.0.1:{free_port()}/x", b"", "text/plain", httpx.Timeout(5.0)
+        )
+    with held_server() as (app, url):
+        app.release.clear()
+        with pytest.raises(httpx.ReadTimeout):
+            await transport.bill_async_post(url, b"", "text/plain", httpx.Timeout(0.2))
+        app.release.set()
+    assert transport._in_flight == [0, 0]
+    await transport.aclose()
+
+
+@pytest.mark.anyio
+async def test_the_client_maps_a_fast_path_timeout_to_read_timeout_error() -> None:
+    with held_server() as (app, url):
+        app.release.clear()
+        bill = bill_async.Client(
+            credential(),
+            base_url=f"{url}/api/v2",
+            timeout=httpx.Timeout(0.2),
+            retry=bill_async.RetryPolicy(max_retries=2, base_delay=0.01),
+        )
+        async with bill:
+            with pytest.raises(bill_async.ReadTimeoutError):
+                await bill.login()
+        app.release.set()
+    # A login may be sent again after a read timeout; it was, and then it gave up.
+    assert app.seen == 3
+
+
+def test_a_proxy_gets_httpcores_proxy_pool_and_socks_is_refused() -> None:
+    transport = PooledTransport(proxy="http://proxy.example:8080")
+    assert isinstance(transport._pool(0), httpcore.AsyncHTTPProxy)
+    with pytest.raises(ValueError, match="socks5"):
+        PooledTransport(proxy="socks5://proxy.example:1080")

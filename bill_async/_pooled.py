@@ -1,0 +1,272 @@
+"""The default transport: httpcore's connection pool, split into several smaller pools.
+
+httpcore's pool re-examines every connection it holds each time a request starts or ends, and
+asks each idle one whether it is readable, a system call: its work per request grows with the
+square of the connections in use. At the 60 in flight of a batch job across 20 organizations
+that came to about 16 ms of CPU a request (``benchmarks/``, scenario 3). Here a request goes to
+the first pool with an idle connection or, when every connection is busy, opens one in the pool
+with the fewest requests in flight: each pool holds a few connections, and a lightly loaded
+client keeps reusing the ones it has.
+
+The pools are httpcore's, built here as ``httpx.AsyncHTTPTransport`` builds them, so that the
+client's fast path (``bill_async_post``) can hand httpcore the bytes without building httpx's
+request and response objects, which cost a third of the CPU of a call. Any other request (a
+document download) goes through ``handle_async_request``, converted as httpx converts it.
+httpcore's exceptions become httpx's, which ``_transport`` maps to bill_async's.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import AsyncIterable, AsyncIterator, Iterator
+from contextlib import contextmanager
+
+import httpcore
+import httpx
+
+from ._version import __version__
+
+__all__ = ["USER_AGENT", "PooledTransport"]
+
+USER_AGENT = f"bill-async/{__version__}"
+_USER_AGENT = USER_AGENT.encode()
+
+# httpcore's exceptions and httpx's, as httpx maps them; a subclass not listed maps as its base.
+_HTTPX_ERRORS: dict[type[Exception], type[httpx.HTTPError]] = {
+    httpcore.ConnectTimeout: httpx.ConnectTimeout,
+    httpcore.ReadTimeout: httpx.ReadTimeout,
+    httpcore.WriteTimeout: httpx.WriteTimeout,
+    httpcore.PoolTimeout: httpx.PoolTimeout,
+    httpcore.TimeoutException: httpx.TimeoutException,
+    httpcore.ConnectError: httpx.ConnectError,
+    httpcore.ReadError: httpx.ReadError,
+    httpcore.WriteError: httpx.WriteError,
+    httpcore.NetworkError: httpx.NetworkError,
+    httpcore.RemoteProtocolError: httpx.RemoteProtocolError,
+    httpcore.LocalProtocolError: httpx.LocalProtocolError,
+    httpcore.ProtocolError: httpx.ProtocolError,
+    httpcore.UnsupportedProtocol: httpx.UnsupportedProtocol,
+    httpcore.ProxyError: httpx.ProxyError,
+}
+_HTTPCORE_ERRORS = tuple(_HTTPX_ERRORS)
+
+
+def _httpx_error(error: Exception) -> httpx.HTTPError:
+    for klass in type(error).__mro__:
+        mapped = _HTTPX_ERRORS.get(klass)
+        if mapped is not None:
+            return mapped(str(error))
+    return httpx.TransportError(str(error))  # pragma: no cover - every class above is listed
+
+
+@contextmanager
+def _mapped_errors() -> Iterator[None]:
+    try:
+        yield
+    except _HTTPCORE_ERRORS as error:
+        raise _httpx_error(error) from error
+
+
+def _core_url(url: httpx.URL) -> httpcore.URL:
+    return httpcore.URL(
+        scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+    )
+
+
+class PooledTransport(httpx.AsyncBaseTransport):
+    """The default transport: httpx's connection pool (httpcore's), split into smaller pools.
+
+    A request goes to the first pool with an idle connection or, when every connection is busy,
+    opens one in the pool with the fewest requests in flight. The pools together open no more
+    connections than were ever in flight at once, and each stays small, which keeps httpcore's
+    bookkeeping (which grows with the square of a pool's connections) cheap at any concurrency.
+
+    Args:
+        max_connections: open connections in all, at most (each pool gets its share, rounded
+            up).
+        pools: how many pools share them.
+        verify: ``True`` (the system's CA certificates), ``False``, or an ``ssl.SSLContext``;
+            one context serves every pool.
+        proxy: an HTTP or HTTPS proxy: a URL, or an ``httpx.Proxy``.
+        keepalive_expiry: seconds an idle connection is kept open.
+
+    Works on asyncio and trio.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_connections: int = 100,
+        pools: int = 16,
+        verify: ssl.SSLContext | bool = True,
+        proxy: str | httpx.Proxy | None = None,
+        keepalive_expiry: float = 5.0,
+    ) -> None:
+        if pools < 1 or max_connections < 1:
+            raise ValueError("PooledTransport needs at least one pool and one connection")
+        if isinstance(proxy, str):
+            proxy = httpx.Proxy(proxy)
+        if proxy is not None and proxy.url.scheme not in ("http", "https"):
+            raise ValueError(
+                f"PooledTransport supports http and https proxies, not {proxy.url.scheme!r}; "
+                "for others pass transport=httpx.AsyncHTTPTransport(proxy=...)"
+            )
+        self._per_pool = -(-max_connections // pools)
+        # Loading the CA certificates costs ~50 ms of CPU, so every pool shares one context.
+        self._ssl_context = (
+            verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify)
+        )
+        self._proxy = proxy
+        self._keepalive_expiry = keepalive_expiry
+        self._pools: list[httpcore.AsyncConnectionPool | None] = [None] * pools  # made when used
+        self._in_flight = [0] * pools
+        # The most requests each pool has had in flight at once: about the connections it keeps
+        # open (more, once idle ones expire; then a request there opens one, as it would anyway).
+        self._busiest = [0] * pools
+        self._targets: dict[str, tuple[httpcore.URL, bytes]] = {}  # parsed once per operation
+        self._timeout: httpx.Timeout | None = None
+        self._timeout_dict: dict[str, float | None] = {}
+
+    def __repr__(self) -> str:
+        return f"PooledTransport(pools={len(self._pools)}, in_flight={sum(self._in_flight)})"
+
+    def _pool(self, index: int) -> httpcore.AsyncConnectionPool:
+        pool = self._pools[index]
+        if pool is None:
+            pool = self._pools[index] = self._new_pool()
+        return pool
+
+    def _new_pool(self) -> httpcore.AsyncConnectionPool:
+        proxy = self._proxy
+        if proxy is None:
+            return httpcore.AsyncConnectionPool(
+                ssl_context=self._ssl_context,
+                max_connections=self._per_pool,
+                max_keepalive_connections=self._per_pool,
+                keepalive_expiry=self._keepalive_expiry,
+                retries=0,  # the client decides what may be sent again
+            )
+        return httpcore.AsyncHTTPProxy(
+            proxy_url=_core_url(proxy.url),
+            proxy_auth=proxy.raw_auth,
+            proxy_headers=proxy.headers.raw,
+            ssl_context=self._ssl_context,
+            proxy_ssl_context=proxy.ssl_context,
+            max_connections=self._per_pool,
+            max_keepalive_connections=self._per_pool,
+            keepalive_expiry=self._keepalive_expiry,
+        )
+
+    def _choose(self) -> int:
+        """The pool for the next request, counted in."""
+        in_flight = self._in_flight
+        busiest = self._busiest
+        for index, count in enumerate(in_flight):
+            if count < busiest[index]:  # this pool has an idle connection: reuse it
+                break
+        else:  # every connection is busy: open one in the least busy pool
+            index = in_flight.index(min(in_flight))
+        count = in_flight[index] = in_flight[index] + 1
+        if count > busiest[index]:
+            busiest[index] = count
+        return index
+
+    async def bill_async_post(
+        self,
+        url: str,
+        body: bytes,
+        content_type: str,
+        timeout: httpx.Timeout,  # noqa: ASYNC109  # httpx's phases, applied by httpcore
+    ) -> tuple[int, bytes]:
+        """The client's fast path: POST ``body`` and return the status and the whole body."""
+        target = self._targets.get(url)
+        if target is None:
+            parsed = httpx.URL(url)
+            target = self._targets[url] = (_core_url(parsed), parsed.netloc)
+        if timeout is not self._timeout:
+            self._timeout, self._timeout_dict = timeout, timeout.as_dict()
+        request = httpcore.Request(
+            b"POST",
+            target[0],
+            headers=[
+                (b"Host", target[1]),
+                (b"Content-Type", content_type.encode("ascii")),
+                (b"Content-Length", str(len(body)).encode("ascii")),
+                (b"Accept", b"application/json"),
+                (b"User-Agent", _USER_AGENT),
+            ],
+            content=body,
+            extensions={"timeout": self._timeout_dict},
+        )
+        index = self._choose()
+        try:
+            with _mapped_errors():
+                response = await self._pool(index).handle_async_request(request)
+                try:
+                    content = await response.aread()
+                finally:
+                    await response.aclose()
+        finally:
+            self._in_flight[index] -= 1
+        for name, value in response.headers:
+            if name.lower() == b"content-encoding" and value.lower() != b"identity":
+                # BILL is not asked to compress; if something on the way did, decode as httpx.
+                decoded = httpx.Response(response.status, headers=response.headers, content=content)
+                return response.status, decoded.read()
+        return response.status, content
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Any request, as ``httpx.AsyncHTTPTransport`` sends it."""
+        assert isinstance(request.stream, AsyncIterable)
+        core_request = httpcore.Request(
+            method=request.method,
+            url=_core_url(request.url),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        index = self._choose()
+        try:
+            with _mapped_errors():
+                response = await self._pool(index).handle_async_request(core_request)
+        except BaseException:
+            self._in_flight[index] -= 1
+            raise
+        assert isinstance(response.stream, AsyncIterable)
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.headers,
+            stream=_ResponseBody(response.stream, self._in_flight, index),
+            extensions=response.extensions,
+        )
+
+    async def aclose(self) -> None:
+        for pool in self._pools:
+            if pool is not None:
+                await pool.aclose()
+
+
+class _ResponseBody(httpx.AsyncByteStream):
+    """httpcore's response body for httpx, errors mapped; closing it counts its request out."""
+
+    def __init__(self, stream: AsyncIterable[bytes], in_flight: list[int], index: int) -> None:
+        self._stream = stream
+        self._in_flight: list[int] | None = in_flight
+        self._index = index
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _mapped_errors():
+            async for chunk in self._stream:
+                yield chunk
+
+    async def aclose(self) -> None:
+        in_flight, self._in_flight = self._in_flight, None
+        try:
+            if hasattr(self._stream, "aclose"):
+                with _mapped_errors():
+                    await self._stream.aclose()
+        finally:
+            # Only now is the connection idle in its pool: a request sent there sooner would
+            # find it busy and open another.
+            if in_flight is not None:
+                in_flight[self._index] -= 1
