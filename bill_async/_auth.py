@@ -187,6 +187,8 @@ class Session:
     api_endpoint: str | None
     last_used: float
     mfa_trusted: bool = False
+    # "devKey=...&sessionId=...", which every call starts with; made once, by the client.
+    form_prefix: str = attrs.field(default="", repr=False)
 
 
 @attrs.frozen

@@ -539,7 +539,9 @@ class Client(GeneratedGroups):
         def body(session: Session | None) -> tuple[bytes, str]:
             if session is None:
                 return wire.encode_form({"devKey": dev_key}), wire.FORM_CONTENT_TYPE
-            prefix = wire.session_prefix(dev_key, session.session_id)
+            prefix = session.form_prefix
+            if not prefix:
+                prefix = session.form_prefix = wire.session_prefix(dev_key, session.session_id)
             return wire.encode_call(prefix, data_json), wire.FORM_CONTENT_TYPE
 
         return body

@@ -17,7 +17,6 @@ import json
 import secrets
 from collections.abc import Mapping
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -111,9 +110,9 @@ def loads(content: bytes | str) -> Any:
     return _decoder.decode(content)
 
 
-@lru_cache(maxsize=64)
 def session_prefix(dev_key: str, session_id: str) -> str:
-    """The form fields every call after sign-in starts with (cached: a session makes many)."""
+    """The form fields every call after sign-in starts with (the client keeps it on the
+    ``Session``: a session makes many calls)."""
     return f"devKey={quote_plus(dev_key)}&sessionId={quote_plus(session_id)}"
 
 
