@@ -113,6 +113,8 @@ def _scenario_3(params: dict[str, float], targets: list[Target]) -> str:
                 ", ".join(f"{k} {v}" for k, v in sorted(r.failures.items())) or "none",
             )
         )
+        if r.transport == batch.REFERENCE:
+            continue  # what the emulator and machine allow: no target of ours
         label = f"3: {r.mode} on {r.transport}"
         targets.append(Target(f"{label}: wall / lower bound", r.ratio, 1.15, at_most=True))
         targets.append(Target(f"{label}: BDC_1322 surfaced", r.bdc_1322_surfaced, 0, at_most=True))
@@ -143,7 +145,9 @@ def _scenario_3(params: dict[str, float], targets: list[Target]) -> str:
         f"{params['creates']:g} Vendor creates, {params['latency'] * 1000:g} ms latency, "
         "3 in flight per organization, the SDK's defaults. The lower bound is one login round "
         "trip, then ceil(calls per org / 3) rounds of latency; the next column divides by "
-        "calls per org / 3 x latency alone)\n\n" + markdown_table(header, rows)
+        "calls per org / 3 x latency alone. The raw aiohttp rows are a hand-written client "
+        "doing the same job with no retries and no models: what this emulator and machine "
+        "allow any client)\n\n" + markdown_table(header, rows)
     )
 
 

@@ -30,6 +30,9 @@ from typing import Any
 __all__ = ["TRANSPORTS", "BatchResult", "measure"]
 
 TRANSPORTS = ("default transport", "AiohttpTransport")
+# Not bill_async: a hand-written aiohttp client doing the same job (3 workers per organization,
+# no retries, no models), for what this emulator and machine allow at all.
+REFERENCE = "raw aiohttp, reference"
 BULK_CHUNK = 100
 
 
@@ -170,17 +173,79 @@ async def _run(
     return wall, failures
 
 
+async def _run_reference(
+    emulator: _Emulator, *, mode: str, creates: int, prefix: str
+) -> tuple[float, Counter[str]]:
+    import aiohttp
+
+    from bill_async.emulator import DEMO_DEV_KEY, DEMO_PASSWORD, DEMO_USER_NAME
+
+    failures: Counter[str] = Counter()
+    base = emulator.base_url
+
+    async with aiohttp.ClientSession() as http:
+
+        async def post(path: str, form: dict[str, str]) -> Any:
+            async with http.post(f"{base}/{path}", data=form) as response:
+                envelope = json.loads(await response.read())
+            if envelope["response_status"] != 0:
+                failures[envelope["response_data"].get("error_code", "error")] += 1
+                return None
+            return envelope["response_data"]
+
+        async def job(index: int, org_id: str) -> None:
+            login = {
+                "devKey": DEMO_DEV_KEY,
+                "userName": DEMO_USER_NAME,
+                "password": DEMO_PASSWORD,
+                "orgId": org_id,
+            }
+            session = await post("Login.json", login)
+            call = {"devKey": DEMO_DEV_KEY, "sessionId": session["sessionId"]}
+            names = [f"{prefix}-{index}-{i}" for i in range(creates)]
+            if mode == "single":
+                bodies = [{"obj": {"entity": "Vendor", "name": name}} for name in names]
+                path = "Crud/Create/Vendor.json"
+            else:
+                bodies = [
+                    {"bulk": [{"obj": {"entity": "Vendor", "name": n}} for n in chunk]}
+                    for chunk in (
+                        names[i : i + BULK_CHUNK] for i in range(0, len(names), BULK_CHUNK)
+                    )
+                ]
+                path = "Bulk/Crud/Create/Vendor.json"
+
+            async def worker() -> None:
+                while bodies:
+                    await post(path, {**call, "data": json.dumps(bodies.pop())})
+
+            async with asyncio.TaskGroup() as workers:
+                for _ in range(3):
+                    workers.create_task(worker())
+
+        start = time.perf_counter()
+        async with asyncio.TaskGroup() as group:
+            for index, org_id in enumerate(emulator.org_ids):
+                group.create_task(job(index, org_id))
+        wall = time.perf_counter() - start
+    return wall, failures
+
+
 def measure(*, orgs: int, creates: int, latency: float) -> list[BatchResult]:
-    """Run the job single and bulk, on each transport, against one emulator."""
+    """Run the job single and bulk, on each transport and by hand, against one emulator."""
     results = []
     with _emulator(orgs, latency) as emulator:
-        for transport in TRANSPORTS:
+        for transport in (*TRANSPORTS, REFERENCE):
             for mode in ("single", "bulk"):
-                prefix = f"bench-{mode}-{TRANSPORTS.index(transport)}"
+                prefix = f"bench-{mode}-{transport.split()[0]}"
                 emulator.command("reset")
-                wall, failures = asyncio.run(
-                    _run(emulator, mode=mode, transport=transport, creates=creates, prefix=prefix)
-                )
+                if transport == REFERENCE:
+                    run = _run_reference(emulator, mode=mode, creates=creates, prefix=prefix)
+                else:
+                    run = _run(
+                        emulator, mode=mode, transport=transport, creates=creates, prefix=prefix
+                    )
+                wall, failures = asyncio.run(run)
                 stats = emulator.command(f"stats {prefix}-")
                 path = (
                     "Crud/Create/Vendor.json"
