@@ -10,8 +10,9 @@ client keeps reusing the ones it has.
 
 The pools are httpcore's, built here as ``httpx.AsyncHTTPTransport`` builds them, so that the
 client's fast path (``bill_async_post``) can hand httpcore the bytes without building httpx's
-request and response objects, which cost a third of the CPU of a call. Any other request (a
-document download) goes through ``handle_async_request``, converted as httpx converts it.
+request and response objects, which cost a third of the CPU of a call; on asyncio the pools
+reach the network through ``_asyncio_backend``, not anyio. Any other request (a document
+download) goes through ``handle_async_request``, converted as httpx converts it.
 httpcore's exceptions become httpx's, which ``_transport`` maps to bill_async's.
 """
 
@@ -23,10 +24,12 @@ from contextlib import contextmanager
 
 import httpcore
 import httpx
+import sniffio
 
+from ._asyncio_backend import AsyncioBackend
 from ._version import __version__
 
-__all__ = ["USER_AGENT", "PooledTransport"]
+__all__ = ["USER_AGENT", "OneChunk", "PooledTransport"]
 
 USER_AGENT = f"bill-async/{__version__}"
 _USER_AGENT = USER_AGENT.encode()
@@ -65,6 +68,18 @@ def _mapped_errors() -> Iterator[None]:
         yield
     except _HTTPCORE_ERRORS as error:
         raise _httpx_error(error) from error
+
+
+_ASYNCIO_BACKEND = AsyncioBackend()
+
+
+def _network_backend() -> httpcore.AsyncNetworkBackend | None:
+    """asyncio's own streams on asyncio; httpcore's choice (anyio's, trio's) elsewhere."""
+    try:
+        library = sniffio.current_async_library()
+    except sniffio.AsyncLibraryNotFoundError:
+        return None
+    return _ASYNCIO_BACKEND if library == "asyncio" else None
 
 
 def _core_url(url: httpx.URL) -> httpcore.URL:
@@ -138,8 +153,10 @@ class PooledTransport(httpx.AsyncBaseTransport):
 
     def _new_pool(self) -> httpcore.AsyncConnectionPool:
         proxy = self._proxy
+        network = _network_backend()
         if proxy is None:
             return httpcore.AsyncConnectionPool(
+                network_backend=network,
                 ssl_context=self._ssl_context,
                 max_connections=self._per_pool,
                 max_keepalive_connections=self._per_pool,
@@ -147,6 +164,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
                 retries=0,  # the client decides what may be sent again
             )
         return httpcore.AsyncHTTPProxy(
+            network_backend=network,
             proxy_url=_core_url(proxy.url),
             proxy_auth=proxy.raw_auth,
             proxy_headers=proxy.headers.raw,
@@ -195,7 +213,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
                 (b"Accept", b"application/json"),
                 (b"User-Agent", _USER_AGENT),
             ],
-            content=body,
+            content=OneChunk(body),
             extensions={"timeout": self._timeout_dict},
         )
         index = self._choose()
@@ -244,6 +262,26 @@ class PooledTransport(httpx.AsyncBaseTransport):
         for pool in self._pools:
             if pool is not None:
                 await pool.aclose()
+
+
+class OneChunk:
+    """A request body of one chunk. httpcore's own for bytes is an async generator, which a
+    write that times out or is cancelled leaves suspended for the garbage collector (trio then
+    warns); this is not."""
+
+    __slots__ = ("_body",)
+
+    def __init__(self, body: bytes) -> None:
+        self._body: bytes | None = body
+
+    def __aiter__(self) -> OneChunk:
+        return self
+
+    async def __anext__(self) -> bytes:
+        body, self._body = self._body, None
+        if body is None:
+            raise StopAsyncIteration
+        return body
 
 
 class _ResponseBody(httpx.AsyncByteStream):

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 
 from . import _exceptions as errors
-from ._pooled import USER_AGENT, PooledTransport
+from ._pooled import USER_AGENT, OneChunk, PooledTransport
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -74,21 +74,7 @@ class _Body(httpx.AsyncByteStream, httpx.SyncByteStream):
         yield self._body
 
     def __aiter__(self) -> AsyncIterator[bytes]:
-        return _OneChunk(self._body)
-
-
-class _OneChunk:
-    def __init__(self, body: bytes) -> None:
-        self._body: bytes | None = body
-
-    def __aiter__(self) -> _OneChunk:
-        return self
-
-    async def __anext__(self) -> bytes:
-        body, self._body = self._body, None
-        if body is None:
-            raise StopAsyncIteration
-        return body
+        return OneChunk(self._body)
 
 
 class Sender:

@@ -19,11 +19,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(app: Any, *, lifespan: str = "off") -> Iterator[str]:
-    """Serve the ASGI ``app`` on a free loopback port; yields ``http://127.0.0.1:PORT``."""
+def serve(app: Any, *, lifespan: str = "off", **options: Any) -> Iterator[str]:
+    """Serve the ASGI ``app`` on a free loopback port; yields ``http://127.0.0.1:PORT`` (https
+    when ``options`` give ``ssl_certfile``). ``options`` go to ``uvicorn.Config``."""
     port = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="error", lifespan=lifespan, access_log=False
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="error",
+        lifespan=lifespan,
+        access_log=False,
+        **options,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -34,7 +41,18 @@ def serve(app: Any, *, lifespan: str = "off") -> Iterator[str]:
             raise RuntimeError("the test server did not start")
         time.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}"
+        scheme = "https" if options.get("ssl_certfile") else "http"
+        yield f"{scheme}://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+async def read_body(receive: Any) -> bytes:
+    """An ASGI request's whole body."""
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            return body

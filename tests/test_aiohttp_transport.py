@@ -22,7 +22,7 @@ import pytest
 import bill_async
 from bill_async._aiohttp import WATCHED_BODY, AiohttpTransport, _to_httpx
 from tests.fakebill import ORG, credential, error, fixture, ok
-from tests.loopback import free_port, serve
+from tests.loopback import free_port, read_body, serve
 
 pytest.importorskip("aiohttp")
 import aiohttp
@@ -51,12 +51,7 @@ class Bill:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         headers = {k.decode(): v.decode() for k, v in scope["headers"]}
         path = scope["path"]
         self.seen.append(

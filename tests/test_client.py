@@ -11,6 +11,7 @@ import respx
 
 import bill_async
 from tests.fakebill import BASE_URL, ORG, FakeBill, client, credential, error, fixture, ok
+from tests.loopback import read_body
 
 
 def test_base_url_constants() -> None:
@@ -112,12 +113,7 @@ async def test_respx_plugs_in_as_the_transport() -> None:
 @pytest.mark.anyio
 async def test_an_asgi_app_plugs_in_as_the_transport() -> None:
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        await read_body(receive)  # the whole request, as a server reads it
         path = scope["path"].rsplit("/", 1)[-1]
         data = ok({"sessionId": "!asgi"}) if path == "Login.json" else ok({"path": path})
         payload = json.dumps(data).encode()

@@ -5,21 +5,27 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import socket
 import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import anyio
 import httpcore
 import httpx
 import pytest
+import trustme
 
 import bill_async
+from bill_async._asyncio_backend import AsyncioBackend
 from bill_async._pooled import PooledTransport
 from tests.fakebill import credential
-from tests.loopback import free_port, serve
+from tests.loopback import free_port, read_body, serve
+
+TIMEOUT = httpx.Timeout(5.0)
 
 
 class HeldServer:
@@ -183,12 +189,7 @@ class EchoServer:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         seen = {
             "method": scope["method"],
             "path": scope["path"],
@@ -271,3 +272,80 @@ def test_a_proxy_gets_httpcores_proxy_pool_and_socks_is_refused() -> None:
     assert isinstance(transport._pool(0), httpcore.AsyncHTTPProxy)
     with pytest.raises(ValueError, match="socks5"):
         PooledTransport(proxy="socks5://proxy.example:1080")
+
+
+@pytest.mark.anyio
+async def test_on_asyncio_the_pools_use_asyncios_streams_and_on_trio_httpcores_backend(
+    anyio_backend: str,
+) -> None:
+    with held_server() as (_, url):
+        transport = PooledTransport()
+        assert await get(transport, url) == b"ok"
+        backend = transport._pool(0)._network_backend
+        if anyio_backend == "asyncio":
+            assert isinstance(backend, AsyncioBackend)
+        else:
+            assert not isinstance(backend, AsyncioBackend)
+        await transport.aclose()
+
+
+@pytest.mark.anyio
+async def test_https_with_a_trusted_certificate_and_a_refused_untrusted_one(
+    tmp_path: Path,
+) -> None:
+    authority = trustme.CA()
+    certificate = authority.issue_cert("127.0.0.1")
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    certificate.private_key_and_cert_chain_pem.write_to_path(str(cert_file))
+    certificate.private_key_pem.write_to_path(str(key_file))
+    with serve(EchoServer(), ssl_certfile=str(cert_file), ssl_keyfile=str(key_file)) as url:
+        assert url.startswith("https://")
+        trusted = ssl.create_default_context()
+        authority.configure_trust(trusted)
+        transport = PooledTransport(verify=trusted)
+        status, content = await transport.bill_async_post(
+            f"{url}/api/v2/Login.json", b"a=1", "text/plain", httpx.Timeout(5.0)
+        )
+        assert (status, json.loads(content)["body"]) == (201, "a=1")
+        response = await transport.handle_async_request(httpx.Request("GET", f"{url}/x"))
+        assert response.status_code == 201
+        await response.aread()
+        await response.aclose()
+        assert transport._in_flight == [0] * 16
+        await transport.aclose()
+
+        untrusted = PooledTransport()  # the system's CAs do not know this one
+        with pytest.raises(httpx.ConnectError):
+            await untrusted.bill_async_post(url, b"", "text/plain", httpx.Timeout(5.0))
+        assert untrusted._in_flight == [0] * 16
+        await untrusted.aclose()
+
+
+@pytest.mark.anyio
+async def test_a_connection_the_server_closed_while_idle_is_not_used_again() -> None:
+    with serve(EchoServer(), timeout_keep_alive=0.1) as url:
+        transport = PooledTransport()
+        first = json.loads((await transport.bill_async_post(url, b"1", "t/p", TIMEOUT))[1])
+        await anyio.sleep(0.5)  # the server closes the idle connection meanwhile
+        second = json.loads((await transport.bill_async_post(url, b"2", "t/p", TIMEOUT))[1])
+        assert (first["body"], second["body"]) == ("1", "2")
+        await transport.aclose()
+
+
+@pytest.mark.anyio
+async def test_a_body_the_peer_does_not_read_is_a_write_timeout() -> None:
+    with socket.socket() as listener:  # the kernel accepts; nobody reads
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        transport = PooledTransport()
+        body = b"x" * (64 * 1024 * 1024)  # more than every buffer on the way holds
+        with pytest.raises(httpx.WriteTimeout):
+            await transport.bill_async_post(
+                f"http://127.0.0.1:{port}/x",
+                body,
+                "text/plain",
+                httpx.Timeout(5.0, write=0.3),
+            )
+        assert transport._in_flight == [0] * 16
+        await transport.aclose()
