@@ -119,6 +119,9 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
                     port,
                     local_addr=(local_address, 0) if local_address else None,
                     limit=_READ_LIMIT,
+                    # Race IPv6 and IPv4 as anyio does (RFC 8305), so that a host whose IPv6
+                    # route is broken does not cost a whole connect timeout per connection.
+                    happy_eyeballs_delay=0.25,
                 )
         except TimeoutError as error:
             raise httpcore.ConnectTimeout(f"timed out connecting to {host}:{port}") from error
