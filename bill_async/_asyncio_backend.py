@@ -12,12 +12,14 @@ Errors are httpcore's, as its backends raise them: the pool and ``_pooled`` map 
 from __future__ import annotations
 
 import asyncio
+import select
 import socket
 import ssl
 from collections.abc import Iterable
 from typing import Any
 
 import httpcore
+from anyio.lowlevel import checkpoint_if_cancelled as _checkpoint_if_cancelled
 
 __all__ = ["AsyncioBackend"]
 
@@ -61,7 +63,14 @@ class _Stream(httpcore.AsyncNetworkStream):
             raise httpcore.WriteError(str(error) or type(error).__name__) from error
 
     async def aclose(self) -> None:
-        self._writer.close()
+        writer = self._writer
+        if writer.get_extra_info("ssl_object") is not None:
+            # close() would first wait (up to 30 s) for the server's TLS close_notify, holding
+            # the socket open past the client's own close; an HTTP/1.1 answer with a length
+            # needs no close_notify, so drop the connection now, as anyio does.
+            writer.transport.abort()
+        else:
+            writer.close()
 
     async def start_tls(
         self,
@@ -72,12 +81,16 @@ class _Stream(httpcore.AsyncNetworkStream):
         try:
             async with asyncio.timeout(timeout):
                 await self._writer.start_tls(ssl_context, server_hostname=server_hostname)
+            await _checkpoint_if_cancelled()
         except TimeoutError as error:
-            self._writer.close()
+            self._writer.transport.abort()
             raise httpcore.ConnectTimeout("timed out in the TLS handshake") from error
         except OSError as error:  # ssl.SSLError included
-            self._writer.close()
+            self._writer.transport.abort()
             raise httpcore.ConnectError(str(error) or type(error).__name__) from error
+        except BaseException:
+            self._writer.transport.abort()
+            raise
         return self
 
     def get_extra_info(self, info: str) -> Any:
@@ -91,14 +104,54 @@ class _Stream(httpcore.AsyncNetworkStream):
         if info == "socket":
             return writer.get_extra_info("socket")
         if info == "is_readable":
-            # Asked of idle connections: asyncio has already read whatever arrived, so the
-            # connection is done if the server closed it or it broke.
+            # Asked of idle connections: anything that arrived (asyncio may have read it into
+            # the reader's buffer already, or not yet, if the loop was busy), or an end, means
+            # the server closed the connection or broke it: it must not carry a request.
+            reader = self._reader
             return (
-                self._reader.at_eof()
-                or self._reader.exception() is not None
+                bool(getattr(reader, "_buffer", None))  # asyncio's; no public way to ask
+                or reader.at_eof()
+                or reader.exception() is not None
                 or writer.transport.is_closing()
+                or _socket_readable(writer.get_extra_info("socket"))
             )
         return None
+
+
+def _socket_readable(sock: socket.socket | None) -> bool:
+    """Whether the socket has data or an end waiting (or is gone), without waiting."""
+    if sock is None or sock.fileno() == -1:
+        return True
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    return bool(select.select([sock], [], [], 0)[0])  # Windows: no poll()
+
+
+async def _open_connection(
+    host: str, port: int, timeout: float | None, local_address: str | None
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    async with asyncio.timeout(timeout):
+        return await asyncio.open_connection(
+            host,
+            port,
+            local_addr=(local_address, 0) if local_address else None,
+            limit=_READ_LIMIT,
+            # Race IPv6 and IPv4 as anyio does (RFC 8305), so that a host whose IPv6 route is
+            # broken does not cost a whole connect timeout per connection.
+            happy_eyeballs_delay=0.25,
+        )
+
+
+def _close_unclaimed(
+    connecting: asyncio.Task[tuple[asyncio.StreamReader, asyncio.StreamWriter]],
+) -> None:
+    """The connect's caller was cancelled: close what it made, or take its error."""
+    if connecting.cancelled():
+        return
+    if connecting.exception() is None:
+        connecting.result()[1].transport.abort()
 
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
@@ -112,25 +165,33 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
+        # The connect runs in a task of its own that a cancellation does not reach: asyncio's
+        # happy eyeballs drops the socket of an attempt that connected just as the caller was
+        # cancelled (CPython's staggered_race), so the socket is closed here instead.
+        connecting = asyncio.get_running_loop().create_task(
+            _open_connection(host, port, timeout, local_address)
+        )
         try:
-            async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(
-                    host,
-                    port,
-                    local_addr=(local_address, 0) if local_address else None,
-                    limit=_READ_LIMIT,
-                    # Race IPv6 and IPv4 as anyio does (RFC 8305), so that a host whose IPv6
-                    # route is broken does not cost a whole connect timeout per connection.
-                    happy_eyeballs_delay=0.25,
-                )
+            reader, writer = await asyncio.shield(connecting)
         except TimeoutError as error:
             raise httpcore.ConnectTimeout(f"timed out connecting to {host}:{port}") from error
         except OSError as error:
             raise httpcore.ConnectError(str(error) or type(error).__name__) from error
-        sock: socket.socket | None = writer.get_extra_info("socket")
-        if sock is not None:
-            for option in socket_options or ():
-                sock.setsockopt(*option)
+        except BaseException:
+            connecting.add_done_callback(_close_unclaimed)
+            raise
+        try:
+            sock: socket.socket | None = writer.get_extra_info("socket")
+            if sock is not None:
+                for option in socket_options or ():
+                    sock.setsockopt(*option)
+            # A cancellation now would reach httpcore only after it has taken the connection
+            # and before it marks it in use, leaving it unusable in its pool for good
+            # (encode/httpcore#1093): take it here, where the connection is dropped.
+            await _checkpoint_if_cancelled()
+        except BaseException:
+            writer.transport.abort()
+            raise
         return _Stream(reader, writer)
 
     async def sleep(self, seconds: float) -> None:

@@ -22,6 +22,7 @@ import ssl
 from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from contextlib import contextmanager
 
+import anyio
 import httpcore
 import httpx
 import sniffio
@@ -82,6 +83,27 @@ def _network_backend() -> httpcore.AsyncNetworkBackend | None:
     return _ASYNCIO_BACKEND if library == "asyncio" else None
 
 
+async def _close_stranded(pool: httpcore.AsyncConnectionPool) -> None:
+    """Close the connections a cancellation left unusable in ``pool``.
+
+    A request cancelled after its connection is made but before it is sent leaves httpcore's
+    HTTP/1.1 connection NEW for good: never idle, never expired, holding a place in the pool
+    (encode/httpcore#1093). Enough of them and every request waits for a connection until it
+    times out. A NEW connection that some other request is about to use is closed too; httpcore
+    then gives that request another connection.
+    """
+    stranded = []
+    for connection in pool.connections:
+        http11 = getattr(connection, "_connection", None)  # httpcore's; absent: nothing to do
+        state = getattr(http11, "_state", None)
+        if getattr(state, "name", None) == "NEW":
+            stranded.append(connection)
+    if stranded:
+        with anyio.CancelScope(shield=True):
+            for connection in stranded:
+                await connection.aclose()
+
+
 def _core_url(url: httpx.URL) -> httpcore.URL:
     return httpcore.URL(
         scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
@@ -126,17 +148,23 @@ class PooledTransport(httpx.AsyncBaseTransport):
                 f"PooledTransport supports http and https proxies, not {proxy.url.scheme!r}; "
                 "for others pass transport=httpx.AsyncHTTPTransport(proxy=...)"
             )
-        self._per_pool = -(-max_connections // pools)
+        pools = min(pools, max_connections)
+        share, more = divmod(max_connections, pools)
+        # Each pool's connections: together exactly max_connections.
+        self._sizes = [share + 1 if index < more else share for index in range(pools)]
         # Loading the CA certificates costs ~50 ms of CPU, so every pool shares one context.
         self._ssl_context = (
-            verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify)
+            verify
+            if isinstance(verify, ssl.SSLContext)
+            else httpx.create_ssl_context(verify=verify)
         )
         self._proxy = proxy
         self._keepalive_expiry = keepalive_expiry
         self._pools: list[httpcore.AsyncConnectionPool | None] = [None] * pools  # made when used
         self._in_flight = [0] * pools
-        # The most requests each pool has had in flight at once: about the connections it keeps
-        # open (more, once idle ones expire; then a request there opens one, as it would anyway).
+        # The most requests each pool has had in flight at once, at most its size: about the
+        # connections it keeps open (more, once idle ones expire; then a request there opens
+        # one, as it would anyway).
         self._busiest = [0] * pools
         self._targets: dict[str, tuple[httpcore.URL, bytes]] = {}  # parsed once per operation
         self._timeout: httpx.Timeout | None = None
@@ -148,18 +176,18 @@ class PooledTransport(httpx.AsyncBaseTransport):
     def _pool(self, index: int) -> httpcore.AsyncConnectionPool:
         pool = self._pools[index]
         if pool is None:
-            pool = self._pools[index] = self._new_pool()
+            pool = self._pools[index] = self._new_pool(self._sizes[index])
         return pool
 
-    def _new_pool(self) -> httpcore.AsyncConnectionPool:
+    def _new_pool(self, size: int) -> httpcore.AsyncConnectionPool:
         proxy = self._proxy
         network = _network_backend()
         if proxy is None:
             return httpcore.AsyncConnectionPool(
                 network_backend=network,
                 ssl_context=self._ssl_context,
-                max_connections=self._per_pool,
-                max_keepalive_connections=self._per_pool,
+                max_connections=size,
+                max_keepalive_connections=size,
                 keepalive_expiry=self._keepalive_expiry,
                 retries=0,  # the client decides what may be sent again
             )
@@ -170,8 +198,8 @@ class PooledTransport(httpx.AsyncBaseTransport):
             proxy_headers=proxy.headers.raw,
             ssl_context=self._ssl_context,
             proxy_ssl_context=proxy.ssl_context,
-            max_connections=self._per_pool,
-            max_keepalive_connections=self._per_pool,
+            max_connections=size,
+            max_keepalive_connections=size,
             keepalive_expiry=self._keepalive_expiry,
         )
 
@@ -182,12 +210,42 @@ class PooledTransport(httpx.AsyncBaseTransport):
         for index, count in enumerate(in_flight):
             if count < busiest[index]:  # this pool has an idle connection: reuse it
                 break
-        else:  # every connection is busy: open one in the least busy pool
-            index = in_flight.index(min(in_flight))
+        else:
+            # Every connection is busy: open one in the least busy pool with room, or, if all
+            # are full, wait in the one with the fewest waiting.
+            sizes = self._sizes
+            index = min(range(len(sizes)), key=lambda i: (in_flight[i] >= sizes[i], in_flight[i]))
         count = in_flight[index] = in_flight[index] + 1
         if count > busiest[index]:
-            busiest[index] = count
+            busiest[index] = min(count, self._sizes[index])
         return index
+
+    async def _count_out_failed(self, index: int) -> None:
+        """Count out a request that failed or was cancelled, and if it was the pool's last,
+        start the pool afresh should it hold connections that nothing will ever free."""
+        in_flight = self._in_flight
+        in_flight[index] -= 1
+        pool = self._pools[index]
+        if in_flight[index] or pool is None:
+            return
+        if all(c.is_idle() or c.is_closed() for c in pool.connections):
+            return
+        # Nothing of ours is in flight here, yet a connection is in use: a cancellation
+        # stopped httpcore between two steps (its shielding does not hold against asyncio's
+        # own cancellation), and that connection would hold its place in the pool for good.
+        self._pools[index] = None
+        self._busiest[index] = 0
+        with anyio.CancelScope(shield=True):
+            await pool.aclose()
+
+    async def _send(self, index: int, request: httpcore.Request) -> httpcore.Response:
+        pool = self._pool(index)
+        try:
+            with _mapped_errors():
+                return await pool.handle_async_request(request)
+        except BaseException:
+            await _close_stranded(pool)
+            raise
 
     async def bill_async_post(
         self,
@@ -218,14 +276,16 @@ class PooledTransport(httpx.AsyncBaseTransport):
         )
         index = self._choose()
         try:
+            response = await self._send(index, request)
             with _mapped_errors():
-                response = await self._pool(index).handle_async_request(request)
                 try:
                     content = await response.aread()
                 finally:
                     await response.aclose()
-        finally:
-            self._in_flight[index] -= 1
+        except BaseException:
+            await self._count_out_failed(index)
+            raise
+        self._in_flight[index] -= 1
         for name, value in response.headers:
             if name.lower() == b"content-encoding" and value.lower() != b"identity":
                 # BILL is not asked to compress; if something on the way did, decode as httpx.
@@ -245,10 +305,9 @@ class PooledTransport(httpx.AsyncBaseTransport):
         )
         index = self._choose()
         try:
-            with _mapped_errors():
-                response = await self._pool(index).handle_async_request(core_request)
+            response = await self._send(index, core_request)
         except BaseException:
-            self._in_flight[index] -= 1
+            await self._count_out_failed(index)
             raise
         assert isinstance(response.stream, AsyncIterable)
         return httpx.Response(
@@ -293,12 +352,24 @@ class _ResponseBody(httpx.AsyncByteStream):
         self._index = index
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        with _mapped_errors():
-            async for chunk in self._stream:
-                yield chunk
+        try:
+            with _mapped_errors():
+                async for chunk in self._stream:
+                    yield chunk
+        except GeneratorExit:  # the reader stopped early: the response is still open
+            raise
+        except BaseException:
+            # httpcore has given the connection up: count the request out even if the
+            # response is never closed.
+            self._count_out()
+            raise
+
+    def _count_out(self) -> None:
+        in_flight, self._in_flight = self._in_flight, None
+        if in_flight is not None:
+            in_flight[self._index] -= 1
 
     async def aclose(self) -> None:
-        in_flight, self._in_flight = self._in_flight, None
         try:
             if hasattr(self._stream, "aclose"):
                 with _mapped_errors():
@@ -306,5 +377,4 @@ class _ResponseBody(httpx.AsyncByteStream):
         finally:
             # Only now is the connection idle in its pool: a request sent there sooner would
             # find it busy and open another.
-            if in_flight is not None:
-                in_flight[self._index] -= 1
+            self._count_out()

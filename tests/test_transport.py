@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import json
+import os
 import socket
 import ssl
 import threading
@@ -349,3 +351,151 @@ async def test_a_body_the_peer_does_not_read_is_a_write_timeout() -> None:
             )
         assert transport._in_flight == [0] * 16
         await transport.aclose()
+
+
+class DelayServer:
+    """Answers ``ok`` after the number of seconds the path names."""
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        await asyncio.sleep(float(scope["path"].strip("/") or 0))
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+
+def in_use(transport: PooledTransport) -> list[Any]:
+    return [
+        c
+        for pool in transport._pools
+        if pool is not None
+        for c in pool.connections
+        if not (c.is_idle() or c.is_closed())
+    ]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("how", ["anyio", "asyncio"])
+async def test_cancelled_calls_leave_no_connection_stranded(anyio_backend: str, how: str) -> None:
+    # httpcore strands a connection when a cancellation lands between two of its steps
+    # (encode/httpcore#1093); small pools would soon be full of them.
+    if how == "asyncio" and anyio_backend != "asyncio":
+        pytest.skip("asyncio's own timeout")
+    random = __import__("random").Random(7)
+    with serve(DelayServer()) as url:
+        transport = PooledTransport(pools=4, max_connections=8)
+        for _ in range(600):
+            delay = random.random() * 0.004
+            if how == "asyncio":
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(delay):
+                        await transport.bill_async_post(f"{url}/0", b"", "t/p", TIMEOUT)
+            else:
+                with anyio.move_on_after(delay):
+                    await transport.bill_async_post(f"{url}/0", b"", "t/p", TIMEOUT)
+        assert transport._in_flight == [0, 0, 0, 0]
+        assert in_use(transport) == []
+        status, _ = await transport.bill_async_post(
+            f"{url}/0", b"", "t/p", httpx.Timeout(5.0, pool=0.5)
+        )
+        assert status == 200
+        await transport.aclose()
+
+
+@pytest.mark.anyio
+async def test_a_full_pool_is_not_chosen_while_another_has_an_idle_connection() -> None:
+    with serve(DelayServer()) as url:
+        transport = PooledTransport(pools=2, max_connections=2)  # one connection per pool
+        async with anyio.create_task_group() as group:  # a burst of three: one waits
+            for _ in range(3):
+                group.start_soon(transport.bill_async_post, f"{url}/0.2", b"", "t/p", TIMEOUT)
+        assert transport._busiest == [1, 1]
+        async with anyio.create_task_group() as group:
+            group.start_soon(transport.bill_async_post, f"{url}/1", b"", "t/p", TIMEOUT)
+            await wait_until(lambda: sum(transport._in_flight) == 1)
+            # The other pool's idle connection answers at once: no wait for a connection.
+            with anyio.fail_after(0.8):
+                await transport.bill_async_post(
+                    f"{url}/0", b"", "t/p", httpx.Timeout(5.0, pool=0.5)
+                )
+        await transport.aclose()
+
+
+@pytest.mark.anyio
+async def test_max_connections_is_a_ceiling() -> None:
+    with held_server() as (app, url):
+        transport = PooledTransport(max_connections=2)
+        async with anyio.create_task_group() as group:
+            for _ in range(16):
+                group.start_soon(get, transport, url)
+        assert len(app.peers) == 2
+        assert len(transport._pools) == 2
+        await transport.aclose()
+    assert PooledTransport(max_connections=100, pools=16)._sizes == [7] * 4 + [6] * 12
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # the backend made for asyncio
+@pytest.mark.anyio
+@pytest.mark.parametrize("then_close", [True, False])
+async def test_a_connection_that_got_stray_bytes_while_idle_is_not_used_again(
+    then_close: bool,
+) -> None:
+    # Proxies and servers send a 408 on an idle connection before closing it.
+    connections = 0
+    writers: list[asyncio.StreamWriter] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        writers.append(writer)
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":")[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length")
+        )
+        await reader.readexactly(length)
+        body = b"answer %d" % connections
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        await asyncio.sleep(0.05)
+        writer.write(b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n")
+        if then_close:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/x"
+    transport = PooledTransport()
+    assert await transport.bill_async_post(url, b"a", "t/p", TIMEOUT) == (200, b"answer 1")
+    await asyncio.sleep(0.2)
+    assert await transport.bill_async_post(url, b"b", "t/p", TIMEOUT) == (200, b"answer 2")
+    await transport.aclose()
+    for writer in writers:
+        writer.close()
+    server.close()
+    await server.wait_closed()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/net/tcp"), reason="reads Linux's socket table")
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.anyio
+async def test_cancelled_connects_leave_no_socket_open() -> None:
+    def open_to(port: int) -> int:
+        """Established sockets to 127.0.0.1:port: the client ends, as nothing accepts."""
+        with open("/proc/net/tcp") as table:  # a small in-memory file
+            rows = [line.split() for line in table.readlines()[1:]]
+        return sum(1 for row in rows if int(row[2].split(":")[1], 16) == port and row[3] == "01")
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1000)
+        port = listener.getsockname()[1]
+        backend = AsyncioBackend()
+        cancelled = 0
+        for index in range(200):
+            with anyio.move_on_after((index % 7) * 0.0002) as scope:
+                stream = await backend.connect_tcp("localhost", port)
+                await stream.aclose()
+            cancelled += scope.cancelled_caught
+        await asyncio.sleep(0.2)  # connects still running when cancelled finish, and close
+        assert cancelled > 0
+        assert open_to(port) == 0
