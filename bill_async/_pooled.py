@@ -84,24 +84,37 @@ def _network_backend() -> httpcore.AsyncNetworkBackend | None:
 
 
 async def _close_stranded(pool: httpcore.AsyncConnectionPool) -> None:
-    """Close the connections a cancellation left unusable in ``pool``.
+    """Close the connections a cancellation left unusable in ``pool``, and let the requests
+    waiting for one have their places.
 
-    A request cancelled after its connection is made but before it is sent leaves httpcore's
-    HTTP/1.1 connection NEW for good: never idle, never expired, holding a place in the pool
-    (encode/httpcore#1093). Enough of them and every request waits for a connection until it
-    times out. A NEW connection that some other request is about to use is closed too; httpcore
-    then gives that request another connection.
+    httpcore strands a connection when a cancellation lands between two of its steps: a request
+    cancelled after its connection is made but before it is sent leaves it NEW for good
+    (encode/httpcore#1093); one cancelled after the pool gave it a fresh connection but before it
+    ran leaves that connection CONNECTING for good; asyncio's own cancellation in the middle of
+    closing a response leaves it ACTIVE. Each holds a place in the pool that nothing will free,
+    and once the places are gone every request waits for a connection until it times out.
+
+    A connection is stranded when it is neither idle nor closed and no request of the pool holds
+    it. This reads httpcore's private state (``_requests``, ``_connections``); without it, the
+    pool is left as it is.
     """
-    stranded = []
-    for connection in pool.connections:
-        http11 = getattr(connection, "_connection", None)  # httpcore's; absent: nothing to do
-        state = getattr(http11, "_state", None)
-        if getattr(state, "name", None) == "NEW":
-            stranded.append(connection)
-    if stranded:
-        with anyio.CancelScope(shield=True):
-            for connection in stranded:
-                await connection.aclose()
+    requests = getattr(pool, "_requests", None)
+    connections = getattr(pool, "_connections", None)
+    if not isinstance(requests, list) or not isinstance(connections, list):
+        return
+    held = {id(connection) for r in requests if (connection := getattr(r, "connection", None))}
+    stranded = [c for c in connections if id(c) not in held and not (c.is_idle() or c.is_closed())]
+    if not stranded:
+        return
+    for connection in stranded:
+        connections.remove(connection)
+    with anyio.CancelScope(shield=True):
+        for connection in stranded:
+            await connection.aclose()
+        assign = getattr(pool, "_assign_requests_to_connections", None)
+        close = getattr(pool, "_close_connections", None)
+        if assign is not None and close is not None:
+            await close(assign())  # the waiting requests get connections now
 
 
 def _core_url(url: httpx.URL) -> httpcore.URL:
@@ -226,9 +239,10 @@ class PooledTransport(httpx.AsyncBaseTransport):
         in_flight = self._in_flight
         in_flight[index] -= 1
         pool = self._pools[index]
-        if in_flight[index] or pool is None:
+        if pool is None:
             return
-        if all(c.is_idle() or c.is_closed() for c in pool.connections):
+        await _close_stranded(pool)
+        if in_flight[index] or all(c.is_idle() or c.is_closed() for c in pool.connections):
             return
         # Nothing of ours is in flight here, yet a connection is in use: a cancellation
         # stopped httpcore between two steps (its shielding does not hold against asyncio's
@@ -239,13 +253,8 @@ class PooledTransport(httpx.AsyncBaseTransport):
             await pool.aclose()
 
     async def _send(self, index: int, request: httpcore.Request) -> httpcore.Response:
-        pool = self._pool(index)
-        try:
-            with _mapped_errors():
-                return await pool.handle_async_request(request)
-        except BaseException:
-            await _close_stranded(pool)
-            raise
+        with _mapped_errors():
+            return await self._pool(index).handle_async_request(request)
 
     async def bill_async_post(
         self,
@@ -313,7 +322,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             status_code=response.status,
             headers=response.headers,
-            stream=_ResponseBody(response.stream, self._in_flight, index),
+            stream=_ResponseBody(response.stream, self, index),
             extensions=response.extensions,
         )
 
@@ -346,9 +355,9 @@ class OneChunk:
 class _ResponseBody(httpx.AsyncByteStream):
     """httpcore's response body for httpx, errors mapped; closing it counts its request out."""
 
-    def __init__(self, stream: AsyncIterable[bytes], in_flight: list[int], index: int) -> None:
+    def __init__(self, stream: AsyncIterable[bytes], owner: PooledTransport, index: int) -> None:
         self._stream = stream
-        self._in_flight: list[int] | None = in_flight
+        self._owner: PooledTransport | None = owner  # None once counted out
         self._index = index
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
@@ -361,20 +370,28 @@ class _ResponseBody(httpx.AsyncByteStream):
         except BaseException:
             # httpcore has given the connection up: count the request out even if the
             # response is never closed.
-            self._count_out()
+            await self._count_out(failed=True)
             raise
 
-    def _count_out(self) -> None:
-        in_flight, self._in_flight = self._in_flight, None
-        if in_flight is not None:
-            in_flight[self._index] -= 1
+    async def _count_out(self, *, failed: bool) -> None:
+        owner, self._owner = self._owner, None
+        if owner is None:
+            return
+        if failed:
+            await owner._count_out_failed(self._index)
+        else:
+            owner._in_flight[self._index] -= 1
 
     async def aclose(self) -> None:
         try:
             if hasattr(self._stream, "aclose"):
                 with _mapped_errors():
                     await self._stream.aclose()
-        finally:
-            # Only now is the connection idle in its pool: a request sent there sooner would
-            # find it busy and open another.
-            self._count_out()
+        except BaseException:
+            # Cancelled or failed while httpcore was closing: it may not have freed the
+            # connection.
+            await self._count_out(failed=True)
+            raise
+        # Only now is the connection idle in its pool: a request sent there sooner would find
+        # it busy and open another.
+        await self._count_out(failed=False)

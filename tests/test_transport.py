@@ -499,3 +499,62 @@ async def test_cancelled_connects_leave_no_socket_open() -> None:
         await asyncio.sleep(0.2)  # connects still running when cancelled finish, and close
         assert cancelled > 0
         assert open_to(port) == 0
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # asyncio's own cancellation
+@pytest.mark.anyio
+async def test_a_response_close_cancelled_midway_does_not_strand_the_connection() -> None:
+    with serve(DelayServer()) as url:
+        transport = PooledTransport(pools=1, max_connections=1)
+        response = await transport.handle_async_request(httpx.Request("GET", f"{url}/0"))
+        closing = asyncio.create_task(response.aclose())
+        await asyncio.sleep(0)  # httpcore is now part way through giving the connection back
+        closing.cancel()
+        await asyncio.gather(closing, return_exceptions=True)
+        assert transport._in_flight == [0]
+        assert in_use(transport) == []
+        # The only connection is usable again (or replaced), well within the pool timeout.
+        status, _ = await transport.bill_async_post(
+            f"{url}/0", b"", "t/p", httpx.Timeout(5.0, pool=0.5)
+        )
+        assert status == 200
+        await transport.aclose()
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.anyio
+async def test_a_waiting_request_cancelled_as_it_gets_a_connection_does_not_strand_it() -> None:
+    # httpcore gives a queued request a fresh connection; cancelled before it runs, the request
+    # leaves that connection CONNECTING, holding the pool's only place.
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        await asyncio.sleep(0.2)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/x"
+    transport = PooledTransport(pools=1, max_connections=1)
+
+    async def call() -> int:
+        status, _ = await transport.bill_async_post(url, b"", "t/p", TIMEOUT)
+        return status
+
+    async def first_then_cancel_second() -> int:
+        status = await call()
+        # The pool has just made a connection for the second, which has not run yet.
+        second.cancel()
+        return status
+
+    first = asyncio.create_task(first_then_cancel_second())
+    await asyncio.sleep(0.05)
+    second = asyncio.create_task(call())
+    third = asyncio.create_task(call())
+    assert await first == 200
+    await asyncio.gather(second, return_exceptions=True)
+    assert second.cancelled()
+    assert await asyncio.wait_for(third, 3) == 200
+    assert transport._in_flight == [0]
+    await transport.aclose()
+    server.close()
+    await server.wait_closed()
