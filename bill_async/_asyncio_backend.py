@@ -23,6 +23,7 @@ from anyio.lowlevel import checkpoint_if_cancelled as _checkpoint_if_cancelled
 
 __all__ = ["AsyncioBackend"]
 
+_POLL_WHEN_IDLE_FOR = 1.0  # seconds; servers close idle connections after seconds, not sooner
 _READ_LIMIT = 1 << 20  # bytes a reader buffers before pausing the socket (asyncio's is 64 KiB)
 
 
@@ -32,13 +33,18 @@ class _Stream(httpcore.AsyncNetworkStream):
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._reader = reader
         self._writer = writer
+        self._loop = asyncio.get_running_loop()
+        self._last_read = self._loop.time()  # on the loop's clock, as its timeouts are
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         try:
             if timeout is None:
-                return await self._reader.read(max_bytes)
-            async with asyncio.timeout(timeout):
-                return await self._reader.read(max_bytes)
+                data = await self._reader.read(max_bytes)
+            else:
+                async with asyncio.timeout(timeout):
+                    data = await self._reader.read(max_bytes)
+            self._last_read = self._loop.time()
+            return data
         except TimeoutError as error:
             raise httpcore.ReadTimeout("timed out reading the answer") from error
         except OSError as error:
@@ -104,16 +110,21 @@ class _Stream(httpcore.AsyncNetworkStream):
         if info == "socket":
             return writer.get_extra_info("socket")
         if info == "is_readable":
-            # Asked of idle connections: anything that arrived (asyncio may have read it into
-            # the reader's buffer already, or not yet, if the loop was busy), or an end, means
-            # the server closed the connection or broke it: it must not carry a request.
+            # Asked of idle connections: anything that arrived, or an end, means the server
+            # closed the connection or broke it: it must not carry a request. asyncio reads
+            # what arrives into the reader's buffer as soon as the loop gets to it; the socket
+            # itself is asked too (a system call) once the connection has been idle a while,
+            # in case the loop was kept busy when the server closed it.
             reader = self._reader
             return (
                 bool(getattr(reader, "_buffer", None))  # asyncio's; no public way to ask
                 or reader.at_eof()
                 or reader.exception() is not None
                 or writer.transport.is_closing()
-                or _socket_readable(writer.get_extra_info("socket"))
+                or (
+                    self._loop.time() - self._last_read >= _POLL_WHEN_IDLE_FOR
+                    and _socket_readable(writer.get_extra_info("socket"))
+                )
             )
         return None
 

@@ -10,6 +10,7 @@ import os
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -558,3 +559,16 @@ async def test_a_waiting_request_cancelled_as_it_gets_a_connection_does_not_stra
     await transport.aclose()
     server.close()
     await server.wait_closed()
+
+
+@pytest.mark.anyio
+async def test_a_connection_closed_while_the_loop_was_blocked_is_not_used_again() -> None:
+    # The server closes the idle connection while this loop is busy elsewhere, so asyncio has
+    # not yet read the end: the socket itself is asked before the connection is reused.
+    with serve(EchoServer(), timeout_keep_alive=0.1) as url:
+        transport = PooledTransport()
+        first = json.loads((await transport.bill_async_post(url, b"1", "t/p", TIMEOUT))[1])
+        time.sleep(1.2)  # noqa: ASYNC251  # the loop blocked, on purpose
+        second = json.loads((await transport.bill_async_post(url, b"2", "t/p", TIMEOUT))[1])
+        assert (first["body"], second["body"]) == ("1", "2")
+        await transport.aclose()
