@@ -5,10 +5,39 @@ from __future__ import annotations
 import os
 import platform
 import resource
-from collections.abc import Sequence
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from importlib import metadata
 
-__all__ = ["Target", "machine", "markdown_table", "peak_rss_mb", "versions"]
+__all__ = ["Target", "machine", "markdown_table", "peak_rss_mb", "ready_process", "versions"]
+
+
+@contextmanager
+def ready_process(module: str, *args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """Run ``python -m module args`` and wait for its ``READY ...`` line; yields the process
+    and the rest of that line. Closing its standard input tells it to exit."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", module, *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line.startswith("READY "):
+            raise RuntimeError(f"{module} did not start")
+        yield process, line[len("READY ") :].strip()
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def peak_rss_mb() -> float:

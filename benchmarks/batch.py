@@ -20,12 +20,13 @@ import asyncio
 import json
 import math
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from benchmarks._report import ready_process
 
 __all__ = ["TRANSPORTS", "BatchResult", "measure"]
 
@@ -54,34 +55,9 @@ class _Emulator:
 
 @contextmanager
 def _emulator(orgs: int, latency: float) -> Iterator[_Emulator]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.emulator_server",
-            "--orgs",
-            str(orgs),
-            "--latency",
-            str(latency),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        if not line.startswith("READY "):
-            raise RuntimeError("the emulator did not start")
-        yield _Emulator(process, json.loads(line[len("READY ") :]))
-    finally:
-        assert process.stdin is not None
-        process.stdin.close()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    args = ("--orgs", str(orgs), "--latency", str(latency))
+    with ready_process("benchmarks.emulator_server", *args) as (process, ready):
+        yield _Emulator(process, json.loads(ready))
 
 
 class BatchResult:

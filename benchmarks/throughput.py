@@ -34,7 +34,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from benchmarks._payloads import DEV_KEY, SESSION_ID, VENDOR_ID, credential
-from benchmarks._report import peak_rss_mb
+from benchmarks._report import peak_rss_mb, ready_process
 
 __all__ = ["CONTENDERS", "LEVELS", "measure_all", "serve"]
 
@@ -243,26 +243,8 @@ def _run_worker(
 @contextmanager
 def serve() -> Iterator[str]:
     """Run ``benchmarks.server`` in another process; yields its base URL."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.server"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        line = server.stdout.readline()
-        if not line.startswith("READY "):
-            raise RuntimeError("the loopback server did not start")
-        yield f"http://127.0.0.1:{int(line.split()[1])}/api/v2"
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    with ready_process("benchmarks.server") as (_, port):
+        yield f"http://127.0.0.1:{int(port)}/api/v2"
 
 
 def measure_all(*, rounds: int, warmup: float, duration: float) -> dict[str, dict[str, Any]]:

@@ -42,7 +42,7 @@ import httpx
 import sniffio
 
 from ._exceptions import ClientStateError
-from ._version import __version__
+from ._pooled import USER_AGENT
 
 if TYPE_CHECKING:
     import aiohttp
@@ -50,7 +50,6 @@ if TYPE_CHECKING:
 
 __all__ = ["AiohttpTransport"]
 
-USER_AGENT = f"bill-async/{__version__}"
 
 # Bodies larger than this are sent under the write watchdog (see the module docstring).
 WATCHED_BODY = 32 * 1024
@@ -91,7 +90,14 @@ class _Slots:
         self.free = size
         self._waiters: deque[asyncio.Future[None]] = deque()
 
-    async def wait(self, pool: float | None) -> None:
+    async def acquire(self, pool: float | None) -> None:
+        """Take a free slot, or wait for one; ``httpx.PoolTimeout`` after ``pool``."""
+        if self.free > 0:
+            self.free -= 1  # no suspension: a free slot costs no trip through the loop
+        else:
+            await self._wait(pool)
+
+    async def _wait(self, pool: float | None) -> None:
         """Wait for a slot that ``release`` hands over; ``httpx.PoolTimeout`` after ``pool``."""
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
@@ -252,10 +258,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             }
         client_timeout, watchdog = self._settings_for(timeout)
         slots = self._slots
-        if slots.free > 0:
-            slots.free -= 1
-        else:
-            await slots.wait(timeout.pool)
+        await slots.acquire(timeout.pool)
         try:
             if watchdog is None or len(body) <= WATCHED_BODY:
                 response = await session.request(
@@ -322,10 +325,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             if name.lower() not in _RECOMPUTED
         ]
         slots = self._slots
-        if slots.free > 0:
-            slots.free -= 1
-        else:
-            await slots.wait(timeout.pool)
+        await slots.acquire(timeout.pool)
         try:
             async with asyncio.timeout(watchdog):
                 response = await session.request(

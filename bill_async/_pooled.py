@@ -244,9 +244,9 @@ class PooledTransport(httpx.AsyncBaseTransport):
         await _close_stranded(pool)
         if in_flight[index] or all(c.is_idle() or c.is_closed() for c in pool.connections):
             return
-        # Nothing of ours is in flight here, yet a connection is in use: a cancellation
-        # stopped httpcore between two steps (its shielding does not hold against asyncio's
-        # own cancellation), and that connection would hold its place in the pool for good.
+        # Nothing of ours is in flight here, yet a connection is in use: stranded, and
+        # _close_stranded could not tell (httpcore's private state was not as it expects).
+        # Starting the pool afresh needs nothing private.
         self._pools[index] = None
         self._busiest[index] = 0
         with anyio.CancelScope(shield=True):
