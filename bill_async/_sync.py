@@ -89,11 +89,34 @@ def _columns(entity: str) -> list[str]:
     return [name for name in wire_names(MODELS_BY_ENTITY[entity]) if name != "id"]
 
 
+_WAL_ATTEMPTS = 100
+_WAL_RETRY_AFTER = 0.05  # seconds: five seconds in all
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    # Switching a new file to WAL needs the file to itself, and SQLite answers "database is
+    # locked" at once, without waiting out its busy timeout, when another worker opens the same
+    # new file at the same moment. WAL belongs to the file: once one worker has switched it,
+    # the others' switch only confirms it.
+    for attempt in range(_WAL_ATTEMPTS):
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == _WAL_ATTEMPTS - 1:
+                raise
+        time.sleep(_WAL_RETRY_AFTER)
+
+
 def open_database(path: Path, entities: Iterable[str]) -> sqlite3.Connection:
     """Open (and create) the export database; raises ``sqlite3.Error`` or ``OSError``."""
     # Written from worker threads, one at a time (see _Writer.run).
     connection = sqlite3.connect(path, isolation_level=None, timeout=60, check_same_thread=False)
-    connection.execute("PRAGMA journal_mode=WAL")  # other workers may write at the same time
+    try:
+        _use_wal(connection)  # other workers may write at the same time
+    except sqlite3.Error:
+        connection.close()
+        raise
     connection.execute("PRAGMA synchronous=NORMAL")
     connection.execute(
         "CREATE TABLE IF NOT EXISTS checkpoints (org_id TEXT NOT NULL, entity TEXT NOT NULL,"

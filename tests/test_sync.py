@@ -268,3 +268,36 @@ def test_with_no_credentials_the_embedded_emulator_is_used_and_said(
     assert "Synced 4 organization(s)" in stdout
     rows = per_org(out, "vendors")
     assert len(rows) == 4 and all(count >= 100 for count in rows.values())  # the demo data
+
+
+def test_workers_opening_one_new_out_file_at_once_all_get_it(tmp_path: Path) -> None:
+    # Processes switching one new file to WAL at the same moment: SQLite refuses all but one
+    # of them at once ("database is locked", its busy timeout not applied) about half the time.
+    code = (
+        "import sys; from pathlib import Path; from bill_async._sync import open_database\n"
+        "print('ready', flush=True); sys.stdin.readline()\n"
+        "open_database(Path(sys.argv[1]), ['Vendor']).close(); print('opened')"
+    )
+    for attempt in range(4):
+        out = tmp_path / f"race-{attempt}.db"
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-c", code, str(out)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(3)
+        ]
+        for worker in workers:  # every one imported and waiting: then all go at once
+            assert worker.stdout is not None and worker.stdout.readline() == "ready\n"
+        for worker in workers:
+            assert worker.stdin is not None
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+        for worker in workers:
+            stdout, stderr = worker.communicate(timeout=60)
+            assert (worker.returncode, stdout.strip()) == (0, "opened"), stderr
+        with sqlite3.connect(out) as db:
+            assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
