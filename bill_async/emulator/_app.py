@@ -7,8 +7,9 @@ Every request goes through the same steps, in BILL's order as far as it is known
     → hourly budget (BDC_1144; Login and ListOrgs have their own)
     → session (BDC_1109: unknown, logged out, or idle past ``idle_timeout``)
     → in flight per (devKey, organization) (BDC_1322 over ``max_in_flight``)
-    → latency → token permission (TOKEN_REFUSED) / MFA trust (MFA_REQUIRED) → the operation
-    → leave the in-flight count → drop-after knob, or the answer (HTTP 200, BILL's envelope)
+    → token permission (TOKEN_REFUSED) / MFA trust (MFA_REQUIRED) → the operation
+    → held until ``latency`` after admission (and while paused) → leave the in-flight count
+    → drop-after knob, or the answer (HTTP 200, BILL's envelope)
 
 The in-flight count drops *before* the answer is sent, so a client that starts its next call
 as soon as it reads an answer is never refused for it.
@@ -237,7 +238,8 @@ class Emulator:
             self._drops.extend([_Drop(path, when)] * n)
 
     def pause(self) -> None:
-        """Hold admitted requests (in flight) until ``resume()``."""
+        """Hold admitted requests in flight, their operations done and their answers not sent,
+        until ``resume()``."""
         with self._lock:
             self._paused = True
 
@@ -342,15 +344,18 @@ class Emulator:
         )
         raise ConnectionDropped("the emulator dropped the connection (drop_next)")
 
-    async def _delay(self) -> None:
+    def _draw_latency(self) -> float:
         latency = self._latency
         if isinstance(latency, tuple):
             with self._lock:
-                delay = self._latency_rng.uniform(*latency)
-        else:
-            delay = latency
-        if delay > 0:
-            await anyio.sleep(delay)
+                return self._latency_rng.uniform(*latency)
+        return latency
+
+    async def _hold(self, answer_at: float) -> None:
+        """Keep an admitted request in flight until ``answer_at`` (the loop's clock), and while
+        paused."""
+        if answer_at > anyio.current_time():
+            await anyio.sleep_until(answer_at)
         # pause() and resume() come from other threads, which cannot set an anyio.Event.
         while self._paused:  # noqa: ASYNC110
             await anyio.sleep(0.005)
@@ -389,23 +394,32 @@ class Emulator:
                 key = (dev_key, org_key)
                 if not state.enter(key):
                     raise Fault(CONCURRENCY_LIMIT)
+            # The answer comes ``latency`` after admission, with the operation's own time
+            # inside it: BILL's servers work on many requests at once, and this emulator's one
+            # thread would otherwise add every request's work to the latency of the rest.
+            answer_at = anyio.current_time() + self._draw_latency()
+            refused: Fault | None = None
             try:
-                await self._delay()
-                with self._lock:
-                    if endpoint is _LOGIN:
-                        data, new = login(state, fields, request.base_url)
-                        headers.append(
-                            (b"set-cookie", f"sid={new.session_id}; Path=/; HttpOnly".encode())
-                        )
-                    elif signs_in:
-                        data = list_orgs(state, fields)
-                    else:
-                        assert session is not None
-                        data = self._run(endpoint, request, session)
-                    body = dump_json(ok_envelope(data))
+                try:
+                    with self._lock:
+                        if endpoint is _LOGIN:
+                            data, new = login(state, fields, request.base_url)
+                            cookie = f"sid={new.session_id}; Path=/; HttpOnly"
+                            headers.append((b"set-cookie", cookie.encode()))
+                        elif signs_in:
+                            data = list_orgs(state, fields)
+                        else:
+                            assert session is not None
+                            data = self._run(endpoint, request, session)
+                        body = dump_json(ok_envelope(data))
+                except Fault as fault:
+                    refused = fault  # answered, like a success, when the latency is up
+                await self._hold(answer_at)
             finally:
                 with self._lock:
                     state.leave(key)
+            if refused is not None:
+                raise refused
         except Fault as fault:
             with self._lock:
                 state.counters.errors[fault.code] += 1

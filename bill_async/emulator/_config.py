@@ -65,8 +65,10 @@ class EmulatorConfig:
         max_in_flight: requests in flight per (devKey, organization) before BDC_1322.
         hourly_requests / hourly_logins: the hourly budgets per devKey (BDC_1144); logins
             count Login.json and ListOrgs.json together, and not toward ``hourly_requests``.
-        latency: seconds added to each admitted request (fixed, or a (low, high) range drawn
-            from a ``random.Random(seed)``), inside the in-flight window.
+        latency: seconds from a request's admission to its answer (fixed, or a (low, high)
+            range drawn from a ``random.Random(seed)``), inside the in-flight window. The
+            operation's own time counts toward it; an operation that takes longer is answered
+            when it is done.
         mfa_code: the code MFAAuthenticate.json accepts.
         mfa_trust_days: how long a remembered ``mfaId`` can make Login.json trusted.
         seed: the seed of the demo data (and of the ids the emulator hands out).

@@ -156,3 +156,38 @@ def test_data_that_is_not_json_is_refused(session: Raw) -> None:
     fields["data"] = json.dumps([1, 2])
     envelope = session.post("Crud/Read/Vendor.json", fields).json()
     assert envelope["response_data"]["error_code"] == "BDC_1002"
+
+
+@pytest.mark.anyio
+async def test_the_operation_runs_inside_the_latency_and_its_answer_waits(session: Raw) -> None:
+    # The answer comes `latency` after admission with the operation's own time inside it, so
+    # a held request has already made its Vendor; a refused one is held the same way.
+    emulator = session.emulator
+    fields = {"devKey": DEMO_DEV_KEY, "sessionId": session.session_id}
+    made = {"obj": {"entity": "Vendor", "name": "Made while held"}}
+    refused = {"obj": {"entity": "Vendor", "name": ""}}  # name is required
+    answers: dict[str, dict[str, object]] = {}
+    async with httpx.AsyncClient(base_url=session.base_url + "/") as http:
+
+        async def create(label: str, data: dict[str, object]) -> None:
+            form = {**fields, "data": json.dumps(data)}
+            answers[label] = (await http.post("Crud/Create/Vendor.json", data=form)).json()
+
+        emulator.pause()
+        try:
+            async with anyio.create_task_group() as group:
+                group.start_soon(create, "made", made)
+                group.start_soon(create, "refused", refused)
+                await wait_until(lambda: emulator.in_flight == 2)
+                names = [v["name"] for v in emulator.objects(emulator.org_ids[0], "Vendor")]
+                assert "Made while held" in names  # done, though not yet answered
+                assert answers == {}
+                emulator.resume()
+        finally:
+            emulator.resume()
+    assert answers["made"]["response_status"] == 0
+    assert answers["refused"]["response_data"] == {
+        "error_code": "BDC_1002",
+        "error_message": "Missing required field: name.",
+    }
+    assert emulator.in_flight == 0
