@@ -75,6 +75,7 @@ class BatchResult:
         failures: Counter[str],
         stats: dict[str, Any],
         path: str,
+        decoding: tuple[int, float] | None = None,
     ) -> None:
         self.mode = mode
         self.transport = transport
@@ -93,6 +94,8 @@ class BatchResult:
         self.duplicates = stats["created"] - stats["distinct"]
         self.missing = orgs * creates - stats["distinct"]
         self.max_in_flight = stats["max_in_flight"]
+        # The hand-written client's answers: bytes, and seconds in json.loads (None for the SDK).
+        self.decoding = decoding
 
     @property
     def ratio(self) -> float:
@@ -150,7 +153,7 @@ async def _run(
 
 
 async def _run_reference(
-    emulator: _Emulator, *, mode: str, creates: int, prefix: str
+    emulator: _Emulator, *, mode: str, creates: int, prefix: str, decoding: list[float]
 ) -> tuple[float, Counter[str]]:
     import aiohttp
 
@@ -163,7 +166,11 @@ async def _run_reference(
 
         async def post(path: str, form: dict[str, str]) -> Any:
             async with http.post(f"{base}/{path}", data=form) as response:
-                envelope = json.loads(await response.read())
+                answer = await response.read()
+            started = time.perf_counter()
+            envelope = json.loads(answer)
+            decoding[0] += len(answer)
+            decoding[1] += time.perf_counter() - started
             if envelope["response_status"] != 0:
                 failures[envelope["response_data"].get("error_code", "error")] += 1
                 return None
@@ -215,8 +222,11 @@ def measure(*, orgs: int, creates: int, latency: float) -> list[BatchResult]:
             for mode in ("single", "bulk"):
                 prefix = f"bench-{mode}-{transport.split()[0]}"
                 emulator.command("reset")
+                decoding = [0.0, 0.0]
                 if transport == REFERENCE:
-                    run = _run_reference(emulator, mode=mode, creates=creates, prefix=prefix)
+                    run = _run_reference(
+                        emulator, mode=mode, creates=creates, prefix=prefix, decoding=decoding
+                    )
                 else:
                     run = _run(
                         emulator, mode=mode, transport=transport, creates=creates, prefix=prefix
@@ -239,6 +249,9 @@ def measure(*, orgs: int, creates: int, latency: float) -> list[BatchResult]:
                         failures=failures,
                         stats=stats,
                         path=path,
+                        decoding=(
+                            (int(decoding[0]), decoding[1]) if transport == REFERENCE else None
+                        ),
                     )
                 )
     return results

@@ -36,6 +36,8 @@ def test_the_quick_run_prints_every_contender_in_markdown_tables(tmp_path: Path)
         assert f"bulk ({transport})" in rows
     for header in ("| contender | µs per call |", "| contender | req/s at 1 |", "| job | wall s |"):
         assert header in out
+    assert f"bulk ({batch.REFERENCE})" in rows
+    assert "The hand-written client's bulk answers: " in out  # and its json.loads time
     assert "|---|" in out
     assert "ratio  2: AiohttpTransport / raw aiohttp at 64" in out
     assert markdown.read_text(encoding="utf-8") in out
