@@ -205,7 +205,8 @@ class Emulator:
             self._install(config or self._config)
 
     def set_latency(self, latency: Latency) -> None:
-        """Seconds added to each admitted request: fixed, or a (low, high) random range."""
+        """Seconds from each request's admission to its answer: fixed, or a (low, high) random
+        range (see ``EmulatorConfig.latency``)."""
         checked = attrs.evolve(self._config, latency=latency).latency
         with self._lock:
             self._latency = checked
@@ -344,13 +345,6 @@ class Emulator:
         )
         raise ConnectionDropped("the emulator dropped the connection (drop_next)")
 
-    def _draw_latency(self) -> float:
-        latency = self._latency
-        if isinstance(latency, tuple):
-            with self._lock:
-                return self._latency_rng.uniform(*latency)
-        return latency
-
     async def _hold(self, answer_at: float) -> None:
         """Keep an admitted request in flight until ``answer_at`` (the loop's clock), and while
         paused."""
@@ -394,33 +388,20 @@ class Emulator:
                 key = (dev_key, org_key)
                 if not state.enter(key):
                     raise Fault(CONCURRENCY_LIMIT)
-            # The answer comes ``latency`` after admission, with the operation's own time
-            # inside it: BILL's servers work on many requests at once, and this emulator's one
-            # thread would otherwise add every request's work to the latency of the rest.
-            answer_at = anyio.current_time() + self._draw_latency()
-            refused: Fault | None = None
-            try:
+                # Admitted. The answer comes ``latency`` after admission with the operation's
+                # own time inside it: BILL works on many requests at once, and this emulator's
+                # one thread would otherwise add every request's work to the latency of those
+                # behind it. Whatever the operation's outcome, it is held the same way.
                 try:
-                    with self._lock:
-                        if endpoint is _LOGIN:
-                            data, new = login(state, fields, request.base_url)
-                            cookie = f"sid={new.session_id}; Path=/; HttpOnly"
-                            headers.append((b"set-cookie", cookie.encode()))
-                        elif signs_in:
-                            data = list_orgs(state, fields)
-                        else:
-                            assert session is not None
-                            data = self._run(endpoint, request, session)
-                        body = dump_json(ok_envelope(data))
-                except Fault as fault:
-                    refused = fault  # answered, like a success, when the latency is up
-                await self._hold(answer_at)
-            finally:
-                with self._lock:
+                    latency = self._latency
+                    if isinstance(latency, tuple):
+                        latency = self._latency_rng.uniform(*latency)
+                    answer_at = anyio.current_time() + latency
+                    body = self._operate(endpoint, request, session, headers)
+                except BaseException:
                     state.leave(key)
-            if refused is not None:
-                raise refused
-        except Fault as fault:
+                    raise
+        except Fault as fault:  # refused before admission: answered at once
             with self._lock:
                 state.counters.errors[fault.code] += 1
             return dump_json(error_envelope(fault.code, fault.message)), headers
@@ -429,7 +410,40 @@ class Emulator:
             with self._lock:
                 state.counters.errors[SYSTEM_ERROR] += 1
             return dump_json(error_envelope(SYSTEM_ERROR, _message(SYSTEM_ERROR))), headers
+        try:
+            await self._hold(answer_at)
+        finally:
+            with self._lock:
+                state.leave(key)
         return body, headers
+
+    def _operate(
+        self,
+        endpoint: Endpoint,
+        request: Request,
+        session: Any,
+        headers: list[tuple[bytes, bytes]],
+    ) -> bytes:
+        """The answer's body for an admitted request: the operation's result, BILL's refusal,
+        or SYSTEM_ERROR if the emulator itself failed. Holds the lock."""
+        state = self._state
+        try:
+            if endpoint is _LOGIN:
+                data, new = login(state, request.fields, request.base_url)
+                cookie = f"sid={new.session_id}; Path=/; HttpOnly"
+                headers.append((b"set-cookie", cookie.encode()))
+            elif endpoint.shape is Shape.FORM:
+                data = list_orgs(state, request.fields)
+            else:
+                data = self._run(endpoint, request, session)
+            return dump_json(ok_envelope(data))
+        except Fault as fault:
+            state.counters.errors[fault.code] += 1
+            return dump_json(error_envelope(fault.code, fault.message))
+        except Exception:
+            logger.exception("the emulator failed on %s", endpoint.path)
+            state.counters.errors[SYSTEM_ERROR] += 1
+            return dump_json(error_envelope(SYSTEM_ERROR, _message(SYSTEM_ERROR)))
 
     def _run(self, endpoint: Endpoint, request: Request, session: Any) -> Any:
         """The operation itself, for a session that may call it. Holds the lock."""

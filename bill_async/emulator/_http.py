@@ -186,9 +186,7 @@ def _default(value: Any) -> Any:
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
-# ASCII with \u escapes: the same JSON to any reader, and CPython's C encoder writes it about
-# 1.6 times as fast as raw UTF-8 (it matters for bulk answers of 100 full objects).
-_encoder = json.JSONEncoder(separators=(",", ":"), default=_default)
+_encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_default)
 
 
 def dump_json(payload: Any) -> bytes:

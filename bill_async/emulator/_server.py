@@ -210,7 +210,8 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
         type=_latency_ms,
         default=0.0,
         metavar="N",
-        help="added to each request: N milliseconds, or a random range MIN-MAX",
+        help="from each request's admission to its answer: N milliseconds, or a random range "
+        "MIN-MAX",
     )
     parser.add_argument(
         "--idle-timeout",

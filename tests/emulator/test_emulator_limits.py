@@ -9,7 +9,7 @@ import attrs
 import httpx
 import pytest
 
-from bill_async.emulator import DEMO_DEV_KEY, DEMO_PASSWORD, DEMO_USER_NAME, Emulator
+from bill_async.emulator import DEMO_DEV_KEY, DEMO_PASSWORD, DEMO_USER_NAME, Emulator, _app
 from tests.emulator.rawhttp import SMALL, Raw, wait_until
 
 
@@ -178,9 +178,11 @@ async def test_the_operation_runs_inside_the_latency_and_its_answer_waits(sessio
             async with anyio.create_task_group() as group:
                 group.start_soon(create, "made", made)
                 group.start_soon(create, "refused", refused)
+                # Admitted and run under one lock: both in flight means both have run.
                 await wait_until(lambda: emulator.in_flight == 2)
                 names = [v["name"] for v in emulator.objects(emulator.org_ids[0], "Vendor")]
                 assert "Made while held" in names  # done, though not yet answered
+                assert emulator.counters.errors["BDC_1002"] == 1  # refused, not yet answered
                 assert answers == {}
                 emulator.resume()
         finally:
@@ -191,3 +193,34 @@ async def test_the_operation_runs_inside_the_latency_and_its_answer_waits(sessio
         "error_message": "Missing required field: name.",
     }
     assert emulator.in_flight == 0
+
+
+@pytest.mark.anyio
+async def test_an_emulator_failure_is_held_like_any_answer(
+    session: Raw, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    emulator = session.emulator
+
+    def broken(call: object) -> object:
+        raise ZeroDivisionError("a bug in the emulator")
+
+    monkeypatch.setitem(_app.HANDLERS, "GetSessionInfo.json", broken)
+    fields = {"devKey": DEMO_DEV_KEY, "sessionId": session.session_id}
+    answers: list[dict[str, object]] = []
+    async with httpx.AsyncClient(base_url=session.base_url + "/") as http:
+
+        async def call() -> None:
+            answers.append((await http.post("GetSessionInfo.json", data=fields)).json())
+
+        emulator.pause()
+        try:
+            async with anyio.create_task_group() as group:
+                group.start_soon(call)
+                await wait_until(lambda: emulator.counters.errors["BDC_1001"] == 1)
+                assert emulator.in_flight == 1 and answers == []  # failed, held, unanswered
+                emulator.resume()
+        finally:
+            emulator.resume()
+    assert answers[0]["response_data"]["error_code"] == "BDC_1001"  # type: ignore[index]
+    assert emulator.in_flight == 0
+    assert "a bug in the emulator" in caplog.text
