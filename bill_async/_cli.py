@@ -167,7 +167,8 @@ async def _run_sync(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         else:
             org_ids = list(orgs) if orgs else [where.auth.org_id]
         try:
-            database = open_database(out, entities)
+            # In a thread: it may wait for other workers opening the same file.
+            database = await anyio.to_thread.run_sync(open_database, out, entities)
         except (sqlite3.Error, OSError) as error:
             _fail(f"--out {out} cannot be written: {error}")
         from ._progress import Progress

@@ -89,45 +89,53 @@ def _columns(entity: str) -> list[str]:
     return [name for name in wire_names(MODELS_BY_ENTITY[entity]) if name != "id"]
 
 
+_BUSY_TIMEOUT_MS = 60_000  # how long a write waits for another worker's
 _WAL_ATTEMPTS = 100
-_WAL_RETRY_AFTER = 0.05  # seconds: five seconds in all
+_WAL_BUSY_TIMEOUT_MS = 50  # per attempt to switch to WAL...
+_WAL_RETRY_AFTER = 0.05  # ...then a pause: at most ten seconds in all
 
 
 def _use_wal(connection: sqlite3.Connection) -> None:
-    # Switching a new file to WAL needs the file to itself, and SQLite answers "database is
-    # locked" at once, without waiting out its busy timeout, when another worker opens the same
-    # new file at the same moment. WAL belongs to the file: once one worker has switched it,
-    # the others' switch only confirms it.
+    # Switching a new file to WAL needs the file to itself. SQLite answers SQLITE_BUSY at once,
+    # without waiting out its busy timeout, when another worker opens the same new file at the
+    # same moment; and it waits the whole busy timeout when another connection is reading an
+    # old file. So each attempt waits briefly, and the attempts are bounded. WAL belongs to the
+    # file: once one worker has switched it, the others' switch only confirms it.
+    connection.execute(f"PRAGMA busy_timeout={_WAL_BUSY_TIMEOUT_MS}")
     for attempt in range(_WAL_ATTEMPTS):
         try:
             connection.execute("PRAGMA journal_mode=WAL")
-            return
+            break
         except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or attempt == _WAL_ATTEMPTS - 1:
+            busy = error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY  # or an extended BUSY
+            if not busy or attempt == _WAL_ATTEMPTS - 1:
                 raise
         time.sleep(_WAL_RETRY_AFTER)
+    connection.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
 
 
 def open_database(path: Path, entities: Iterable[str]) -> sqlite3.Connection:
     """Open (and create) the export database; raises ``sqlite3.Error`` or ``OSError``."""
     # Written from worker threads, one at a time (see _Writer.run).
-    connection = sqlite3.connect(path, isolation_level=None, timeout=60, check_same_thread=False)
+    connection = sqlite3.connect(
+        path, isolation_level=None, timeout=_BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+    )
     try:
         _use_wal(connection)  # other workers may write at the same time
-    except sqlite3.Error:
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS checkpoints (org_id TEXT NOT NULL, entity TEXT NOT NULL,"
+            " updated_time TEXT NOT NULL, PRIMARY KEY (org_id, entity))"
+        )
+        for entity in entities:
+            columns = ", ".join(f'"{c}"' for c in _columns(entity))
+            connection.execute(
+                f'CREATE TABLE IF NOT EXISTS "{_table(entity)}" (id TEXT PRIMARY KEY,'
+                f" org_id TEXT NOT NULL, {columns}, wire TEXT NOT NULL, synced_at TEXT NOT NULL)"
+            )
+    except BaseException:
         connection.close()
         raise
-    connection.execute("PRAGMA synchronous=NORMAL")
-    connection.execute(
-        "CREATE TABLE IF NOT EXISTS checkpoints (org_id TEXT NOT NULL, entity TEXT NOT NULL,"
-        " updated_time TEXT NOT NULL, PRIMARY KEY (org_id, entity))"
-    )
-    for entity in entities:
-        columns = ", ".join(f'"{c}"' for c in _columns(entity))
-        connection.execute(
-            f'CREATE TABLE IF NOT EXISTS "{_table(entity)}" (id TEXT PRIMARY KEY,'
-            f" org_id TEXT NOT NULL, {columns}, wire TEXT NOT NULL, synced_at TEXT NOT NULL)"
-        )
     return connection
 
 

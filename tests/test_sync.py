@@ -301,3 +301,29 @@ def test_workers_opening_one_new_out_file_at_once_all_get_it(tmp_path: Path) -> 
             assert (worker.returncode, stdout.strip()) == (0, "opened"), stderr
         with sqlite3.connect(out) as db:
             assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_an_out_file_another_connection_keeps_busy_is_given_up_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On an old (rollback-journal) file that someone is reading, the switch to WAL waits the
+    # whole busy timeout each time: the attempts must wait briefly, and end.
+    from bill_async import _sync
+
+    monkeypatch.setattr(_sync, "_WAL_ATTEMPTS", 3)
+    monkeypatch.setattr(_sync, "_WAL_RETRY_AFTER", 0.0)
+    out = tmp_path / "busy.db"
+    with sqlite3.connect(out, isolation_level=None) as reader:
+        reader.execute("CREATE TABLE t (x)")
+        reader.execute("BEGIN")
+        reader.execute("SELECT * FROM t").fetchall()  # a read transaction holds the file
+        started = time.monotonic()
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            _sync.open_database(out, ["Vendor"])
+        # Not a speed check: without the short per-attempt wait this takes 3 x 60 s.
+        assert time.monotonic() - started < 30
+        reader.execute("COMMIT")
+    database = _sync.open_database(out, ["Vendor"])  # free again: it opens, in WAL
+    assert database.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert database.execute("PRAGMA busy_timeout").fetchone() == (60_000,)
+    database.close()
