@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote_plus
 
-from ._exceptions import ProtocolError, api_error_for
+from ._exceptions import InvalidRequestError, ProtocolError, api_error_for
 from ._redact import redact_text
 
 __all__ = [
@@ -66,11 +66,15 @@ def _default(value: Any) -> Any:
 
 def _decimal_number(value: Decimal) -> int | float:
     """The JSON number for ``value``, refusing one that JSON's double would change."""
+    if not value.is_finite():
+        raise InvalidRequestError(f"the amount {value} is not a number BILL can take")
     if value == value.to_integral_value():
         return int(value)
     number = float(value)
     if Decimal(repr(number)) != value:
-        raise ValueError(f"the amount {value} has more digits than BILL's JSON numbers keep")
+        raise InvalidRequestError(
+            f"the amount {value} has more digits than BILL's JSON numbers keep"
+        )
     return number
 
 
@@ -78,7 +82,7 @@ def format_timestamp(value: _dt.datetime) -> str:
     """BILL's timestamp form: ``2024-07-30T19:31:00.000+0000``."""
     offset = value.utcoffset()
     if offset is None:
-        raise ValueError("BILL timestamps need a timezone: pass an aware datetime")
+        raise InvalidRequestError("BILL timestamps need a timezone: pass an aware datetime")
     minutes = int(offset.total_seconds()) // 60
     sign = "+" if minutes >= 0 else "-"
     hours, minutes = divmod(abs(minutes), 60)

@@ -76,8 +76,27 @@ def test_json_is_compact_and_amounts_are_exact() -> None:
         '{"amount":0.3,"whole":1189,"day":"2024-07-01","at":"2024-07-30T19:31:00.000+0000"}'
     )
     assert wire.loads('{"amount": 75.30}') == {"amount": Decimal("75.30")}
-    with pytest.raises(ValueError, match="more digits"):
+    with pytest.raises(bill_async.InvalidRequestError, match="more digits"):
         wire.dumps({"amount": Decimal("0.12345678901234567890")})
+
+
+@pytest.mark.parametrize("amount", [Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity")])
+def test_an_amount_that_is_no_number_is_refused_as_a_bill_error(amount: Decimal) -> None:
+    with pytest.raises(bill_async.InvalidRequestError, match="not a number BILL can take"):
+        wire.dumps({"amount": amount})
+
+
+@pytest.mark.anyio
+async def test_an_inexact_amount_or_a_naive_time_is_refused_before_anything_is_sent() -> None:
+    fake = FakeBill()
+    async with client(fake) as bill:
+        with pytest.raises(bill_async.InvalidRequestError, match="more digits"):
+            await bill.call(
+                "Crud/Create/Bill.json", {"obj": {"amount": Decimal("1.0000000000000000001")}}
+            )
+        with pytest.raises(bill_async.InvalidRequestError, match="timezone"):
+            await bill.call("Crud/Update/Bill.json", {"obj": {"at": dt.datetime(2024, 7, 30)}})
+    assert fake.paths() == []  # nothing was sent, not even a login
 
 
 def test_envelope_success_and_quirks() -> None:
