@@ -1,7 +1,8 @@
 """Scenario 3, a batch job under BILL's limits: many organizations, many creates.
 
-The emulator (``benchmarks.emulator_server``, in its own process) adds ``latency`` to every
-request and answers BDC_1322 beyond 3 requests in flight per devKey and organization, as BILL
+The emulator (``benchmarks.emulator_server``, in its own process) answers every request
+``latency`` after admitting it (its own work inside that time, unless it takes longer) and
+answers BDC_1322 beyond 3 requests in flight per devKey and organization, as BILL
 does. The job signs in to each organization and creates ``creates`` Vendors in each, all at
 once, with the SDK's defaults (3 in flight per organization, BILL's hourly budgets):
 
