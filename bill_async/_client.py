@@ -66,7 +66,7 @@ from ._limits import (
 from ._models import MODELS_BY_ENTITY
 from ._pagination import Filter, Pager, Sort, list_data, updated_since
 from ._permissions import rule_for_path
-from ._redact import fingerprint, redact_data
+from ._redact import fingerprint, mask_cookies_in_httpcore_logs, redact_data
 from ._retry import RetryPolicy
 from ._transport import DEFAULT_TIMEOUT, Sender, default_transport
 
@@ -186,6 +186,7 @@ class Client(GeneratedGroups):
             raise TypeError("auth must be an AuthStrategy such as CredentialLogin or TokenLogin")
         if max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")
+        mask_cookies_in_httpcore_logs()  # BILL's Login sets a session cookie
         timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         shared = _Shared(
             base_url=base_url,

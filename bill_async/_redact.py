@@ -9,11 +9,18 @@ user's data) is carried into an error.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["SECRET_KEYS", "fingerprint", "redact_data", "redact_text"]
+__all__ = [
+    "SECRET_KEYS",
+    "fingerprint",
+    "mask_cookies_in_httpcore_logs",
+    "redact_data",
+    "redact_text",
+]
 
 # Wire names (and a few Python spellings) whose values are secrets.
 SECRET_KEYS = frozenset(
@@ -65,3 +72,42 @@ def redact_data(data: Any) -> Any:
 def fingerprint(secret: str) -> str:
     """A short, stable, one-way name for a secret, fit for keys and logs (never the secret)."""
     return hashlib.sha256(secret.encode()).hexdigest()[:12]
+
+
+# httpcore logs every header it sends and receives at DEBUG, as the repr of a list of byte-string
+# pairs, and BILL's Login answer sets a session cookie: (b'set-cookie', b'sid=...; Path=/').
+_COOKIE_HEADER = re.compile(
+    r"""(\(b(['"])(?:set-)?cookie\2,\s*b)(['"])(?:\\.|(?!\3).)*\3""", re.IGNORECASE
+)
+# The loggers httpcore traces connections with (httpcore/_async/*.py, httpcore/_sync/*.py).
+_HTTPCORE_LOGGERS = (
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+)
+
+
+class _CookieMask(logging.Filter):
+    """Masks cookie header values in httpcore's DEBUG records."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.msg
+        if isinstance(message, str) and "ookie" in message:
+            record.msg = _COOKIE_HEADER.sub(rf"\g<1>\g<3>{MASK}\g<3>", message)
+        return True
+
+
+_COOKIE_MASK = _CookieMask()
+
+
+def mask_cookies_in_httpcore_logs() -> None:
+    """Keep session cookies out of httpcore's DEBUG log records (once per process).
+
+    A logger's filters see only the records made on that logger, so each of httpcore's is given
+    one. Only cookie values change; every record is still logged."""
+    for name in _HTTPCORE_LOGGERS:
+        httpcore_logger = logging.getLogger(name)
+        if _COOKIE_MASK not in httpcore_logger.filters:
+            httpcore_logger.addFilter(_COOKIE_MASK)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +15,14 @@ import pytest
 
 import bill_async
 from bill_async import TOKEN_PERMISSIONS, Filter
-from bill_async.emulator import DEMO_DEV_KEY, TOKEN_REFUSED, Emulator, ManualClock, RunningEmulator
+from bill_async.emulator import (
+    DEMO_DEV_KEY,
+    DEMO_PASSWORD,
+    TOKEN_REFUSED,
+    Emulator,
+    ManualClock,
+    RunningEmulator,
+)
 from tests.emulator.rawhttp import SMALL
 from tests.integration.conftest import QUICK_RETRY, credential, make_client
 
@@ -257,3 +265,17 @@ async def test_amounts_stay_exact_end_to_end(client: bill_async.Client) -> None:
         bill_line_items=[{"amount": Decimal("0.1")}, {"amount": Decimal("0.2")}],
     )
     assert bill.amount == Decimal("0.3")
+
+
+async def test_httpcore_debug_logs_show_no_session_cookie(
+    served: RunningEmulator, emulator: Emulator, org_id: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # httpcore logs every response header at DEBUG, and Login answers with a session cookie.
+    caplog.set_level(logging.DEBUG)
+    async with make_client(served.base_url, credential(org_id)) as client:
+        await client.call("GetSessionInfo.json")
+    session_ids = list(emulator._state.sessions)
+    assert session_ids  # signed in
+    assert "(b'set-cookie', b'***')" in caplog.text  # the header was logged, masked
+    for secret in (*session_ids, DEMO_DEV_KEY, DEMO_PASSWORD):
+        assert secret not in caplog.text
