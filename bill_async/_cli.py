@@ -15,8 +15,10 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sqlite3
 import sys
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -147,6 +149,11 @@ async def _run_sync(args: argparse.Namespace, env: Mapping[str, str]) -> int:
                 from .redis import redis_stores
             except ImportError as missing:
                 _fail(f"--redis-url needs 'pip install bill-async[redis]' ({missing})")
+            if args.redis_fallback:
+                # The fall-back is logged as a WARNING; its RuntimeWarning, for library users,
+                # would say it a second time.
+                stack.enter_context(warnings.catch_warnings())
+                warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"bill_async\.")
             stores = await stack.enter_async_context(
                 redis_stores(args.redis_url, fallback=args.redis_fallback)
             )
@@ -350,6 +357,12 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     except KeyboardInterrupt:
         print(f"bill-async {args.command}: interrupted; what was written is kept", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`bill-async list ... | head`): stop quietly, as `yes | head`
+        # does. Python would fail again flushing stdout at exit, so point it at nothing.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
 
 
 if __name__ == "__main__":

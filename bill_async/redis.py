@@ -375,8 +375,8 @@ class _Connection:
             hint = (
                 ""
                 if self.fallback
-                else "; without it the fleet cannot keep to BILL's limits (pass fallback=True "
-                "to count in this process only)"
+                else "; without it the fleet cannot keep to BILL's limits (fallback=True, or "
+                "--redis-fallback on the command line, counts in this process only)"
             )
             raise RedisUnavailableError(
                 f"Redis at {self.safe_url} is unreachable ({type(error).__name__}: {error}){hint}",

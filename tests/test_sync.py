@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -327,3 +328,61 @@ def test_an_out_file_another_connection_keeps_busy_is_given_up_on(
     assert database.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert database.execute("PRAGMA busy_timeout").fetchone() == (60_000,)
     database.close()
+
+
+def _dead_redis_url() -> str:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def test_an_unreachable_redis_names_the_commands_fallback_flag(
+    served: RunningEmulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("redis")
+    args = ["sync", "--out", str(tmp_path / "x.db"), "--redis-url", _dead_redis_url()]
+    code, _, stderr = run(args, env_for(served), capsys)
+    assert code == 1
+    assert "RedisUnavailableError" in stderr and "--redis-fallback" in stderr
+    assert not (tmp_path / "x.db").exists()  # stopped before anything was sent or written
+
+
+def test_the_redis_fallback_is_said_once_on_the_command_line(
+    served: RunningEmulator, tmp_path: Path
+) -> None:
+    pytest.importorskip("redis")
+    out = tmp_path / "x.db"
+    command = [sys.executable, "-m", "bill_async._cli", "sync", "--out", str(out)]
+    command += ["--entity", "vendors", "--redis-url", _dead_redis_url(), "--redis-fallback"]
+    done = subprocess.run(
+        command,
+        env={**os.environ, **env_for(served)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("falls back to in-process") == 1, done.stderr
+    assert "RuntimeWarning" not in done.stderr
+    assert counts(out)["vendors"] > 0
+
+
+def test_a_reader_that_goes_away_ends_the_listing_quietly(served: RunningEmulator) -> None:
+    # `bill-async list bills --json | head -1`: more output than a pipe holds, then no reader.
+    command = [sys.executable, "-m", "bill_async._cli", "list", "bills", "--json"]
+    lister = subprocess.Popen(
+        command,
+        env={**os.environ, **env_for(served)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert lister.stdout is not None and lister.stderr is not None
+    assert json.loads(lister.stdout.readline())["entity"] == "Bill"
+    lister.stdout.close()
+    with lister.stderr:
+        stderr = lister.stderr.read()
+    assert lister.wait(timeout=60) == 128 + signal.SIGPIPE
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
