@@ -856,7 +856,8 @@ async def list_orgs(
     base_url: str = PRODUCTION_URL,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> list[OrgInfo]:
-    """ListOrgs.json without a client: the organizations a user (or a token) can reach."""
+    """ListOrgs.json without a client: the organizations a user can reach, by user name and
+    password (a token reaches one organization, its own)."""
     from ._auth import CredentialLogin
 
     auth = CredentialLogin(user_name, password, "", dev_key)

@@ -10,6 +10,7 @@ fall in the year before ``EmulatorConfig.anchor_date``.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import random
 from decimal import Decimal
 from typing import Any
@@ -46,6 +47,7 @@ BASE_COUNTS = {
 ORG_SIZES = (1.0, 0.75, 0.5, 0.4)
 
 _DAY_MS = 86_400_000
+_SPREAD_MS = 12 * 3_600_000  # where times at or after the anchor go: its last 12 hours
 
 
 def _words(text: str, separator: str | None = None) -> tuple[str, ...]:
@@ -186,10 +188,23 @@ class _Seeder:
         rng = self.rng
         return sorted(rng.randrange(self.start_ms, self.end_ms) for _ in range(n))
 
+    def before_end(self, ms: int, key: str) -> int:
+        """``ms``, or a moment in the last hours before the anchor for one at or after it.
+
+        Times clamped to the anchor would all be equal, and a real organization has few
+        records to the millisecond. The moment comes from ``key``, not from ``self.rng``, so
+        that the rest of the demo data stays as it was."""
+        if ms < self.end_ms:
+            return ms
+        digest = hashlib.sha256(key.encode()).digest()
+        return self.end_ms - 1 - int.from_bytes(digest[:4], "big") % _SPREAD_MS
+
     def make(self, entity: str, created_ms: int, **fields: Any) -> dict[str, Any]:
         obj = fresh(ENTITIES[entity].template)
-        obj["id"] = fields.pop("id", None) or self.ids(entity)
-        updated = min(created_ms + self.rng.randrange(0, 20 * _DAY_MS), self.end_ms)
+        object_id = obj["id"] = fields.pop("id", None) or self.ids(entity)
+        created_ms = self.before_end(created_ms, object_id)
+        updated = created_ms + self.rng.randrange(0, 20 * _DAY_MS)
+        updated = max(created_ms, self.before_end(updated, object_id + ":updated"))
         obj["createdTime"] = format_ms(created_ms)
         obj["updatedTime"] = format_ms(updated)
         obj.update(fields)
