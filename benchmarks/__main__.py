@@ -22,6 +22,8 @@ from pathlib import Path
 from benchmarks import batch, overhead, throughput
 from benchmarks._report import Target, machine, markdown_table, versions
 
+BATCH_TARGET = 1.15  # scenario 3: wall time at most this times the lower bound
+
 FULL = {
     "overhead": {"calls": 2000, "rounds": 7},
     "throughput": {"rounds": 5, "warmup": 0.5, "duration": 2.0},
@@ -116,7 +118,7 @@ def _scenario_3(params: dict[str, float], targets: list[Target]) -> str:
         if r.transport == batch.REFERENCE:
             continue  # what the emulator and machine allow: no target of ours
         label = f"3: {r.mode} on {r.transport}"
-        targets.append(Target(f"{label}: wall / lower bound", r.ratio, 1.15, at_most=True))
+        targets.append(Target(f"{label}: wall / lower bound", r.ratio, BATCH_TARGET, at_most=True))
         targets.append(Target(f"{label}: BDC_1322 surfaced", r.bdc_1322_surfaced, 0, at_most=True))
         targets.append(Target(f"{label}: duplicates", r.duplicates, 0, at_most=True))
         if r.mode == "bulk":
@@ -142,9 +144,10 @@ def _scenario_3(params: dict[str, float], targets: list[Target]) -> str:
     )
     # What the bound leaves for work, against one cost no client avoids: decoding the answers.
     notes = [
-        f"The hand-written client's bulk answers: {r.decoding[0] / 1e6:.1f} MB, and "
-        f"{r.decoding[1]:.3f} s in `json.loads` alone; 1.15x leaves "
-        f"{0.15 * r.lower_bound:.3f} s above the bound for every cost of client and server."
+        f"The hand-written client's bulk answers: {r.decoding.answer_bytes / 1e6:.1f} MB, and "
+        f"{r.decoding.seconds:.3f} s in `json.loads` alone; {BATCH_TARGET:g}x leaves "
+        f"{(BATCH_TARGET - 1) * r.lower_bound:.3f} s above the bound for all the work of "
+        "client and emulator that the latency does not hide."
         for r in results
         if r.decoding is not None and r.mode == "bulk"
     ]
