@@ -6,7 +6,8 @@
 #   scripts/redis-server.sh stop URL   stop the server that "start" printed URL for
 #
 # Nothing is saved to disk (no RDB, no AOF). Its pid file and log live in
-# ${TMPDIR:-/tmp}/bill_async-redis-PORT/. Messages go to stderr; stdout is only the URL.
+# ${TMPDIR:-/tmp}/bill_async-redis-PORT/, removed by "stop". Messages go to stderr; stdout is
+# only the URL.
 set -euo pipefail
 
 say() { echo "redis-server.sh: $*" >&2; }
@@ -64,6 +65,7 @@ start() {
     fi
     say "redis-server did not start on port $port (another process took it?); trying another"
     [ -f "$dir/redis.log" ] && tail -n 5 "$dir/redis.log" >&2
+    rm -rf "$dir"
   done
   say "could not start redis-server"
   exit 1
@@ -73,12 +75,17 @@ stop() {
   local url=${1:?usage: redis-server.sh stop redis://127.0.0.1:PORT/0}
   local port=${url##*:}
   port=${port%%/*}
-  local pidfile
-  pidfile="$(state_dir "$port")/redis.pid"
-  if [ -f "$pidfile" ]; then
-    kill "$(cat "$pidfile")" 2>/dev/null || true
-    rm -f "$pidfile"
+  local dir pid
+  dir=$(state_dir "$port")
+  if [ -f "$dir/redis.pid" ]; then
+    pid=$(cat "$dir/redis.pid")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do  # gone within 5 s, or left to itself
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.05
+    done
   fi
+  rm -rf "$dir"
 }
 
 case "${1:-start}" in

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -56,7 +57,7 @@ def run(
 
 
 def counts(path: Path) -> dict[str, int]:
-    with sqlite3.connect(path) as db:
+    with contextlib.closing(sqlite3.connect(path)) as db:
         tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         return {
             t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]
@@ -66,7 +67,7 @@ def counts(path: Path) -> dict[str, int]:
 
 
 def per_org(path: Path, table: str) -> dict[str, int]:
-    with sqlite3.connect(path) as db:
+    with contextlib.closing(sqlite3.connect(path)) as db:
         return dict(
             db.execute(f'SELECT org_id, COUNT(*) FROM "{table}" GROUP BY org_id').fetchall()
         )
@@ -119,7 +120,7 @@ def test_sync_exports_every_org_and_a_second_run_fetches_nothing_new(
     code, stdout, _ = run(args, env_for(served), capsys)
     assert code == 0
     assert " 2 records written" in stdout
-    with sqlite3.connect(out) as db:
+    with contextlib.closing(sqlite3.connect(out)) as db:
         description, wire = db.execute(
             "SELECT description, wire FROM vendors WHERE id = ?", (vendors[0]["id"],)
         ).fetchone()
@@ -247,7 +248,7 @@ def test_a_run_killed_midway_then_run_again_matches_a_clean_run(tmp_path: Path) 
         while time.monotonic() < deadline:
             if killed.exists():
                 try:
-                    with sqlite3.connect(killed) as db:
+                    with contextlib.closing(sqlite3.connect(killed)) as db:
                         if db.execute("SELECT COUNT(*) FROM checkpoints").fetchone()[0] >= 2:
                             break
                 except sqlite3.Error:
@@ -304,7 +305,7 @@ def test_workers_opening_one_new_out_file_at_once_all_get_it(tmp_path: Path) -> 
         for worker in workers:
             stdout, stderr = worker.communicate(timeout=60)
             assert (worker.returncode, stdout.strip()) == (0, "opened"), stderr
-        with sqlite3.connect(out) as db:
+        with contextlib.closing(sqlite3.connect(out)) as db:
             assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
@@ -318,7 +319,7 @@ def test_an_out_file_another_connection_keeps_busy_is_given_up_on(
     monkeypatch.setattr(_sync, "_WAL_ATTEMPTS", 3)
     monkeypatch.setattr(_sync, "_WAL_RETRY_AFTER", 0.0)
     out = tmp_path / "busy.db"
-    with sqlite3.connect(out, isolation_level=None) as reader:
+    with contextlib.closing(sqlite3.connect(out, isolation_level=None)) as reader:
         reader.execute("CREATE TABLE t (x)")
         reader.execute("BEGIN")
         reader.execute("SELECT * FROM t").fetchall()  # a read transaction holds the file

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import subprocess
@@ -51,7 +52,7 @@ def test_two_workers_share_one_export_and_bills_limits(redis_url: str, tmp_path:
             assert worker.returncode == 0, stderr
             assert "records written" in stdout
         counters = served.emulator.counters
-        with sqlite3.connect(out) as db:
+        with contextlib.closing(sqlite3.connect(out)) as db:
             for table, entity in zip(ENTITIES, ("Vendor", "Bill", "Invoice"), strict=True):
                 rows = dict(db.execute(f"SELECT org_id, COUNT(*) FROM {table} GROUP BY org_id"))
                 assert rows == {org: len(served.emulator.objects(org, entity)) for org in orgs}
