@@ -14,8 +14,8 @@ from typing import Any, TypeAlias, TypeVar, cast
 import anyio
 
 from ._convert import Model
-from ._exceptions import BillError, ProtocolError, api_error_for
-from ._wire import body_excerpt
+from ._exceptions import BillError, InvalidRequestError, ProtocolError, api_error_for
+from ._wire import body_excerpt, dumps
 
 __all__ = ["BULK_CHUNK", "BulkResult", "run_bulk"]
 
@@ -27,7 +27,8 @@ T = TypeVar("T", bound=Model)
 # the item (or its whole chunk), AmbiguousWriteError when the chunk's fate is unknown.
 BulkResult: TypeAlias = T | BillError
 
-SendChunk = Callable[[list[Any]], Awaitable[Any]]
+# Sends one chunk, given as items and as the JSON of its ``data``; returns BILL's answer.
+SendChunk = Callable[[list[Any], str], Awaitable[Any]]
 
 
 def _unreadable(what: str, answer: Any, operation: str) -> ProtocolError:
@@ -54,14 +55,27 @@ async def run_bulk(
     *,
     chunk_size: int = BULK_CHUNK,
 ) -> list[T | BillError]:
-    """Send ``items`` (already in wire form) in chunks; one result per item, in order."""
+    """Send ``items`` (already in wire form) in chunks; one result per item, in order.
+
+    Raises ``InvalidRequestError``, with nothing sent, if an item cannot be put into JSON."""
     wire_items = list(items)
     results: list[T | BillError | None] = [None] * len(wire_items)
+    # Every chunk is encoded before any is sent: an item that cannot be sent fails the call
+    # with nothing sent, instead of cancelling chunks that BILL may already be running.
+    encoded: dict[int, str] = {}
+    for offset in range(0, len(wire_items), chunk_size):
+        try:
+            encoded[offset] = dumps({"bulk": wire_items[offset : offset + chunk_size]})
+        except InvalidRequestError as error:
+            last = min(offset + chunk_size, len(wire_items)) - 1
+            raise InvalidRequestError(
+                f"{operation}: an item among items {offset}..{last}: {error}"
+            ) from error
 
     async def run_chunk(offset: int) -> None:
         chunk = wire_items[offset : offset + chunk_size]
         try:
-            answer = await send_chunk(chunk)
+            answer = await send_chunk(chunk, encoded[offset])
         except BillError as chunk_error:
             # The whole chunk failed (refused by BILL or by a spent budget, or its fate is
             # unknown): every item says so, and the other chunks keep their results.

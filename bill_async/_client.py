@@ -443,8 +443,8 @@ class Client(GeneratedGroups):
                 {"obj": {"entity": endpoint.entity, **_object_wire(model, item)}} for item in items
             ]
 
-        async def send_chunk(chunk: list[Any]) -> Any:
-            return await self._call(endpoint, {"bulk": chunk})
+        async def send_chunk(chunk: list[Any], data_json: str) -> Any:
+            return await self._execute(endpoint, self._form_body(data_json), {"bulk": chunk})
 
         return await run_bulk(send_chunk, model, wire_items, endpoint.path)
 
@@ -595,6 +595,10 @@ class Client(GeneratedGroups):
                 async with governor.slot():
                     if shared.hooks.any:
                         await self._emit("request", endpoint, attempt, started)
+                    if shared.closed:  # while this call waited for its slot
+                        raise ClientStateError(
+                            "the client was closed while the call was in progress; it was not sent"
+                        )
                     shared.requests_sent += 1
                     # The session's idle time runs on the strategy's clock.
                     sent_at = self._auth.clock()

@@ -28,6 +28,7 @@ import httpx
 import sniffio
 
 from ._asyncio_backend import AsyncioBackend
+from ._exceptions import ClientStateError
 from ._version import __version__
 
 __all__ = ["USER_AGENT", "OneChunk", "PooledTransport"]
@@ -182,6 +183,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self._targets: dict[str, tuple[httpcore.URL, bytes]] = {}  # parsed once per operation
         self._timeout: httpx.Timeout | None = None
         self._timeout_dict: dict[str, float | None] = {}
+        self._closed = False
 
     def __repr__(self) -> str:
         return f"PooledTransport(pools={len(self._pools)}, in_flight={sum(self._in_flight)})"
@@ -264,6 +266,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
         timeout: httpx.Timeout,  # noqa: ASYNC109  # httpx's phases, applied by httpcore
     ) -> tuple[int, bytes]:
         """The client's fast path: POST ``body`` and return the status and the whole body."""
+        self._check_open()
         target = self._targets.get(url)
         if target is None:
             parsed = httpx.URL(url)
@@ -304,6 +307,7 @@ class PooledTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Any request, as ``httpx.AsyncHTTPTransport`` sends it."""
+        self._check_open()
         assert isinstance(request.stream, AsyncIterable)
         core_request = httpcore.Request(
             method=request.method,
@@ -326,7 +330,13 @@ class PooledTransport(httpx.AsyncBaseTransport):
             extensions=response.extensions,
         )
 
+    def _check_open(self) -> None:
+        # Pools are made when first used: after aclose() one would be made anew, and left open.
+        if self._closed:
+            raise ClientStateError("the transport is closed: nothing was sent")
+
     async def aclose(self) -> None:
+        self._closed = True
         for pool in self._pools:
             if pool is not None:
                 await pool.aclose()

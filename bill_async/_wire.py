@@ -61,7 +61,7 @@ def _default(value: Any) -> Any:
     to_wire = getattr(value, "to_wire", None)
     if to_wire is not None:
         return to_wire()
-    raise TypeError(f"cannot send a {type(value).__name__} to BILL")
+    raise InvalidRequestError(f"cannot send a {type(value).__name__} to BILL")
 
 
 def _decimal_number(value: Decimal) -> int | float:

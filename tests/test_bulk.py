@@ -103,3 +103,18 @@ async def test_a_bulk_answer_of_the_wrong_size_is_a_protocol_error_per_item() ->
     async with client(fake) as bill:
         results = await bill.customers.bulk_create([{"name": "a"}, {"name": "b"}])
     assert [type(r) for r in results] == [bill_async.ProtocolError, bill_async.ProtocolError]
+
+
+@pytest.mark.anyio
+async def test_an_item_that_cannot_be_sent_fails_the_bulk_call_before_anything_is_sent() -> None:
+    # Encoding chunk 3 used to fail while chunks 1 and 2 were in flight: they were cancelled,
+    # and the Vendors BILL had made for them were lost to the caller.
+    fake = FakeBill(max_in_flight=3, latency=0.01)
+    items: list[dict[str, Any]] = [{"name": f"v-{n}"} for n in range(300)]
+    items[250]["description"] = {"not", "json"}  # a set
+    async with client(fake) as bill:
+        with pytest.raises(bill_async.InvalidRequestError, match=r"items 200\.\.299.*set"):
+            await bill.vendors.bulk_create(items)
+        with pytest.raises(bill_async.InvalidRequestError, match="cannot send a bytes"):
+            await bill.vendors.create(name="v", description=b"raw")
+    assert fake.paths() == []  # nothing sent, not even a login

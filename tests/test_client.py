@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 import respx
 
 import bill_async
 from tests.fakebill import BASE_URL, ORG, FakeBill, client, credential, error, fixture, ok
-from tests.loopback import read_body
+from tests.loopback import read_body, serve
 
 
 def test_base_url_constants() -> None:
@@ -263,3 +264,52 @@ async def test_action_methods_name_their_arguments_and_send_only_those_given() -
         "extraFlag": True,
     }
     assert isinstance(charged, bill_async.ReceivedPay) and charged.id == "0rp1"
+
+
+@pytest.mark.anyio
+async def test_a_call_waiting_for_its_slot_when_the_client_closes_is_not_sent() -> None:
+    fake = FakeBill(latency=0.05)
+    fake.on("Crud/Create/Vendor.json", lambda seen: ok({"entity": "Vendor", "id": "009new"}))
+    outcomes: dict[str, object] = {}
+    async with client(fake, max_in_flight=1) as bill:
+        await bill.login()  # signed in
+
+        async def create(name: str) -> None:
+            try:
+                outcomes[name] = await bill.vendors.create(name=name)
+            except bill_async.BillError as error:
+                outcomes[name] = error
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(create, "first")  # in flight
+            await anyio.sleep(0.01)
+            group.start_soon(create, "second")  # waits for the one slot
+            await anyio.sleep(0.01)
+            await bill.aclose()
+    assert isinstance(outcomes["first"], bill_async.Vendor)
+    assert isinstance(outcomes["second"], bill_async.ClientStateError)
+    assert "not sent" in str(outcomes["second"])
+    assert [s.data["obj"]["name"] for s in fake.seen if s.path == "Crud/Create/Vendor.json"] == [
+        "first"
+    ]
+
+
+@pytest.mark.anyio
+async def test_a_closed_pooled_transport_sends_nothing_and_opens_nothing() -> None:
+    seen: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope["path"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    with serve(app) as url:
+        transport = bill_async.PooledTransport()
+        await transport.bill_async_post(url + "/a", b"", "text/plain", httpx.Timeout(5))
+        await transport.aclose()
+        with pytest.raises(bill_async.ClientStateError, match="closed"):
+            await transport.bill_async_post(url + "/b", b"", "text/plain", httpx.Timeout(5))
+        with pytest.raises(bill_async.ClientStateError, match="closed"):
+            await transport.handle_async_request(httpx.Request("POST", url + "/c"))
+    assert seen == ["/a"]
+    assert all(pool is None or not pool.connections for pool in transport._pools)
