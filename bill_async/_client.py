@@ -207,6 +207,17 @@ class Client(GeneratedGroups):
 
     def _init(self, auth: AuthStrategy, shared: _Shared, parent: Client | None) -> None:
         self._auth = auth
+        # Masked wherever an error would show them, in whatever shape a server echoes them.
+        self._secrets = tuple(
+            value
+            for value in (
+                auth.dev_key,
+                getattr(auth, "password", None),
+                getattr(auth, "token_value", None),
+                getattr(auth, "mfa_id", None),
+            )
+            if isinstance(value, str) and value
+        )
         self._shared = shared
         self._parent = parent
         self._retry = shared.retry
@@ -603,7 +614,8 @@ class Client(GeneratedGroups):
                     # The session's idle time runs on the strategy's clock.
                     sent_at = self._auth.clock()
                     status, content = await shared.sender.post(url, body, content_type, operation)
-                result = wire.decode_envelope(status, content, operation)
+                secrets = self._secrets if session is None else (*self._secrets, session.session_id)
+                result = wire.decode_envelope(status, content, operation, secrets)
             except (ApiError, TransportError, ProtocolError) as error:
                 failure: BaseException = error
             else:

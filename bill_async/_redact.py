@@ -9,15 +9,19 @@ user's data) is carried into an error.
 from __future__ import annotations
 
 import hashlib
+import html
+import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 __all__ = [
     "SECRET_KEYS",
     "fingerprint",
     "mask_cookies_in_httpcore_logs",
+    "mask_values",
     "redact_data",
     "redact_text",
 ]
@@ -56,6 +60,22 @@ def redact_text(text: str) -> str:
     text."""
     text = _QUOTED.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}{m.group(2)}", text)
     return _BARE.sub(rf"\g<1>{MASK}", text)
+
+
+def mask_values(text: str, secrets: Iterable[str]) -> str:
+    """Mask each of ``secrets`` wherever it appears in ``text``: as it is, URL-encoded (once or
+    twice), JSON-escaped or HTML-escaped. For text that may echo a request in any shape, where
+    ``redact_text`` finds only values written beside their key names."""
+    for secret in secrets:
+        if len(secret) < 4:  # too short to tell from ordinary text
+            continue
+        encoded = quote_plus(secret)
+        forms = {secret, encoded, quote_plus(encoded), quote(secret, safe=""), html.escape(secret)}
+        forms.add(json.dumps(secret)[1:-1])
+        for form in forms:
+            if form in text:
+                text = text.replace(form, MASK)
+    return text
 
 
 def redact_data(data: Any) -> Any:

@@ -15,13 +15,13 @@ import datetime as _dt
 import enum
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote_plus
 
 from ._exceptions import InvalidRequestError, ProtocolError, api_error_for
-from ._redact import redact_text
+from ._redact import mask_values, redact_text
 
 __all__ = [
     "FORM_CONTENT_TYPE",
@@ -155,17 +155,22 @@ def encode_multipart(
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def body_excerpt(content: bytes) -> str:
-    """The start of a body for an error message: secrets masked first, then cut."""
+def body_excerpt(content: bytes, secrets: Sequence[str] = ()) -> str:
+    """The start of a body for an error message: secrets masked first (by key, and the values
+    in ``secrets`` wherever they are), then cut."""
     text = content[: BODY_EXCERPT * 8].decode("utf-8", errors="replace")
-    return redact_text(text)[:BODY_EXCERPT]
+    return redact_text(mask_values(text, secrets))[:BODY_EXCERPT]
 
 
 _ENVELOPE_KEYS = ("response_status", "response_message")
 
 
-def decode_envelope(status_code: int, content: bytes, operation: str) -> Any:
+def decode_envelope(
+    status_code: int, content: bytes, operation: str, secrets: Sequence[str] = ()
+) -> Any:
     """The ``response_data`` of a successful answer; raises the mapped error for a failed one.
+
+    ``secrets``: the values of this call's secrets, masked wherever an error would show them.
 
     Raises:
         ApiError: (or its subclass for the code) when ``response_status`` is 1.
@@ -178,14 +183,14 @@ def decode_envelope(status_code: int, content: bytes, operation: str) -> Any:
         raise ProtocolError(
             f"BILL sent {what}",
             status_code=status_code,
-            body=body_excerpt(content),
+            body=body_excerpt(content, secrets),
             operation=operation,
         ) from None
     if type(payload) is not dict or "response_status" not in payload:
         raise ProtocolError(
             "BILL sent JSON that is not its envelope",
             status_code=status_code,
-            body=body_excerpt(content),
+            body=body_excerpt(content, secrets),
             operation=operation,
         )
     status = payload["response_status"]
@@ -198,10 +203,11 @@ def decode_envelope(status_code: int, content: bytes, operation: str) -> Any:
     if status == 1:
         error = payload.get("response_data")
         if isinstance(error, dict) and isinstance(error.get("error_code"), str):
-            raise api_error_for(error["error_code"], str(error.get("error_message", "")), operation)
+            message = mask_values(str(error.get("error_message", "")), secrets)
+            raise api_error_for(error["error_code"], message, operation)
     raise ProtocolError(
         f"BILL sent an envelope with an unreadable status or error ({status!r})",
         status_code=status_code,
-        body=body_excerpt(content),
+        body=body_excerpt(content, secrets),
         operation=operation,
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import logging
+import urllib.parse
+from typing import Any
 
 import httpx
 import pytest
@@ -122,3 +125,34 @@ def test_strategy_reprs_hide_secrets() -> None:
     assert_clean(repr(auth) + str(auth))
     assert "ap@example.com" in repr(auth)
     assert_clean(repr(bill_async.TokenLogin("sync", TOKEN_VALUE, "008x", DEV_KEY)))
+
+
+@pytest.mark.anyio
+async def test_secrets_echoed_in_any_shape_are_masked(caplog: pytest.LogCaptureFixture) -> None:
+    # Error pages that echo the request without its key names: the form body URL-encoded once
+    # more, HTML-escaped, or the bare values; and an error message that names the session.
+    caplog.set_level(logging.DEBUG)
+    fake = FakeBill()
+
+    def html_echo(seen: Any) -> httpx.Response:
+        encoded = urllib.parse.quote_plus(seen.body.decode())
+        values = " ".join(html.escape(v) for v in seen.form.values())
+        return httpx.Response(502, text=f"<pre>{encoded}</pre><p>{values}</p>")
+
+    fake.on("Crud/Read/Bill.json", html_echo)
+    fake.on(
+        "Crud/Read/Vendor.json",
+        lambda seen: error("BDC_1109", f"Session {seen.form['sessionId']} is invalid."),
+    )
+    raised: list[bill_async.BillError] = []
+    async with client(fake, retry=bill_async.RetryPolicy(max_retries=0)) as bill:
+        for attempt in (bill.bills.read("00n1"), bill.vendors.read("009x")):
+            try:
+                await attempt
+            except bill_async.BillError as caught:
+                raised.append(caught)
+    assert [type(e) for e in raised] == [bill_async.ProtocolError, bill_async.SessionExpiredError]
+    texts = [str(e) for e in raised] + [r.getMessage() for r in caplog.records]
+    assert "***" in texts[0] and "Session *** is invalid." in texts[1]
+    assert_clean("\n".join(texts))
+    assert any("session-SECRET" in s.body.decode() for s in fake.seen)  # the secrets were used
