@@ -300,6 +300,9 @@ class SessionManager:
         self._wall_clock = wall_clock
         self._session: Session | None = None
         self._attempt: _LoginAttempt | None = None
+        # BILL refused these credentials: every later sign-in would be refused too, and would
+        # spend the hourly login budget (and may lock the account). See forget_refusal().
+        self._refused: AuthenticationError | None = None
         self._shared_touch = 0.0
         self.logins = 0
 
@@ -321,8 +324,14 @@ class SessionManager:
         return self._strategy.is_idle(self._strategy.clock() - session.last_used)
 
     async def get(self) -> Session:
-        """A usable session: the current one, or a new one from a single Login.json."""
+        """A usable session: the current one, or a new one from a single Login.json.
+
+        Raises the ``AuthenticationError`` of a refused sign-in again, without sending
+        anything, until ``forget_refusal()``."""
         while True:
+            refused = self._refused
+            if refused is not None:
+                raise type(refused)(refused.code, refused.message, refused.operation)
             session = self._session
             if session is not None and not self._is_stale(session):
                 return session
@@ -342,6 +351,8 @@ class SessionManager:
             session = await self._sign_in()
         except Exception as error:
             attempt.error = error
+            if isinstance(error, AuthenticationError):
+                self._refused = error
             raise
         else:
             attempt.session = self._session = session
@@ -407,6 +418,10 @@ class SessionManager:
             last_used=started,
             mfa_trusted=self._strategy.trusted_at_login,
         )
+
+    def forget_refusal(self) -> None:
+        """Let the next call sign in again after BILL refused the credentials."""
+        self._refused = None
 
     async def touch(self, session: Session, sent_at: float) -> None:
         """Record that BILL answered a call sent at ``sent_at`` on ``session``."""

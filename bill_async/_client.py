@@ -367,8 +367,12 @@ class Client(GeneratedGroups):
         return self._sessions
 
     async def login(self) -> None:
-        """Sign in now rather than at the first call (for example to check credentials)."""
+        """Sign in now rather than at the first call (for example to check credentials).
+
+        After BILL refused the credentials (``AuthenticationError``), calls raise that error
+        again without signing in; ``login()`` tries once more."""
         self._check_usable()
+        self._sessions.forget_refusal()
         await self._sessions.get()
 
     async def _login(self, fields: Mapping[str, str]) -> Any:

@@ -410,3 +410,25 @@ async def test_a_shared_session_idle_for_too_long_is_not_adopted() -> None:
     async with client(fake, auth, session_store=store, wall_clock=lambda: wall[0]) as second:
         await second.vendors.read("009x")
     assert fake.logins == 2
+
+
+@pytest.mark.anyio
+async def test_refused_credentials_are_not_tried_again_until_login() -> None:
+    # Every Login.json with refused credentials spends the hourly login budget, and repeated
+    # ones may lock the account: later calls raise the refusal again without sending.
+    fake = vendor_fake()
+    refusal = error("BDC_1101", "User name and/or password do not match our records.")
+    fake.login_answer = lambda seen: refusal
+    async with client(fake) as bill:
+        for _ in range(5):
+            with pytest.raises(bill_async.AuthenticationError) as caught:
+                await bill.vendors.read("009x")
+            assert caught.value.code == "BDC_1101" and caught.value.operation == "Login.json"
+        assert fake.paths() == ["Login.json"]
+        with pytest.raises(bill_async.AuthenticationError):
+            await bill.login()  # asked for: one more try
+        assert fake.paths() == ["Login.json", "Login.json"]
+        fake.login_answer = None  # the credentials work again (say, an account unlocked)
+        await bill.login()
+        await bill.vendors.read("009x")
+    assert fake.logins == 3
