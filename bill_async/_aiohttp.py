@@ -386,6 +386,10 @@ class _ResponseStream(httpx.AsyncByteStream):
             slots.release()
 
 
+# aiohttp's message when writing a request fails because the connection is gone (client_reqrep).
+_UNSENT = "Can not write request body"
+
+
 def _to_httpx(error: Exception) -> Exception:
     """httpx's exception for an aiohttp failure (any other error is returned as it is).
 
@@ -412,6 +416,10 @@ def _to_httpx(error: Exception) -> Exception:
         aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError | aiohttp.ClientResponseError,
     ):
         return httpx.RemoteProtocolError(text)
+    if isinstance(error, aiohttp.ClientOSError) and _UNSENT in str(error):
+        # A pooled connection the server had closed: the request did not get out whole, so
+        # BILL cannot have run it (it reads a form only once all of it has come).
+        return httpx.ConnectError(f"the connection closed before the request was sent ({text})")
     if isinstance(error, aiohttp.ClientError):  # ClientOSError (a reset) and the rest
         return httpx.ReadError(text)
     if isinstance(error, TimeoutError):  # the write watchdog: no answer, the body still going

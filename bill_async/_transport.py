@@ -57,10 +57,20 @@ _NOT_SENT: tuple[tuple[type[Exception], type[errors.TransportError]], ...] = (
 def map_transport_error(error: Exception, operation: str) -> errors.TransportError:
     """bill_async's exception for an httpx failure: the phase that timed out, a request that
     was never sent, or else a lost connection (an answer that did not arrive whole)."""
+    # Some failures come without words (httpcore's timeouts on trio): say what happened.
+    said = str(error) or _UNSAID.get(type(error), "no details")
     for httpx_class, our_class in _NOT_SENT:
         if isinstance(error, httpx_class):
-            return our_class(f"{operation}: {type(error).__name__}: {error}")
-    return errors.ConnectionLostError(f"{operation}: {type(error).__name__}: {error}")
+            return our_class(f"{operation}: {type(error).__name__}: {said}")
+    return errors.ConnectionLostError(f"{operation}: {type(error).__name__}: {said}")
+
+
+_UNSAID: dict[type[Exception], str] = {
+    httpx.ConnectTimeout: "no connection within the connect timeout",
+    httpx.PoolTimeout: "no free connection within the pool timeout",
+    httpx.ReadTimeout: "no answer within the read timeout",
+    httpx.WriteTimeout: "the request was not written within the write timeout",
+}
 
 
 class _Body(httpx.AsyncByteStream, httpx.SyncByteStream):

@@ -181,14 +181,14 @@ def decode_envelope(
     except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
         what = "an empty body" if not content.strip() else "a body that is not JSON"
         raise ProtocolError(
-            f"BILL sent {what}",
+            f"the server answered with {what} (is the base URL BILL's?)",
             status_code=status_code,
             body=body_excerpt(content, secrets),
             operation=operation,
         ) from None
     if type(payload) is not dict or "response_status" not in payload:
         raise ProtocolError(
-            "BILL sent JSON that is not its envelope",
+            "the server answered with JSON that is not BILL's envelope",
             status_code=status_code,
             body=body_excerpt(content, secrets),
             operation=operation,
@@ -206,7 +206,7 @@ def decode_envelope(
             message = mask_values(str(error.get("error_message", "")), secrets)
             raise api_error_for(error["error_code"], message, operation)
     raise ProtocolError(
-        f"BILL sent an envelope with an unreadable status or error ({status!r})",
+        f"the server answered with an envelope whose status or error is unreadable ({status!r})",
         status_code=status_code,
         body=body_excerpt(content, secrets),
         operation=operation,

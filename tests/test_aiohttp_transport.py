@@ -362,6 +362,8 @@ async def test_cancelled_calls_give_back_their_slots() -> None:
         (aiohttp.ServerDisconnectedError(), httpx.RemoteProtocolError),
         (aiohttp.ClientPayloadError("short body"), httpx.RemoteProtocolError),
         (aiohttp.ClientOSError(104, "reset by peer"), httpx.ReadError),
+        # A pooled connection the server had closed: the request never got out whole.
+        (aiohttp.ClientOSError(32, "Can not write request body for http://x/"), httpx.ConnectError),
         (aiohttp.ClientConnectionError("closed"), httpx.ReadError),
         (aiohttp.InvalidURL("nope"), httpx.UnsupportedProtocol),
         (TimeoutError(), httpx.WriteTimeout),

@@ -395,3 +395,16 @@ def test_retry_policy_backoff_has_full_jitter_and_a_cap() -> None:
 
 def test_base_url_of_the_fake() -> None:
     assert BASE_URL.endswith("/api/v2")
+
+
+@pytest.mark.anyio
+async def test_a_failure_without_words_is_said_plainly() -> None:
+    # httpcore's timeouts on trio carry no message: "ReadTimeout: " told the user nothing.
+    fake = FakeBill()
+    fake.on("Crud/Read/Bill.json", lambda seen: httpx.ReadTimeout(""))
+    async with client(fake, retry=bill_async.RetryPolicy(max_retries=0)) as bill:
+        with pytest.raises(bill_async.ReadTimeoutError) as caught:
+            await bill.bills.read("00n1")
+    assert str(caught.value) == (
+        "Crud/Read/Bill.json: ReadTimeout: no answer within the read timeout"
+    )

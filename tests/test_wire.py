@@ -137,8 +137,8 @@ def test_each_bdc_code_raises_its_class(code: str, cls: type[bill_async.ApiError
     ("status", "body", "says"),
     [
         (502, b"<html><body>502 Bad Gateway</body></html>", "not JSON"),
-        (200, b'{"status": "ok"}', "not its envelope"),
-        (200, b"[1, 2]", "not its envelope"),
+        (200, b'{"status": "ok"}', "not BILL.s envelope"),
+        (200, b"[1, 2]", "not BILL.s envelope"),
         (200, b"", "empty body"),
         (200, b"\xff\xfe\x00garbage", "not JSON"),
         (200, b'{"response_status": 1, "response_data": "oops"}', "unreadable"),
