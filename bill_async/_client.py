@@ -708,7 +708,8 @@ class Client(GeneratedGroups):
                 what = "logins" if budget.limit == self._shared.hourly_logins else "requests"
                 raise BudgetExhaustedError(
                     "BDC_1144",
-                    f"the hourly budget of {budget.limit} {what} for this devKey is spent",
+                    f"the hourly budget of {budget.limit} {what} for this devKey is spent "
+                    "(as counted here, or as BILL said with BDC_1144)",
                     endpoint.path,
                     top_of_next_hour(self._shared.wall_clock()),
                 )
