@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
@@ -114,11 +115,29 @@ def _use_wal(connection: sqlite3.Connection) -> None:
     connection.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
 
 
+class _ExportDatabase(sqlite3.Connection):
+    """The export's connection: written from worker threads one job at a time (``busy``), and
+    closed only between jobs. A second Ctrl+C can end the event loop while a thread is still
+    writing; closing the connection under that thread crashed the process."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.busy = threading.Lock()
+
+    def close(self) -> None:
+        with self.busy:
+            super().close()
+
+
 def open_database(path: Path, entities: Iterable[str]) -> sqlite3.Connection:
     """Open (and create) the export database; raises ``sqlite3.Error`` or ``OSError``."""
     # Written from worker threads, one at a time (see _Writer.run).
     connection = sqlite3.connect(
-        path, isolation_level=None, timeout=_BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        path,
+        isolation_level=None,
+        timeout=_BUSY_TIMEOUT_MS / 1000,
+        check_same_thread=False,
+        factory=_ExportDatabase,
     )
     try:
         _use_wal(connection)  # other workers may write at the same time
@@ -185,13 +204,19 @@ class _Writer:
         self._db = connection
         self._statements: dict[str, str] = {}
         self._lock: anyio.Lock | None = None
+        busy = getattr(connection, "busy", None)
+        self._busy: threading.Lock = busy if busy is not None else threading.Lock()
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         """Run ``work(*args)`` on the connection in a thread, one at a time."""
         if self._lock is None:
             self._lock = anyio.Lock()
         async with self._lock:
-            return await anyio.to_thread.run_sync(work, *args)
+            return await anyio.to_thread.run_sync(self._in_turn, work, *args)
+
+    def _in_turn(self, work: Callable[..., T], *args: Any) -> T:
+        with self._busy:  # the connection's close() waits for this
+            return work(*args)
 
     def checkpoint(self, org_id: str, entity: str) -> str | None:
         row = self._db.execute(

@@ -10,6 +10,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -391,3 +392,31 @@ def test_a_reader_that_goes_away_ends_the_listing_quietly(served: RunningEmulato
         stderr = lister.stderr.read()
     assert lister.wait(timeout=60) == 128 + signal.SIGPIPE
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+
+
+def test_closing_the_export_database_waits_for_the_write_in_progress(tmp_path: Path) -> None:
+    # A second Ctrl+C ends the event loop while a worker thread may still be writing; the
+    # CLI's close() then ran under that thread and crashed the process (a segfault).
+    from bill_async import _sync
+
+    database = _sync.open_database(tmp_path / "x.db", ["Vendor"])
+    writer = _sync._Writer(database)
+    started, go = threading.Event(), threading.Event()
+    seen: list[object] = []
+
+    def write() -> None:
+        started.set()
+        go.wait(10)
+        seen.append(database.execute("SELECT COUNT(*) FROM checkpoints").fetchone())
+
+    worker = threading.Thread(target=writer._in_turn, args=(write,))
+    worker.start()
+    assert started.wait(10)
+    closer = threading.Thread(target=database.close)
+    closer.start()
+    closer.join(0.2)
+    assert closer.is_alive()  # waiting for the write, not closing under it
+    go.set()
+    worker.join(10)
+    closer.join(10)
+    assert seen == [(0,)] and not closer.is_alive()
