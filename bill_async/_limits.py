@@ -83,7 +83,8 @@ class Governor(abc.ABC):
 
     @abc.abstractmethod
     def refused(self) -> None:
-        """BILL answered BDC_1322 although this governor admitted the request."""
+        """BILL answered BDC_1322 although this governor admitted the request (reported after
+        the request gave its slot back)."""
 
     @abc.abstractmethod
     def succeeded(self) -> None:
@@ -116,7 +117,9 @@ class LocalGovernor(Governor):
 
     def refused(self) -> None:
         self._streak = 0
-        lowered = max(1, min(int(self._limiter.total_tokens), self._limiter.borrowed_tokens) - 1)
+        # The refused call's slot is already given back: with it, this many were in flight.
+        in_flight = self._limiter.borrowed_tokens + 1
+        lowered = max(1, min(int(self._limiter.total_tokens), in_flight) - 1)
         self._limiter.total_tokens = lowered
 
     def succeeded(self) -> None:

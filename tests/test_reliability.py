@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 import bill_async
+from bill_async._limits import LocalGovernor
 from tests.fakebill import (
     BASE_URL,
     ORG,
@@ -408,3 +409,16 @@ async def test_a_failure_without_words_is_said_plainly() -> None:
     assert str(caught.value) == (
         "Crud/Read/Bill.json: ReadTimeout: no answer within the read timeout"
     )
+
+
+@pytest.mark.anyio
+async def test_one_refusal_lowers_the_limit_by_one() -> None:
+    # Three in flight, BILL refuses the third (another client holds one of its slots): two of
+    # ours fit. The refusal is reported after the refused call gave its slot back, and the
+    # limit used to fall to 1 (then take 40 answered calls to climb back to 3).
+    governor = LocalGovernor(3)
+    async with governor.slot(), governor.slot():
+        async with governor.slot():
+            pass  # the refused call, answered BDC_1322
+        governor.refused()
+        assert governor.limit == 2
