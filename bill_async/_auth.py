@@ -409,7 +409,12 @@ class SessionManager:
             )
         session_id = data["sessionId"]
         if not session_id:
-            raise AuthenticationError("BDC_1101", "BILL returned an empty session", "Login.json")
+            raise ProtocolError(  # an anomaly, not a refusal: not remembered as one
+                "Login.json answered with an empty sessionId",
+                status_code=200,
+                body="",
+                operation="Login.json",
+            )
         return Session(
             session_id=session_id,
             org_id=str(data.get("orgId") or self._strategy.org_id),

@@ -608,12 +608,12 @@ class Client(GeneratedGroups):
             status: int | None = None
             try:
                 async with governor.slot():
-                    if shared.hooks.any:
-                        await self._emit("request", endpoint, attempt, started)
                     if shared.closed:  # while this call waited for its slot
                         raise ClientStateError(
                             "the client was closed while the call was in progress; it was not sent"
                         )
+                    if shared.hooks.any:
+                        await self._emit("request", endpoint, attempt, started)
                     shared.requests_sent += 1
                     # The session's idle time runs on the strategy's clock.
                     sent_at = self._auth.clock()

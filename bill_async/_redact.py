@@ -66,16 +66,21 @@ def mask_values(text: str, secrets: Iterable[str]) -> str:
     """Mask each of ``secrets`` wherever it appears in ``text``: as it is, URL-encoded (once or
     twice), JSON-escaped or HTML-escaped. For text that may echo a request in any shape, where
     ``redact_text`` finds only values written beside their key names."""
+    forms: set[str] = set()
     for secret in secrets:
-        if len(secret) < 4:  # too short to tell from ordinary text
+        # A short one would be found in ordinary words, and masking them would give it away.
+        if len(secret) < _MASKED_FROM:
             continue
         encoded = quote_plus(secret)
-        forms = {secret, encoded, quote_plus(encoded), quote(secret, safe=""), html.escape(secret)}
+        forms |= {secret, encoded, quote_plus(encoded), quote(secret, safe=""), html.escape(secret)}
         forms.add(json.dumps(secret)[1:-1])
-        for form in forms:
-            if form in text:
-                text = text.replace(form, MASK)
+    for form in sorted(forms, key=len, reverse=True):  # a secret inside another: the longer first
+        if form in text:
+            text = text.replace(form, MASK)
     return text
+
+
+_MASKED_FROM = 8  # characters
 
 
 def redact_data(data: Any) -> Any:

@@ -122,7 +122,7 @@ class _ExportDatabase(sqlite3.Connection):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.busy = threading.Lock()
+        self.busy = threading.RLock()  # close() from inside a job must not wait for itself
 
     def close(self) -> None:
         with self.busy:
@@ -205,7 +205,7 @@ class _Writer:
         self._statements: dict[str, str] = {}
         self._lock: anyio.Lock | None = None
         busy = getattr(connection, "busy", None)
-        self._busy: threading.Lock = busy if busy is not None else threading.Lock()
+        self._busy: threading.RLock = busy if busy is not None else threading.RLock()
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         """Run ``work(*args)`` on the connection in a thread, one at a time."""

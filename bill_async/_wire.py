@@ -92,12 +92,23 @@ def format_timestamp(value: _dt.datetime) -> str:
     )
 
 
-_encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_default)
+# allow_nan=False: a float NaN or infinity would be written as JSON that is not JSON.
+_encoder = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_default
+)
 
 
 def dumps(data: Any) -> str:
-    """Compact JSON, with Decimal amounts as exact numbers and dates in BILL's forms."""
-    return _encoder.encode(data)
+    """Compact JSON, with Decimal amounts as exact numbers and dates in BILL's forms.
+
+    Raises ``InvalidRequestError`` for anything JSON cannot hold (a set, a NaN, a dict with
+    keys that are not strings, a loop)."""
+    try:
+        return _encoder.encode(data)
+    except InvalidRequestError:
+        raise
+    except (TypeError, ValueError) as error:
+        raise InvalidRequestError(f"cannot send this to BILL: {error}") from None
 
 
 # One decoder for every answer: ``json.loads(..., parse_float=...)`` would build a new decoder

@@ -196,3 +196,21 @@ def test_form_encoding_escapes() -> None:
         "sessionId": ["s"],
         "data": ['{"a":"&="}'],
     }
+
+
+@pytest.mark.parametrize(
+    "value",
+    [float("nan"), float("inf"), {(1, 2): "a key JSON cannot hold"}, {"a set": {1, 2}}],
+)
+def test_anything_json_cannot_hold_is_refused_as_a_bill_error(value: object) -> None:
+    with pytest.raises(bill_async.InvalidRequestError, match="send"):
+        wire.dumps({"obj": value})
+
+
+def test_a_secret_inside_another_is_masked_whole() -> None:
+    from bill_async._redact import mask_values
+
+    text = "echo: key=ABCDEFGH/XYZ and ABCDEFGH"
+    assert mask_values(text, ["ABCDEFGH", "ABCDEFGH/XYZ"]) == "echo: key=*** and ***"
+    # A short one is left to the key-based masking: masking it in ordinary words gives it away.
+    assert mask_values("password do not match", ["pass"]) == "password do not match"
