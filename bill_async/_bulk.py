@@ -8,13 +8,14 @@ order: the object, or that item's error. A failing item never costs the others t
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeAlias, TypeVar, cast
 
 import anyio
 
 from ._convert import Model
 from ._exceptions import BillError, InvalidRequestError, ProtocolError, api_error_for
+from ._redact import mask_values
 from ._wire import body_excerpt, dumps
 
 __all__ = ["BULK_CHUNK", "BulkResult", "run_bulk"]
@@ -31,20 +32,24 @@ BulkResult: TypeAlias = T | BillError
 SendChunk = Callable[[list[Any], str], Awaitable[Any]]
 
 
-def _unreadable(what: str, answer: Any, operation: str) -> ProtocolError:
-    return ProtocolError(
-        what, status_code=200, body=body_excerpt(repr(answer).encode()), operation=operation
-    )
+def _unreadable(
+    what: str, answer: Any, operation: str, secrets: Sequence[str] = ()
+) -> ProtocolError:
+    body = body_excerpt(repr(answer).encode(), secrets)
+    return ProtocolError(what, status_code=200, body=body, operation=operation)
 
 
-def _item_result(model: type[T], envelope: Any, operation: str) -> T | BillError:
+def _item_result(
+    model: type[T], envelope: Any, operation: str, secrets: Sequence[str]
+) -> T | BillError:
     data = envelope.get("response_data") if isinstance(envelope, Mapping) else None
     if isinstance(data, Mapping):
         if envelope.get("response_status") == 0:
             return model.from_wire(data)
         if isinstance(data.get("error_code"), str):
-            return api_error_for(data["error_code"], str(data.get("error_message", "")), operation)
-    return _unreadable("a bulk item's envelope is unreadable", envelope, operation)
+            message = mask_values(str(data.get("error_message", "")), secrets)
+            return api_error_for(data["error_code"], message, operation)
+    return _unreadable("a bulk item's envelope is unreadable", envelope, operation, secrets)
 
 
 async def run_bulk(
@@ -54,10 +59,12 @@ async def run_bulk(
     operation: str,
     *,
     chunk_size: int = BULK_CHUNK,
+    secrets: Callable[[], Sequence[str]] = tuple,
 ) -> list[T | BillError]:
     """Send ``items`` (already in wire form) in chunks; one result per item, in order.
 
-    Raises ``InvalidRequestError``, with nothing sent, if an item cannot be put into JSON."""
+    Raises ``InvalidRequestError``, with nothing sent, if an item cannot be put into JSON.
+    ``secrets`` gives the values to mask in the errors made of BILL's answers."""
     wire_items = list(items)
     results: list[T | BillError | None] = [None] * len(wire_items)
     # Every chunk is encoded before any is sent: an item that cannot be sent fails the call
@@ -83,17 +90,19 @@ async def run_bulk(
                 results[index] = chunk_error
             return
         envelopes = answer.get("bulk") if isinstance(answer, Mapping) else None
+        masked = secrets()
         if not isinstance(envelopes, list) or len(envelopes) != len(chunk):
             error = _unreadable(
                 f"a bulk answer for {len(chunk)} items did not hold {len(chunk)} results",
                 answer,
                 operation,
+                masked,
             )
             for index in range(offset, offset + len(chunk)):
                 results[index] = error
             return
         for position, envelope in enumerate(envelopes):
-            results[offset + position] = _item_result(model, envelope, operation)
+            results[offset + position] = _item_result(model, envelope, operation, masked)
 
     async with anyio.create_task_group() as group:
         for offset in range(0, len(wire_items), chunk_size):

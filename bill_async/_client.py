@@ -461,7 +461,11 @@ class Client(GeneratedGroups):
         async def send_chunk(chunk: list[Any], data_json: str) -> Any:
             return await self._execute(endpoint, self._form_body(data_json), {"bulk": chunk})
 
-        return await run_bulk(send_chunk, model, wire_items, endpoint.path)
+        def secrets() -> tuple[str, ...]:
+            current = self._sessions.current
+            return self._secrets if current is None else (*self._secrets, current.session_id)
+
+        return await run_bulk(send_chunk, model, wire_items, endpoint.path, secrets=secrets)
 
     def _pager(
         self,

@@ -156,3 +156,21 @@ async def test_secrets_echoed_in_any_shape_are_masked(caplog: pytest.LogCaptureF
     assert "***" in texts[0] and "Session *** is invalid." in texts[1]
     assert_clean("\n".join(texts))
     assert any("session-SECRET" in s.body.decode() for s in fake.seen)  # the secrets were used
+
+
+@pytest.mark.anyio
+async def test_a_bulk_items_error_that_echoes_the_session_is_masked() -> None:
+    fake = FakeBill()
+
+    def answer(seen: Any) -> Any:
+        session = seen.form["sessionId"]
+        refusal = error("BDC_1000", f"Item refused for session {session}.")
+        return ok({"bulk": [refusal for _ in seen.data["bulk"]]})
+
+    fake.on("Bulk/Crud/Create/Vendor.json", answer)
+    async with client(fake) as bill:
+        results = await bill.vendors.bulk_create([{"name": "a"}, {"name": "b"}])
+    assert [str(r) for r in results] == [
+        "Bulk/Crud/Create/Vendor.json: BDC_1000: Item refused for session ***."
+    ] * 2
+    assert any("session-SECRET" in s.body.decode() for s in fake.seen)  # the secrets were used
