@@ -66,7 +66,7 @@ from ._limits import (
 from ._models import MODELS_BY_ENTITY
 from ._pagination import Filter, Pager, Sort, list_data, updated_since
 from ._permissions import rule_for_path
-from ._redact import fingerprint, mask_cookies_in_httpcore_logs, redact_data
+from ._redact import SECRET_KEYS, fingerprint, mask_cookies_in_httpcore_logs, redact_data
 from ._retry import RetryPolicy
 from ._transport import DEFAULT_TIMEOUT, Sender, default_transport
 
@@ -207,16 +207,10 @@ class Client(GeneratedGroups):
 
     def _init(self, auth: AuthStrategy, shared: _Shared, parent: Client | None) -> None:
         self._auth = auth
-        # Masked wherever an error would show them, in whatever shape a server echoes them.
+        # Masked wherever an error would show them, in whatever shape a server echoes them:
+        # the sign-in's secrets (devKey, password or token value, mfaId).
         self._secrets = tuple(
-            value
-            for value in (
-                auth.dev_key,
-                getattr(auth, "password", None),
-                getattr(auth, "token_value", None),
-                getattr(auth, "mfa_id", None),
-            )
-            if isinstance(value, str) and value
+            value for key, value in auth.login_fields().items() if key in SECRET_KEYS and value
         )
         self._shared = shared
         self._parent = parent
@@ -462,10 +456,13 @@ class Client(GeneratedGroups):
             return await self._execute(endpoint, self._form_body(data_json), {"bulk": chunk})
 
         def secrets() -> tuple[str, ...]:
-            current = self._sessions.current
-            return self._secrets if current is None else (*self._secrets, current.session_id)
+            return self._secrets_with(self._sessions.current)
 
         return await run_bulk(send_chunk, model, wire_items, endpoint.path, secrets=secrets)
+
+    def _secrets_with(self, session: Session | None) -> tuple[str, ...]:
+        """The values an error made of BILL's answer must not show."""
+        return self._secrets if session is None else (*self._secrets, session.session_id)
 
     def _pager(
         self,
@@ -622,7 +619,7 @@ class Client(GeneratedGroups):
                     # The session's idle time runs on the strategy's clock.
                     sent_at = self._auth.clock()
                     status, content = await shared.sender.post(url, body, content_type, operation)
-                secrets = self._secrets if session is None else (*self._secrets, session.session_id)
+                secrets = self._secrets_with(session)
                 result = wire.decode_envelope(status, content, operation, secrets)
             except (ApiError, TransportError, ProtocolError) as error:
                 failure: BaseException = error

@@ -324,13 +324,18 @@ async def test_https_with_a_trusted_certificate_and_a_refused_untrusted_one(
         await untrusted.aclose()
 
 
+async def echo(transport: PooledTransport, url: str, body: bytes) -> Any:
+    """What ``EchoServer`` saw of one POST of ``body``, through ``transport``'s fast path."""
+    return json.loads((await transport.bill_async_post(url, body, "t/p", TIMEOUT))[1])
+
+
 @pytest.mark.anyio
 async def test_a_connection_the_server_closed_while_idle_is_not_used_again() -> None:
     with serve(EchoServer(), timeout_keep_alive=0.1) as url:
         transport = PooledTransport()
-        first = json.loads((await transport.bill_async_post(url, b"1", "t/p", TIMEOUT))[1])
+        first = await echo(transport, url, b"1")
         await anyio.sleep(0.5)  # the server closes the idle connection meanwhile
-        second = json.loads((await transport.bill_async_post(url, b"2", "t/p", TIMEOUT))[1])
+        second = await echo(transport, url, b"2")
         assert (first["body"], second["body"]) == ("1", "2")
         await transport.aclose()
 
@@ -567,8 +572,8 @@ async def test_a_connection_closed_while_the_loop_was_blocked_is_not_used_again(
     # not yet read the end: the socket itself is asked before the connection is reused.
     with serve(EchoServer(), timeout_keep_alive=0.1) as url:
         transport = PooledTransport()
-        first = json.loads((await transport.bill_async_post(url, b"1", "t/p", TIMEOUT))[1])
+        first = await echo(transport, url, b"1")
         time.sleep(1.2)  # noqa: ASYNC251  # the loop blocked, on purpose
-        second = json.loads((await transport.bill_async_post(url, b"2", "t/p", TIMEOUT))[1])
+        second = await echo(transport, url, b"2")
         assert (first["body"], second["body"]) == ("1", "2")
         await transport.aclose()
