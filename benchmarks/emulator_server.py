@@ -5,11 +5,15 @@ beyond; latency inside the in-flight window). It runs here, not in the benchmark
 that its CPU time does not come out of the client's.
 
 Run: ``python -m benchmarks.emulator_server --orgs 20 --latency 0.1``. It prints one line,
-``READY {"base_url": ..., "org_ids": [...]}``, then answers one JSON line per command line:
+``READY {"base_url": ..., "org_ids": [...], "http_parser": ...}``, then answers one JSON line
+per command line:
 
-- ``stats PREFIX``: the counters since the last ``reset``, and how many Vendors whose name
-  starts with PREFIX exist, and how many distinct names they have (the rest are duplicates);
-- ``reset``: counters back to zero.
+- ``stats PREFIX``: the counters since the last ``reset``, how many Vendors whose name starts
+  with PREFIX exist, how many distinct names they have (the rest are duplicates), and the CPU
+  time this process has used since the last ``reset``;
+- ``reset``: the emulator back to its starting data (no sessions, none of the Vendors made
+  since), counters and CPU time back to zero: every job measured starts from the same state,
+  not with the objects of the jobs before it.
 
 It exits when its standard input closes.
 """
@@ -19,12 +23,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from typing import Any
 
 __all__ = ["main"]
 
 
-def _stats(emulator: Any, prefix: str) -> dict[str, Any]:
+def _stats(emulator: Any, prefix: str, cpu_since: float) -> dict[str, Any]:
+    cpu_seconds = time.process_time() - cpu_since  # before counting, which takes some
     created = 0
     names: set[str] = set()
     for org_id in emulator.org_ids:
@@ -41,7 +47,20 @@ def _stats(emulator: Any, prefix: str) -> dict[str, Any]:
         "paths": dict(counters.paths),
         "logins": counters.logins,
         "max_in_flight": max(counters.max_in_flight.values(), default=0),
+        # Every thread of this process: the server's and this command loop's (idle).
+        "cpu_seconds": cpu_seconds,
     }
+
+
+def _http_parser() -> str:
+    """What uvicorn parses HTTP with here: httptools (C) when installed, else h11 (Python)."""
+    from importlib.metadata import version
+
+    try:
+        import httptools  # noqa: F401
+    except ImportError:
+        return f"h11 {version('h11')}"
+    return f"httptools {version('httptools')}"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -62,14 +81,21 @@ def main(argv: list[str] | None = None) -> None:
     with running_emulator(config) as running:
         emulator = running.emulator
         emulator.seed_all()
-        ready = {"base_url": running.base_url, "org_ids": emulator.org_ids}
+        ready = {
+            "base_url": running.base_url,
+            "org_ids": emulator.org_ids,
+            "http_parser": _http_parser(),
+        }
         print("READY " + json.dumps(ready), flush=True)
+        cpu_since = time.process_time()
         for line in sys.stdin:
             command, _, argument = line.strip().partition(" ")
             if command == "stats":
-                print(json.dumps(_stats(emulator, argument)), flush=True)
+                print(json.dumps(_stats(emulator, argument, cpu_since)), flush=True)
             elif command == "reset":
-                emulator.reset_counters()
+                emulator.reset()
+                emulator.seed_all()
+                cpu_since = time.process_time()
                 print("{}", flush=True)
             else:
                 print(json.dumps({"error": f"unknown command {command!r}"}), flush=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,50 @@ def test_the_quick_run_prints_every_contender_in_markdown_tables(tmp_path: Path)
     for header in ("| contender | µs per call |", "| contender | req/s at 1 |", "| job | wall s |"):
         assert header in out
     assert f"bulk ({batch.REFERENCE})" in rows
-    assert "The hand-written client's bulk answers: " in out  # and its json.loads time
+    assert "| emulator CPU s |" in out
+    # The floor the emulator's own work sets, and the hand-written client's json.loads time.
+    assert "In the hand-written client's bulk job the emulator used " in out
+    assert "`json.loads` alone took that client " in out
     assert "|---|" in out
     assert "ratio  2: AiohttpTransport / raw aiohttp at 64" in out
     assert markdown.read_text(encoding="utf-8") in out
+
+
+def _bulk_round(wall: float, *, created: int, distinct: int, refused: int) -> batch.BatchResult:
+    stats = {
+        "created": created,
+        "distinct": distinct,
+        "errors": {"BDC_1322": 1},
+        "paths": {"Bulk/Crud/Create/Vendor.json": 2},
+        "max_in_flight": 2,
+        "cpu_seconds": wall / 2,
+    }
+    return batch.BatchResult(
+        mode="bulk",
+        transport="default transport",
+        orgs=1,
+        creates=150,
+        latency=0.1,
+        wall=wall,
+        failures=Counter({"ConcurrencyLimitError": refused} if refused else {}),
+        stats=stats,
+        path="Bulk/Crud/Create/Vendor.json",
+        http_parser="httptools",
+    )
+
+
+def test_repeated_bulk_rounds_report_the_median_and_what_any_round_left_behind() -> None:
+    rounds = [
+        _bulk_round(0.9, created=150, distinct=150, refused=0),
+        _bulk_round(0.5, created=151, distinct=150, refused=0),  # one duplicate
+        _bulk_round(0.7, created=149, distinct=149, refused=1),  # one surfaced, one missing
+    ]
+    combined = batch._combined(rounds)
+    assert combined.wall == 0.7
+    assert combined.emulator_cpu == 0.35  # the median round's
+    assert combined.walls == [0.9, 0.5, 0.7]
+    assert combined.duplicates == 1
+    assert combined.missing == 1
+    assert combined.bdc_1322_surfaced == 1
+    assert combined.bdc_1322_absorbed == 3
+    assert combined.failures == Counter({"ConcurrencyLimitError": 1})
