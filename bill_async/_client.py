@@ -28,7 +28,7 @@ import sniffio
 from . import _wire as wire
 from ._auth import AuthStrategy, Session, SessionManager, SessionStore
 from ._bulk import run_bulk
-from ._convert import Model, wire_names
+from ._convert import Model, fields_to_wire, wire_names
 from ._convert import _core_type as core_type
 from ._endpoints import ENDPOINTS_BY_PATH, Endpoint, Kind, Shape
 from ._exceptions import (
@@ -269,7 +269,9 @@ class Client(GeneratedGroups):
     def is_closed(self) -> bool:
         return self._shared.closed
 
-    def _check_usable(self) -> None:
+    def _check_usable(self) -> object:
+        """Raises ClientStateError if the client is closed or on another event loop; returns
+        the running loop."""
         shared = self._shared
         if shared.closed:
             raise ClientStateError("the client is closed")
@@ -281,6 +283,7 @@ class Client(GeneratedGroups):
                 "this client was opened on another event loop; create one client per event loop "
                 "(its connections belong to the loop that opened them)"
             )
+        return loop
 
     # -- other organizations, options --------------------------------------------------------
 
@@ -315,8 +318,9 @@ class Client(GeneratedGroups):
 
     # -- limits ------------------------------------------------------------------------------
 
-    def _governor(self) -> Governor:
-        loop = current_loop()
+    def _governor(self, loop: object | None = None) -> Governor:
+        if loop is None:
+            loop = current_loop()
         cached = self._governor_cache
         if cached is not None and cached[0] is loop:
             return cached[1]
@@ -581,7 +585,7 @@ class Client(GeneratedGroups):
         policy: RetryPolicy | None = None,
     ) -> Any:
         """The pipeline every request goes through. See the module docstring."""
-        self._check_usable()
+        loop = self._check_usable()
         self._check_allowed(endpoint)
         shared = self._shared
         policy = policy or self._retry
@@ -605,7 +609,7 @@ class Client(GeneratedGroups):
                 session = await sessions.get()
                 self._check_allowed(endpoint)  # a new session may not be MFA-trusted
             body, content_type = build_body(session if needs_session else None)
-            governor = self._governor()
+            governor = self._governor(loop)
             status: int | None = None
             try:
                 async with governor.slot():
@@ -785,6 +789,14 @@ def _to_model(endpoint: Endpoint, data: Any) -> Any:
     return data
 
 
+# What converting a field of the wrong type to the wire raises.
+_WRONG_TYPE = (TypeError, ValueError, AttributeError, ArithmeticError)
+
+
+def _wrong_type(model: type[Model], error: Exception) -> InvalidRequestError:
+    return InvalidRequestError(f"this {model.__name__} has a field of the wrong type: {error}")
+
+
 def _object_wire(model: type[Model], obj: Model | Mapping[str, Any] | None) -> dict[str, Any]:
     if obj is None:
         return {}
@@ -793,10 +805,8 @@ def _object_wire(model: type[Model], obj: Model | Mapping[str, Any] | None) -> d
             raise InvalidRequestError(f"expected a {model.__name__}, not a {type(obj).__name__}")
         try:
             return obj.to_wire()
-        except (TypeError, ValueError, AttributeError, ArithmeticError) as error:
-            raise InvalidRequestError(
-                f"this {model.__name__} has a field of the wrong type: {error}"
-            ) from None
+        except _WRONG_TYPE as error:
+            raise _wrong_type(model, error) from None
     if isinstance(obj, Mapping):
         return dict(obj)
     raise InvalidRequestError(f"expected a {model.__name__} or a mapping, not {type(obj).__name__}")
@@ -853,7 +863,10 @@ def _fields_wire(model: type[Model], fields: Mapping[str, Any]) -> dict[str, Any
         return {}
     names = wire_names(model)
     declared = {k: _coerced(model, k, v) for k, v in fields.items() if k in names and v is not None}
-    wire_obj = _object_wire(model, model(**declared))
+    try:
+        wire_obj = fields_to_wire(model, declared)
+    except _WRONG_TYPE as error:
+        raise _wrong_type(model, error) from None
     for key, value in fields.items():
         if key not in names:
             wire_obj[_camel(key)] = value

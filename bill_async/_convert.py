@@ -43,6 +43,7 @@ __all__ = [
     "Model",
     "configure_converter",
     "converter",
+    "fields_to_wire",
     "wire_field",
     "wire_names",
 ]
@@ -413,6 +414,22 @@ def _make_unstructure(cls: type[Model]) -> Callable[[Model], dict[str, Any]]:
         return out
 
     return unstructure
+
+
+_SPECS_BY_NAME: dict[type[Model], dict[str, tuple[int, _FieldSpec]]] = {}
+
+
+def fields_to_wire(cls: type[Model], values: Mapping[str, Any]) -> dict[str, Any]:
+    """``cls(**values).to_wire()``, without building the model: the fields given (declared
+    Python names only) that are not None, in wire form and declaration order. Every create and
+    update with keyword arguments comes through here."""
+    specs = _SPECS_BY_NAME.get(cls)
+    if specs is None:
+        specs = _SPECS_BY_NAME[cls] = {
+            spec.name: (index, spec) for index, spec in enumerate(_field_specs(cls))
+        }
+    given = sorted(specs[name] for name, value in values.items() if value is not None)
+    return {spec.wire: _wire_value(spec, values[spec.name], _NO_NULLS) for _, spec in given}
 
 
 def _unstructure_model(model: Model) -> dict[str, Any]:
