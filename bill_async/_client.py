@@ -832,6 +832,15 @@ def field_types(model: type[Model]) -> dict[str, type]:
 def _coerced(model: type[Model], name: str, value: Any) -> Any:
     """A keyword argument as its field's Python type: ``"2024-07-01"`` for a date field becomes
     a ``date``, ``"10.50"`` for an amount a ``Decimal``. Raises InvalidRequestError."""
+    if name == "is_active":
+        # BILL's "1" / "2" would otherwise be sent as their truth value: "2" (inactive) as "1".
+        if isinstance(value, bool):
+            return value
+        if value in ("1", "2"):
+            return value == "1"
+        raise InvalidRequestError(
+            f"{model.__name__}.is_active takes True or False (or BILL's '1' / '2'), not {value!r}"
+        )
     wanted = field_types(model).get(name)
     if wanted is None or isinstance(value, wanted):
         return value

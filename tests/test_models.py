@@ -249,4 +249,20 @@ async def test_keyword_values_in_wire_form_are_coerced_or_refused_before_sending
                 await bill.bills.create(**bad)
         with pytest.raises(bill_async.InvalidRequestError):
             await bill.bills.create(bill_async.Bill(invoice_date="2026-11-01"))  # type: ignore[arg-type]
+        for bad in ("0", 2, "no"):
+            with pytest.raises(bill_async.InvalidRequestError, match="is_active"):
+                await bill.bills.create(is_active=bad)
     assert len(fake.seen) == sent
+
+
+@pytest.mark.anyio
+async def test_is_active_in_bills_own_form_is_sent_as_meant() -> None:
+    # "2" is BILL's inactive: it must not be sent as its truth value, which is "1" (active).
+    fake = FakeBill()
+    fake.on("Crud/Update/Vendor.json", lambda seen: ok(seen.data["obj"]))
+    async with client(fake) as bill:
+        inactive = await bill.vendors.update(id="009x", is_active="2")
+        active = await bill.vendors.update(id="009x", is_active="1")
+        await bill.vendors.update(id="009x", is_active=False)
+    assert [seen.data["obj"]["isActive"] for seen in fake.seen[1:]] == ["2", "1", "2"]
+    assert inactive.is_active is False and active.is_active is True
