@@ -273,18 +273,23 @@ def _combined(rounds: list[BatchResult]) -> BatchResult:
     median.bdc_1322_absorbed = sum(r.bdc_1322_absorbed for r in rounds)
     median.duplicates = sum(r.duplicates for r in rounds)
     median.missing = sum(r.missing for r in rounds)
+    median.created = sum(r.created for r in rounds)
+    median.max_in_flight = max(r.max_in_flight for r in rounds)
     median.calls_per_org = max(r.calls_per_org for r in rounds)
     median.failures = sum((r.failures for r in rounds), Counter())
     return median
 
 
-def measure(*, orgs: int, creates: int, latency: float, bulk_rounds: int = 1) -> list[BatchResult]:
+def measure(
+    *, orgs: int, creates: int, latency: float, single_rounds: int = 1, bulk_rounds: int = 1
+) -> list[BatchResult]:
     """Run the job single and bulk, on each transport and by hand, against one emulator.
 
-    The bulk job, half a second long, runs ``bulk_rounds`` times; its result is the round of
-    median wall time (``walls`` has them all)."""
-    results = []
+    The single job runs ``single_rounds`` times and the bulk job ``bulk_rounds`` times; each row
+    is the round of median wall time (``walls`` has them all)."""
+    rounds_of = {"single": single_rounds, "bulk": bulk_rounds}
     contenders = (*TRANSPORTS, REFERENCE)
+    runs: dict[tuple[str, str], list[BatchResult]] = {}
     with _emulator(orgs, latency) as emulator:
         # Warm up every code path in both processes first, or the first contender measured
         # pays for first calls (imports, lazily built converters, the emulator's first objects).
@@ -299,10 +304,13 @@ def measure(*, orgs: int, creates: int, latency: float, bulk_rounds: int = 1) ->
                     prefix="warm-up",
                     decoding=Decoding(),
                 )
-        for transport in contenders:
-            for mode in ("single", "bulk"):
-                rounds = []
-                for round_number in range(bulk_rounds if mode == "bulk" else 1):
+        # Round by round, every contender in turn: a machine that slows down during the run
+        # slows every contender alike.
+        for round_number in range(max(rounds_of.values())):
+            for transport in contenders:
+                for mode in ("single", "bulk"):
+                    if round_number >= rounds_of[mode]:
+                        continue
                     prefix = f"bench-{mode}-{transport.split()[0]}-{round_number}"
                     emulator.command("reset")
                     decoding = Decoding()
@@ -321,7 +329,7 @@ def measure(*, orgs: int, creates: int, latency: float, bulk_rounds: int = 1) ->
                         if mode == "single"
                         else "Bulk/Crud/Create/Vendor.json"
                     )
-                    rounds.append(
+                    runs.setdefault((transport, mode), []).append(
                         BatchResult(
                             mode=mode,
                             transport=transport,
@@ -336,5 +344,4 @@ def measure(*, orgs: int, creates: int, latency: float, bulk_rounds: int = 1) ->
                             decoding=decoding if transport == REFERENCE else None,
                         )
                     )
-                results.append(_combined(rounds))
-    return results
+    return [_combined(runs[(t, mode)]) for t in contenders for mode in ("single", "bulk")]

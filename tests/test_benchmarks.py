@@ -40,8 +40,9 @@ def test_the_quick_run_prints_every_contender_in_markdown_tables(tmp_path: Path)
     assert f"bulk ({batch.REFERENCE})" in rows
     assert "| emulator CPU s |" in out
     # The floor the emulator's own work sets, and the hand-written client's json.loads time.
-    assert "In the hand-written client's bulk job the emulator used " in out
+    assert "In the hand-written client's bulk job the emulator (one process" in out
     assert "`json.loads` alone took that client " in out
+    assert "the bulk jobs 2 times, every contender in turn" in out  # rounds, with a range
     assert "|---|" in out
     assert "ratio  2: AiohttpTransport / raw aiohttp at 64" in out
     assert markdown.read_text(encoding="utf-8") in out
@@ -85,3 +86,4 @@ def test_repeated_bulk_rounds_report_the_median_and_what_any_round_left_behind()
     assert combined.bdc_1322_surfaced == 1
     assert combined.bdc_1322_absorbed == 3
     assert combined.failures == Counter({"ConcurrencyLimitError": 1})
+    assert combined.created == 450 and combined.max_in_flight == 2
