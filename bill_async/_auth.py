@@ -20,6 +20,7 @@ from __future__ import annotations
 import abc
 import time
 import weakref
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Self, cast
@@ -271,12 +272,39 @@ Login = Callable[[Mapping[str, str]], Awaitable[Any]]
 
 
 class _LoginAttempt:
-    """One Login.json in flight, awaited by every caller that needs a session meanwhile."""
+    """One Login.json in flight, awaited by every caller that needs a session meanwhile.
+
+    The callers wake one after another when it ends, each waking the next as it goes on, not
+    all at once: a batch job may have thousands waiting, and woken at once, every one of them
+    would run up to its governor slot before any other organization's first call went out."""
 
     def __init__(self) -> None:
-        self.done = anyio.Event()
+        self.ended = False
         self.session: Session | None = None
         self.error: BaseException | None = None
+        self._waiting: deque[anyio.Event] = deque()
+
+    async def wait(self) -> None:
+        """Until the attempt ends (however it ends)."""
+        if self.ended:
+            return
+        woken = anyio.Event()
+        self._waiting.append(woken)
+        try:
+            await woken.wait()
+        finally:
+            if woken.is_set():
+                self._wake_next()  # even when cancelled as it woke: the rest must not hang
+            else:
+                self._waiting.remove(woken)  # cancelled while waiting
+
+    def end(self) -> None:
+        self.ended = True
+        self._wake_next()
+
+    def _wake_next(self) -> None:
+        if self._waiting:
+            self._waiting.popleft().set()
 
 
 class SessionManager:
@@ -338,7 +366,7 @@ class SessionManager:
             attempt = self._attempt
             if attempt is None:
                 return await self._lead_login()
-            await attempt.done.wait()
+            await attempt.wait()
             if attempt.error is not None:
                 raise attempt.error
             if attempt.session is not None:
@@ -360,7 +388,7 @@ class SessionManager:
         finally:
             # On cancellation neither is set, and the waiters start over.
             self._attempt = None
-            attempt.done.set()
+            attempt.end()
 
     async def _sign_in(self) -> Session:
         store = self._store

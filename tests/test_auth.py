@@ -432,3 +432,67 @@ async def test_refused_credentials_are_not_tried_again_until_login() -> None:
         await bill.login()
         await bill.vendors.read("009x")
     assert fake.logins == 3
+
+
+def _manager(org: str, answered: anyio.Event) -> bill_async._auth.SessionManager:
+    async def login(fields: object) -> object:
+        await answered.wait()
+        return {"sessionId": f"session-{org}", "orgId": org}
+
+    return bill_async._auth.SessionManager(credential(org), login)
+
+
+@pytest.mark.anyio
+async def test_callers_waiting_for_a_login_wake_in_turn_across_organizations() -> None:
+    # Woken all at once, every waiter of the first organization would run before the first
+    # waiter of the second: thousands of calls ahead of the other organizations' first ones.
+    answered = anyio.Event()
+    managers = {"A": _manager("00801A", answered), "B": _manager("00801B", answered)}
+    got: list[tuple[str, int, str]] = []
+
+    async def get(name: str, index: int) -> None:
+        session = await managers[name].get()
+        got.append((name, index, session.session_id))
+
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as group:
+            for name in managers:
+                for index in range(50):
+                    group.start_soon(get, name, index)
+            await anyio.wait_all_tasks_blocked()
+            answered.set()
+    assert len(got) == 100 and all(m.logins == 1 for m in managers.values())
+    assert {s for name, _, s in got if name == "A"} == {"session-00801A"}
+    names = [name for name, _, _ in got]
+    # Each leader returns as its login answers; then B's first waiter comes before A's ninth.
+    second_of_b = [i for i, name in enumerate(names) if name == "B"][1]
+    tenth_of_a = [i for i, name in enumerate(names) if name == "A"][9]
+    assert second_of_b < tenth_of_a
+
+
+@pytest.mark.anyio
+async def test_a_caller_cancelled_while_waiting_for_the_login_leaves_the_others_their_turn() -> (
+    None
+):
+    answered = anyio.Event()
+    manager = _manager(ORG, answered)
+    got: list[int] = []
+    scopes = [anyio.CancelScope() for _ in range(6)]
+
+    async def get(index: int) -> None:
+        with scopes[index]:
+            await manager.get()
+            got.append(index)
+
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as group:
+            for index in range(6):
+                group.start_soon(get, index)
+            await anyio.wait_all_tasks_blocked()
+            scopes[2].cancel()  # waiting, not yet woken
+            await anyio.wait_all_tasks_blocked()
+            answered.set()
+            await anyio.lowlevel.checkpoint()  # the leader (0) signs in and wakes 1
+            scopes[3].cancel()  # woken or about to be: it must still wake the next
+    assert 2 not in got and 0 in got and 1 in got and 5 in got
+    assert manager.logins == 1
