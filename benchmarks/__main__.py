@@ -110,9 +110,9 @@ def _rounds_note(single_rounds: int, bulk_rounds: int) -> str:
     if single_rounds == bulk_rounds == 1:
         return ""
     return (
-        f"The single jobs ran {_times(single_rounds)}, the bulk jobs {_times(bulk_rounds)} and "
-        "the lazy ones once, every contender in turn: each row is the round of median wall "
-        "time, with the range, and counts what every round left behind. "
+        f"The single jobs ran {_times(single_rounds)} and the bulk jobs {_times(bulk_rounds)}, "
+        "every contender in turn: each row is the round of median wall time, with the range, and "
+        "counts what every round left behind. "
     )
 
 
@@ -144,13 +144,10 @@ def _scenario_3(params: dict[str, float], targets: list[Target]) -> str:
         if r.transport == batch.REFERENCE:
             continue  # what the emulator and machine allow: no target of ours
         label = f"3: {r.mode} on {r.transport}"
-        if r.mode != batch.LAZY:  # a way to start the job, shown for what it costs
-            targets.append(
-                Target(f"{label}: wall / lower bound", r.ratio, BATCH_TARGET, at_most=True)
-            )
+        targets.append(Target(f"{label}: wall / lower bound", r.ratio, BATCH_TARGET, at_most=True))
         targets.append(Target(f"{label}: BDC_1322 surfaced", r.bdc_1322_surfaced, 0, at_most=True))
         targets.append(Target(f"{label}: duplicates", r.duplicates, 0, at_most=True))
-        if r.mode == batch.BULK:
+        if r.mode == "bulk":
             targets.append(
                 Target(
                     f"{label}: calls per org (ceil(n/100) = {r.expected_calls_per_org})",
@@ -176,7 +173,7 @@ def _scenario_3(params: dict[str, float], targets: list[Target]) -> str:
     # work (one process: it works on one request at a time) and decoding the answers.
     notes = []
     for r in results:
-        if r.decoding is None or r.mode != batch.BULK:
+        if r.decoding is None or r.mode != "bulk":
             continue
         # Its answers are held ``latency`` after they arrive, or wait for its work if longer.
         floor = max(r.lower_bound, r.latency + r.emulator_cpu)
@@ -196,9 +193,7 @@ def _scenario_3(params: dict[str, float], targets: list[Target]) -> str:
         f"**Scenario 3: a batch job under BILL's limits** ({params['orgs']:g} organizations x "
         f"{params['creates']:g} Vendor creates, {params['latency'] * 1000:g} ms latency, "
         "3 in flight per organization, the SDK's defaults; the emulator served by uvicorn with "
-        f"{results[0].http_parser}. Each organization signs in, then starts all its creates at "
-        "once; the lazy sign-in rows (no target) start every call of every organization at once "
-        "and sign in at the first call. Each job starts from the emulator's starting data. "
+        f"{results[0].http_parser}. Each job starts from the emulator's starting data. "
         f"{_rounds_note(int(params['single_rounds']), int(params['bulk_rounds']))}"
         "The lower bound is one login round "
         "trip, then ceil(calls per org / 3) rounds of latency; the next column divides by "

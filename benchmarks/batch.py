@@ -3,15 +3,11 @@
 The emulator (``benchmarks.emulator_server``, in its own process) answers every request
 ``latency`` after admitting it (its own work inside that time, unless it takes longer) and
 answers BDC_1322 beyond 3 requests in flight per devKey and organization, as BILL
-does. For each organization at once, the job signs in and then creates ``creates`` Vendors,
-all at once, with the SDK's defaults (3 in flight per organization, BILL's hourly budgets):
+does. The job signs in to each organization and creates ``creates`` Vendors in each, all at
+once, with the SDK's defaults (3 in flight per organization, BILL's hourly budgets):
 
-- single: one ``vendors.create`` per Vendor, the organization's calls started at once after
-  ``login()``, as the hand-written client starts its workers after its Login.json;
-- bulk: one ``vendors.bulk_create`` per organization (chunks of 100, sent concurrently);
-- single, lazy sign-in (the SDK only, no target): every call of every organization started at
-  once, each organization signing in at its first call. Each call checks and encodes its
-  request before it waits for the sign-in, so thousands of them delay the logins.
+- single: one ``vendors.create`` per Vendor, every call started at once;
+- bulk: one ``vendors.bulk_create`` per organization (chunks of 100, sent concurrently).
 
 The lower bound the limits allow: a login round trip, then ``ceil(calls per org / 3)`` rounds
 of ``latency`` (the organizations run side by side). Reported: the wall time against it,
@@ -34,15 +30,13 @@ from typing import Any
 
 from benchmarks._report import ready_process
 
-__all__ = ["BULK", "LAZY", "MODES", "SINGLE", "TRANSPORTS", "BatchResult", "Decoding", "measure"]
+__all__ = ["TRANSPORTS", "BatchResult", "Decoding", "measure"]
 
 TRANSPORTS = ("default transport", "AiohttpTransport")
 # Not bill_async: a hand-written aiohttp client doing the same job (3 workers per organization,
 # no retries, no models), for what this emulator and machine allow at all.
 REFERENCE = "raw aiohttp, reference"
 BULK_CHUNK = 100
-SINGLE, BULK, LAZY = "single", "bulk", "single, lazy sign-in"
-MODES = (SINGLE, BULK, LAZY)  # LAZY: the SDK only
 # Each contender first runs both jobs on this many organizations, this many creates each. Few
 # organizations: every run signs in to each, and BILL allows 200 logins an hour.
 WARM_UP_ORGS = 2
@@ -109,7 +103,7 @@ class BatchResult:
         self.walls = [wall]  # every round's, when the job ran more than once
         self.failures = failures
         self.calls_per_org = stats["paths"].get(path, 0) / orgs
-        expected_calls = math.ceil(creates / BULK_CHUNK) if mode == BULK else creates
+        expected_calls = creates if mode == "single" else math.ceil(creates / BULK_CHUNK)
         self.expected_calls_per_org = expected_calls
         self.lower_bound = latency * (1 + math.ceil(expected_calls / 3))
         self.plain_bound = latency * expected_calls / 3  # without the login, not in rounds
@@ -167,27 +161,14 @@ async def _run(
                 if isinstance(result, bill_async.BillError):
                     failures[type(result).__name__] += 1
 
-        async def organization(org: Any, index: int) -> None:
-            try:
-                await org.login()
-            except bill_async.BillError as error:
-                failures[type(error).__name__] += creates
-                return
-            if mode == BULK:
-                await bulk(org, index)
-                return
-            async with asyncio.TaskGroup() as calls:
-                for i in range(creates):
-                    calls.create_task(create(org, f"{prefix}-{index}-{i}"))
-
         start = time.perf_counter()
         async with asyncio.TaskGroup() as group:
             for index, org in enumerate(clients):
-                if mode == LAZY:
+                if mode == "single":
                     for i in range(creates):
                         group.create_task(create(org, f"{prefix}-{index}-{i}"))
                 else:
-                    group.create_task(organization(org, index))
+                    group.create_task(bulk(org, index))
         wall = time.perf_counter() - start
     return wall, failures
 
@@ -233,7 +214,7 @@ async def _run_reference(
             session = await post("Login.json", login)
             call = {"devKey": DEMO_DEV_KEY, "sessionId": session["sessionId"]}
             names = [f"{prefix}-{index}-{i}" for i in range(creates)]
-            if mode == SINGLE:
+            if mode == "single":
                 bodies = [{"obj": {"entity": "Vendor", "name": name}} for name in names]
                 path = "Crud/Create/Vendor.json"
             else:
@@ -306,14 +287,14 @@ def measure(
 
     The single job runs ``single_rounds`` times and the bulk job ``bulk_rounds`` times; each row
     is the round of median wall time (``walls`` has them all)."""
-    rounds_of = {SINGLE: single_rounds, BULK: bulk_rounds, LAZY: 1}
+    rounds_of = {"single": single_rounds, "bulk": bulk_rounds}
     contenders = (*TRANSPORTS, REFERENCE)
     runs: dict[tuple[str, str], list[BatchResult]] = {}
     with _emulator(orgs, latency) as emulator:
         # Warm up every code path in both processes first, or the first contender measured
         # pays for first calls (imports, lazily built converters, the emulator's first objects).
         for transport in contenders:
-            for mode in (SINGLE, BULK):
+            for mode in ("single", "bulk"):
                 _job(
                     emulator,
                     emulator.org_ids[:WARM_UP_ORGS],
@@ -327,7 +308,7 @@ def measure(
         # slows every contender alike.
         for round_number in range(max(rounds_of.values())):
             for transport in contenders:
-                for mode in _modes(transport):
+                for mode in ("single", "bulk"):
                     if round_number >= rounds_of[mode]:
                         continue
                     prefix = f"bench-{mode}-{transport.split()[0]}-{round_number}"
@@ -344,9 +325,9 @@ def measure(
                     )
                     stats = emulator.command(f"stats {prefix}-")
                     path = (
-                        "Bulk/Crud/Create/Vendor.json"
-                        if mode == BULK
-                        else "Crud/Create/Vendor.json"
+                        "Crud/Create/Vendor.json"
+                        if mode == "single"
+                        else "Bulk/Crud/Create/Vendor.json"
                     )
                     runs.setdefault((transport, mode), []).append(
                         BatchResult(
@@ -363,8 +344,4 @@ def measure(
                             decoding=decoding if transport == REFERENCE else None,
                         )
                     )
-    return [_combined(runs[(t, mode)]) for t in contenders for mode in _modes(t)]
-
-
-def _modes(transport: str) -> tuple[str, ...]:
-    return (SINGLE, BULK) if transport == REFERENCE else MODES
+    return [_combined(runs[(t, mode)]) for t in contenders for mode in ("single", "bulk")]

@@ -33,11 +33,8 @@ def test_the_quick_run_prints_every_contender_in_markdown_tables(tmp_path: Path)
     for name in (*overhead.CONTENDERS, *throughput.CONTENDERS):
         assert name in rows, name
     for transport in batch.TRANSPORTS:
-        for mode in batch.MODES:
-            assert f"{mode} ({transport})" in rows
-    assert f"{batch.LAZY} ({batch.REFERENCE})" not in rows
-    assert f"3: {batch.LAZY} on AiohttpTransport: wall / lower bound" not in out  # no target
-    assert f"3: {batch.LAZY} on AiohttpTransport: duplicates" in out
+        assert f"single ({transport})" in rows
+        assert f"bulk ({transport})" in rows
     for header in ("| contender | µs per call |", "| contender | req/s at 1 |", "| job | wall s |"):
         assert header in out
     assert f"bulk ({batch.REFERENCE})" in rows
@@ -45,7 +42,7 @@ def test_the_quick_run_prints_every_contender_in_markdown_tables(tmp_path: Path)
     # The floor the emulator's own work sets, and the hand-written client's json.loads time.
     assert "In the hand-written client's bulk job the emulator (one process" in out
     assert "`json.loads` alone took that client " in out
-    assert "the bulk jobs 2 times and the lazy ones once" in out  # rounds, with a range
+    assert "the bulk jobs 2 times, every contender in turn" in out  # rounds, with a range
     assert "|---|" in out
     assert "ratio  2: AiohttpTransport / raw aiohttp at 64" in out
     assert markdown.read_text(encoding="utf-8") in out
