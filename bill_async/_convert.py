@@ -46,6 +46,7 @@ __all__ = [
     "fields_to_wire",
     "wire_field",
     "wire_names",
+    "wire_types",
 ]
 
 ZERO_ID = "00000000000000000000"
@@ -117,7 +118,11 @@ def _enum_conversions(cls: type[enum.Enum]) -> tuple[Conv, Conv]:
         return members.get(value, value)
 
     def to_wire(value: Any) -> Any:
-        return value.value if isinstance(value, cls) else value
+        if isinstance(value, cls):
+            return value.value
+        if isinstance(value, enum.Enum):  # another enum's code would mean something else here
+            raise TypeError(f"{value!r} is not a {cls.__name__}")
+        return value
 
     return to_python, to_wire
 
@@ -167,8 +172,13 @@ def _active_in(value: Any) -> bool:
     raise ValueError(value)
 
 
-def _active_out(value: bool) -> str:
-    return "1" if value else "2"
+def _active_out(value: Any) -> str:
+    # Only what means active or inactive: the truth value of "2" (inactive) is True.
+    if value is True or value == "1":
+        return "1"
+    if value is False or value == "2":
+        return "2"
+    raise TypeError(f"is_active takes True or False, not {value!r}")
 
 
 _SIMPLE: dict[Any, tuple[Conv, Conv]] = {
@@ -232,6 +242,15 @@ def _field_specs(cls: type[Model]) -> list[_FieldSpec]:
 
 
 _WIRE_NAMES: dict[type[Model], Mapping[str, str]] = {}
+_WIRE_TYPES: dict[type[Model], Mapping[str, Any]] = {}
+
+
+def wire_types(cls: type[Model]) -> Mapping[str, Any]:
+    """The declared fields of a model: wire name -> declared type (without None)."""
+    types = _WIRE_TYPES.get(cls)
+    if types is None:
+        types = _WIRE_TYPES[cls] = {spec.wire: spec.core for spec in _field_specs(cls)}
+    return types
 
 
 def wire_names(cls: type[Model]) -> Mapping[str, str]:
@@ -396,7 +415,14 @@ def _make_unstructure(cls: type[Model]) -> Callable[[Model], dict[str, Any]]:
         else:
             for key in keys:
                 if key in extra:
-                    out[key] = extra[key]
+                    # A declared field sent in a form that does not read back stays in extra,
+                    # unset; set since (attrs.evolve), its new value is the one that goes.
+                    declared = by_wire.get(key)
+                    value = None if declared is None else getattr(model, declared.name)
+                    if declared is None or value is None:
+                        out[key] = extra[key]
+                    else:
+                        out[key] = _wire_value(declared, value, nulls)
                 elif key == "entity":
                     out[key] = model.entity
                 else:

@@ -13,7 +13,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
-from ._convert import Model, wire_names
+from ._convert import Model, wire_names, wire_types
 from ._exceptions import InvalidRequestError, ProtocolError
 from ._wire import body_excerpt, wire_scalar
 
@@ -59,9 +59,15 @@ class Sort:
     ascending: bool = True
 
 
-def _wire_value(field: str, value: Any) -> Any:
-    if field == "isActive" and isinstance(value, bool):
-        return "1" if value else "2"
+def _wire_value(model: type[Model], field: str, value: Any) -> Any:
+    if field == "isActive":
+        if value is True or value == "1":
+            return "1"
+        if value is False or value == "2":
+            return "2"
+        raise InvalidRequestError(f"isActive takes True or False (or '1' / '2'), not {value!r}")
+    if isinstance(value, _dt.datetime) and wire_types(model).get(field) is _dt.date:
+        value = value.date()  # what a date field holds: as a keyword argument would send it
     return wire_scalar(value)
 
 
@@ -93,19 +99,30 @@ def _filter(model: type[Model], item: Filter | Mapping[str, Any]) -> dict[str, A
     if op in ("in", "nin"):
         if isinstance(value, str | bytes) or not isinstance(value, Iterable):
             raise InvalidRequestError(f"the {op!r} operator takes a list of values")
-        value = [_wire_value(wire, v) for v in value]
+        value = [_wire_value(model, wire, v) for v in value]
     else:
-        value = _wire_value(wire, value)
+        value = _wire_value(model, wire, value)
     return {"field": wire, "op": op, "value": value}
 
 
 def _sort(model: type[Model], item: Sort | Mapping[str, Any]) -> dict[str, Any]:
+    asc: Any
     if isinstance(item, Sort):
-        field, ascending = item.field, item.ascending
+        field, asc = item.field, item.ascending
     else:
-        field = item.get("field", "")
-        asc = item.get("asc", True)
-        ascending = asc in (True, "true", 1, "1")
+        unknown = set(item) - {"field", "asc"}
+        if unknown:
+            raise InvalidRequestError(
+                f"a sort takes field and asc, not {', '.join(sorted(map(str, unknown)))}"
+            )
+        field, asc = item.get("field", ""), item.get("asc", True)
+    # Any other value would be read by its truth: "desc" and "false" are true.
+    if isinstance(asc, str) and asc.lower() in ("true", "false"):
+        ascending = asc.lower() == "true"
+    elif isinstance(asc, bool):
+        ascending = asc
+    else:
+        raise InvalidRequestError(f"a sort is ascending or not (True or False), not {asc!r}")
     # BILL's documentation sends ``asc`` as a string; so do we (docs/decisions.md).
     return {"field": _field(model, field, "sort by"), "asc": "true" if ascending else "false"}
 

@@ -83,6 +83,9 @@ def format_timestamp(value: _dt.datetime) -> str:
     offset = value.utcoffset()
     if offset is None:
         raise InvalidRequestError("BILL timestamps need a timezone: pass an aware datetime")
+    if offset.total_seconds() % 60:
+        # BILL's offsets are whole minutes (old local times had seconds): the same instant in UTC.
+        value, offset = value.astimezone(_dt.UTC), _dt.timedelta(0)
     minutes = int(offset.total_seconds()) // 60
     sign = "+" if minutes >= 0 else "-"
     hours, minutes = divmod(abs(minutes), 60)
@@ -101,8 +104,8 @@ _encoder = json.JSONEncoder(
 def dumps(data: Any) -> str:
     """Compact JSON, with Decimal amounts as exact numbers and dates in BILL's forms.
 
-    Raises ``InvalidRequestError`` for anything JSON cannot hold (a set, a NaN, a dict with
-    keys that are not strings, a loop)."""
+    Raises ``InvalidRequestError`` for anything JSON cannot hold (a set, a NaN, a loop, a dict
+    key other than a string, number, bool or None; those become strings, as JSON has them)."""
     try:
         return _encoder.encode(data)
     except InvalidRequestError:

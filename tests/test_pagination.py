@@ -111,6 +111,12 @@ async def test_filters_and_sort_are_sent_in_bills_form() -> None:
         ({"filters": [Filter("vendorId", "in", "009a")]}, "list of values"),
         ({"filters": [{"field": "name", "value": "x"}]}, "field, op and value"),
         ({"sort": [Sort("bogus")]}, "no field"),
+        # Read by their truth, these would all sort ascending or mean active.
+        ({"sort": [Sort("dueDate", "desc")]}, "ascending or not"),  # type: ignore[arg-type]
+        ({"sort": [{"field": "dueDate", "asc": 0}]}, "ascending or not"),
+        ({"sort": [{"field": "dueDate", "ascending": False}]}, "not ascending"),
+        ({"filters": [Filter("isActive", "=", 0)]}, "isActive"),
+        ({"filters": [Filter("isActive", "=", "false")]}, "isActive"),
         ({"limit": -1}, "limit"),
     ],
 )
@@ -123,6 +129,26 @@ async def test_bad_filters_and_page_sizes_are_refused_with_zero_requests(
         with pytest.raises(bill_async.InvalidRequestError, match=message):
             await bill.bills.list(**options).collect()
     assert fake.seen == []
+
+
+@pytest.mark.anyio
+async def test_values_in_other_forms_are_sent_as_they_are_meant() -> None:
+    fake = FakeBill()
+    fake.on("List/Bill.json", ok([]))
+    late_evening = dt.datetime(2024, 7, 1, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-4)))
+    async with client(fake) as bill:
+        await bill.bills.list(
+            filters=[Filter("dueDate", ">=", late_evening), Filter("isActive", "=", "2")],
+            sort=[{"field": "dueDate", "asc": "FALSE"}, {"field": "id", "asc": "true"}],
+        ).collect()
+    assert fake.seen[-1].data["filters"] == [
+        {"field": "dueDate", "op": ">=", "value": "2024-07-01"},  # the date, not a timestamp
+        {"field": "isActive", "op": "=", "value": "2"},
+    ]
+    assert fake.seen[-1].data["sort"] == [
+        {"field": "dueDate", "asc": "false"},
+        {"field": "id", "asc": "true"},
+    ]
 
 
 @pytest.mark.anyio

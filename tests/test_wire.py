@@ -214,3 +214,15 @@ def test_a_secret_inside_another_is_masked_whole() -> None:
     assert mask_values(text, ["ABCDEFGH", "ABCDEFGH/XYZ"]) == "echo: key=*** and ***"
     # A short one is left to the key-based masking: masking it in ordinary words gives it away.
     assert mask_values("password do not match", ["pass"]) == "password do not match"
+
+
+def test_a_timestamp_whose_offset_has_seconds_is_sent_as_the_same_instant_in_utc() -> None:
+    # BILL's offsets are whole minutes; -30 s used to be sent as -0001, a minute off.
+    odd = dt.datetime(2024, 7, 1, 12, 0, 0, tzinfo=dt.timezone(dt.timedelta(seconds=-30)))
+    assert wire.format_timestamp(odd) == "2024-07-01T12:00:30.000+0000"
+    lmt = dt.datetime(
+        1850, 1, 1, 9, 0, tzinfo=dt.timezone(-dt.timedelta(hours=4, minutes=56, seconds=2))
+    )
+    assert wire.format_timestamp(lmt) == "1850-01-01T13:56:02.000+0000"
+    whole = dt.datetime(2024, 7, 1, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=-4)))
+    assert wire.format_timestamp(whole) == "2024-07-01T12:00:00.000-0400"
