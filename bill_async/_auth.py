@@ -20,7 +20,7 @@ from __future__ import annotations
 import abc
 import time
 import weakref
-from collections import deque
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Self, cast
@@ -282,21 +282,22 @@ class _LoginAttempt:
         self.ended = False
         self.session: Session | None = None
         self.error: BaseException | None = None
-        self._waiting: deque[anyio.Event] = deque()
+        # In order of arrival; a dict, since a task group cancelled at once leaves in any order.
+        self._waiting: OrderedDict[anyio.Event, None] = OrderedDict()
 
     async def wait(self) -> None:
         """Until the attempt ends (however it ends)."""
         if self.ended:
             return
         woken = anyio.Event()
-        self._waiting.append(woken)
+        self._waiting[woken] = None
         try:
             await woken.wait()
         finally:
             if woken.is_set():
                 self._wake_next()  # even when cancelled as it woke: the rest must not hang
             else:
-                self._waiting.remove(woken)  # cancelled while waiting
+                del self._waiting[woken]  # cancelled while waiting
 
     def end(self) -> None:
         self.ended = True
@@ -304,7 +305,7 @@ class _LoginAttempt:
 
     def _wake_next(self) -> None:
         if self._waiting:
-            self._waiting.popleft().set()
+            self._waiting.popitem(last=False)[0].set()
 
 
 class SessionManager:

@@ -40,6 +40,7 @@ from ._wire import format_timestamp
 
 __all__ = [
     "ZERO_ID",
+    "active_code",
     "Model",
     "configure_converter",
     "converter",
@@ -172,13 +173,19 @@ def _active_in(value: Any) -> bool:
     raise ValueError(value)
 
 
-def _active_out(value: Any) -> str:
-    # Only what means active or inactive: the truth value of "2" (inactive) is True.
-    if value is True or value == "1":
+def active_code(value: Any) -> str:
+    """BILL's ``isActive`` code for True/False or the code itself; TypeError for anything else.
+
+    Only what means active or inactive: the truth value of "2" (inactive) is True, and an enum
+    member that is a str ("1" in another code list) means something else."""
+    if value is True or (type(value) is str and value == "1"):
         return "1"
-    if value is False or value == "2":
+    if value is False or (type(value) is str and value == "2"):
         return "2"
-    raise TypeError(f"is_active takes True or False, not {value!r}")
+    raise TypeError(f"is_active takes True or False (or BILL's '1' / '2'), not {value!r}")
+
+
+_active_out = active_code
 
 
 _SIMPLE: dict[Any, tuple[Conv, Conv]] = {

@@ -8,12 +8,13 @@ back short. Nothing is fetched until the pager is iterated.
 from __future__ import annotations
 
 import datetime as _dt
+import enum
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
-from ._convert import Model, wire_names, wire_types
+from ._convert import Model, active_code, wire_names, wire_types
 from ._exceptions import InvalidRequestError, ProtocolError
 from ._wire import body_excerpt, wire_scalar
 
@@ -61,13 +62,20 @@ class Sort:
 
 def _wire_value(model: type[Model], field: str, value: Any) -> Any:
     if field == "isActive":
-        if value is True or value == "1":
-            return "1"
-        if value is False or value == "2":
-            return "2"
-        raise InvalidRequestError(f"isActive takes True or False (or '1' / '2'), not {value!r}")
-    if isinstance(value, _dt.datetime) and wire_types(model).get(field) is _dt.date:
+        try:
+            return active_code(value)
+        except TypeError as error:
+            raise InvalidRequestError(f"a filter on isActive: {error}") from None
+    declared = wire_types(model).get(field)
+    if isinstance(value, _dt.datetime) and declared is _dt.date:
         value = value.date()  # what a date field holds: as a keyword argument would send it
+    elif (
+        isinstance(value, enum.Enum)
+        and isinstance(declared, type)
+        and issubclass(declared, enum.Enum)
+        and not isinstance(value, declared)
+    ):  # another code list's member: its code means something else here
+        raise InvalidRequestError(f"{field} takes a {declared.__name__}, not {value!r}")
     return wire_scalar(value)
 
 
@@ -117,10 +125,12 @@ def _sort(model: type[Model], item: Sort | Mapping[str, Any]) -> dict[str, Any]:
             )
         field, asc = item.get("field", ""), item.get("asc", True)
     # Any other value would be read by its truth: "desc" and "false" are true.
-    if isinstance(asc, str) and asc.lower() in ("true", "false"):
-        ascending = asc.lower() == "true"
-    elif isinstance(asc, bool):
+    if isinstance(asc, bool):
         ascending = asc
+    elif type(asc) is str and asc.lower() in ("true", "false", "1", "0"):
+        ascending = asc.lower() in ("true", "1")
+    elif type(asc) is int and asc in (0, 1):
+        ascending = asc == 1
     else:
         raise InvalidRequestError(f"a sort is ascending or not (True or False), not {asc!r}")
     # BILL's documentation sends ``asc`` as a string; so do we (docs/decisions.md).

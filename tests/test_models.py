@@ -175,6 +175,8 @@ async def test_values_that_would_mean_something_else_are_refused_before_sending(
         sent = len(fake.seen)
         for wrong in (
             bill_async.Vendor(id="009x", is_active="0"),  # type: ignore[arg-type]
+            # A str enum member equal to "2" is another code list's, not "inactive".
+            bill_async.Vendor(id="009x", is_active=bill_async.PaymentStatus.PARTIALLY_PAID),  # type: ignore[arg-type]
             bill_async.Vendor(id="009x", pay_by=bill_async.AccountType.BUSINESS),  # type: ignore[arg-type]
         ):
             with pytest.raises(bill_async.InvalidRequestError, match="wrong type"):
@@ -285,7 +287,7 @@ async def test_keyword_values_in_wire_form_are_coerced_or_refused_before_sending
                 await bill.bills.create(**bad)
         with pytest.raises(bill_async.InvalidRequestError):
             await bill.bills.create(bill_async.Bill(invoice_date="2026-11-01"))  # type: ignore[arg-type]
-        for bad in ("0", 2, "no"):
+        for bad in ("0", 2, "no", bill_async.ApprovalStatus.ASSIGNED):
             with pytest.raises(bill_async.InvalidRequestError, match="is_active"):
                 await bill.bills.create(is_active=bad)
     assert len(fake.seen) == sent

@@ -113,10 +113,16 @@ async def test_filters_and_sort_are_sent_in_bills_form() -> None:
         ({"sort": [Sort("bogus")]}, "no field"),
         # Read by their truth, these would all sort ascending or mean active.
         ({"sort": [Sort("dueDate", "desc")]}, "ascending or not"),  # type: ignore[arg-type]
-        ({"sort": [{"field": "dueDate", "asc": 0}]}, "ascending or not"),
+        ({"sort": [{"field": "dueDate", "asc": 2}]}, "ascending or not"),
         ({"sort": [{"field": "dueDate", "ascending": False}]}, "not ascending"),
         ({"filters": [Filter("isActive", "=", 0)]}, "isActive"),
         ({"filters": [Filter("isActive", "=", "false")]}, "isActive"),
+        ({"filters": [Filter("isActive", "=", bill_async.PaymentStatus.OPEN)]}, "isActive"),
+        # Another code list's member: OPEN's code "1" is ASSIGNED in approvalStatus.
+        (
+            {"filters": [Filter("approval_status", "=", bill_async.PaymentStatus.OPEN)]},
+            "ApprovalStatus",
+        ),
         ({"limit": -1}, "limit"),
     ],
 )
@@ -139,7 +145,12 @@ async def test_values_in_other_forms_are_sent_as_they_are_meant() -> None:
     async with client(fake) as bill:
         await bill.bills.list(
             filters=[Filter("dueDate", ">=", late_evening), Filter("isActive", "=", "2")],
-            sort=[{"field": "dueDate", "asc": "FALSE"}, {"field": "id", "asc": "true"}],
+            sort=[
+                {"field": "dueDate", "asc": "FALSE"},
+                {"field": "id", "asc": "true"},
+                {"field": "amount", "asc": 0},
+                {"field": "invoiceNumber", "asc": "1"},
+            ],
         ).collect()
     assert fake.seen[-1].data["filters"] == [
         {"field": "dueDate", "op": ">=", "value": "2024-07-01"},  # the date, not a timestamp
@@ -148,6 +159,8 @@ async def test_values_in_other_forms_are_sent_as_they_are_meant() -> None:
     assert fake.seen[-1].data["sort"] == [
         {"field": "dueDate", "asc": "false"},
         {"field": "id", "asc": "true"},
+        {"field": "amount", "asc": "false"},
+        {"field": "invoiceNumber", "asc": "true"},
     ]
 
 
