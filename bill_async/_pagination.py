@@ -280,10 +280,13 @@ class OffsetPages:
 
 class KeysetPages:
     """Pages of records sorted by ``updatedTime`` then ``id``, each asked for from the last
-    record's ``updatedTime`` (skipping the records at that time already seen) rather than by
-    offset: a record updated during the paging moves to the end instead of shifting the pages
-    and making another record slip past. ``data`` must filter ``updatedTime >= since`` (or not
-    at all) and sort by ``updatedTime`` then ``id``."""
+    record's ``updatedTime`` rather than by offset: a record updated during the paging moves to
+    the end instead of shifting the pages and making another record slip past. The records at
+    that time which a page already gave are asked for again and dropped, not skipped by count:
+    one of them may have been updated meanwhile, and a count would then skip one never seen.
+    Only a group of records sharing one time that fills a whole page is moved through by
+    offset. ``data`` must filter ``updatedTime >= since`` (or not at all) and sort by
+    ``updatedTime`` then ``id``."""
 
     def __init__(self, fetch: FetchPage, data: dict[str, Any], operation: str) -> None:
         self._fetch = fetch
@@ -291,6 +294,7 @@ class KeysetPages:
         since = [f for f in filters if f["field"] == "updatedTime" and f["op"] == ">="]
         self._filters = [f for f in filters if f not in since]
         self._since: Any = since[0]["value"] if since else None
+        self._seen: set[Any] = set()  # ids of the records at ``_since`` already given
         self._data = data
         self._offset: int = data["start"]
         self._operation = operation
@@ -301,8 +305,25 @@ class KeysetPages:
         return self
 
     async def __anext__(self) -> list[dict[str, Any]]:
-        if self._done:
-            raise StopAsyncIteration
+        while not self._done:
+            page = await self._next_page()
+            since, seen = self._since, self._seen
+            fresh = [r for r in page if r.get("updatedTime") != since or r.get("id") not in seen]
+            last = page[-1].get("updatedTime") if page else None
+            if len(page) < self._data["max"] or not isinstance(last, str):
+                self._done = True
+            elif last == since:
+                # A whole page at one time: more records share it than a page holds.
+                self._offset += len(page)
+                seen.update(row.get("id") for row in page)
+            else:
+                self._since, self._offset = last, 0
+                self._seen = {row.get("id") for row in page if row.get("updatedTime") == last}
+            if fresh:
+                return fresh
+        raise StopAsyncIteration
+
+    async def _next_page(self) -> list[dict[str, Any]]:
         filters = list(self._filters)
         if self._since is not None:
             filters.append({"field": "updatedTime", "op": ">=", "value": self._since})
@@ -310,18 +331,7 @@ class KeysetPages:
         if filters:
             data["filters"] = filters
         self.calls += 1
-        page = _rows(await self._fetch(data), self._operation)
-        last = page[-1].get("updatedTime") if page else None
-        if len(page) < self._data["max"] or not isinstance(last, str):
-            self._done = True
-        elif last == self._since:
-            self._offset += len(page)  # a whole page at one time: move through it by offset
-        else:
-            self._offset = sum(1 for row in page if row.get("updatedTime") == last)
-            self._since = last
-        if not page:
-            raise StopAsyncIteration
-        return page
+        return _rows(await self._fetch(data), self._operation)
 
 
 class _Pages(Generic[T]):

@@ -202,3 +202,38 @@ async def test_updated_since_moves_on_by_time_so_a_record_updated_midway_loses_n
     async with client(fake) as bill:
         seen = [b.id async for b in bill.bills.updated_since(dt.date(2026, 11, 1), page_size=2)]
     assert {"00n2", "00n3", "00n4", "00n5"} <= set(seen)
+
+
+@pytest.mark.anyio
+async def test_updated_since_loses_no_record_when_one_of_a_tie_moves_on_between_pages() -> None:
+    # 00n0 at time 1; 00n1..00n4 share time 2 (one bulk call); pages of 3. The first page ends
+    # inside the tie; then 00n1 is updated (time 9). Skipping the tie's records seen so far by
+    # count would then skip 00n3, and the next sync would start after it: lost for good.
+    times = {"00n0": 1, "00n1": 2, "00n2": 2, "00n3": 2, "00n4": 2}
+    fake = FakeBill()
+
+    def answer(seen: Seen) -> Any:
+        data = seen.data
+        since = next(
+            (f["value"] for f in data.get("filters", []) if f["field"] == "updatedTime"), ""
+        )
+        rows = sorted(
+            (
+                {"entity": "Bill", "id": i, "updatedTime": f"2026-11-0{t}T00:00:00.000+0000"}
+                for i, t in times.items()
+            ),
+            key=lambda r: (r["updatedTime"], r["id"]),
+        )
+        rows = [r for r in rows if r["updatedTime"] >= since]
+        page = rows[data["start"] : data["start"] + data["max"]]
+        if fake.count("List/Bill.json") == 1:
+            times["00n1"] = 9
+        return ok(page)
+
+    fake.on("List/Bill.json", answer)
+    async with client(fake) as bill:
+        pages = bill.bills.updated_since(dt.date(2026, 11, 1), page_size=3)
+        seen = [(b.id, b.updated_time.day) async for b in pages]  # type: ignore[union-attr]
+    assert {i for i, _ in seen} == set(times)
+    assert seen.count(("00n2", 2)) == 1  # asked for again, given once
+    assert ("00n1", 9) in seen  # and its new version
