@@ -280,13 +280,16 @@ class OffsetPages:
 
 class KeysetPages:
     """Pages of records sorted by ``updatedTime`` then ``id``, each asked for from the last
-    record's ``updatedTime`` rather than by offset: a record updated during the paging moves to
-    the end instead of shifting the pages and making another record slip past. The records at
-    that time which a page already gave are asked for again and dropped, not skipped by count:
-    one of them may have been updated meanwhile, and a count would then skip one never seen.
-    Only a group of records sharing one time that fills a whole page is moved through by
-    offset. ``data`` must filter ``updatedTime >= since`` (or not at all) and sort by
-    ``updatedTime`` then ``id``."""
+    record's ``updatedTime`` rather than by offset from the start: a record updated during the
+    paging moves to the end instead of shifting every later page.
+
+    Within the records at that time, the next page starts one record early, at the last one
+    given. Found there, nothing before it has moved; if another record is there instead (one
+    of the group was updated or deleted since, or one joined it), the group is asked for again
+    from its start and the records already given are dropped. Skipping by count alone would then
+    skip a record never given, and a sync's checkpoint would pass it for good. With pages of one
+    record there is no room to start early, and counting is all there is. ``data`` must filter
+    ``updatedTime >= since`` (or not at all) and sort by ``updatedTime`` then ``id``."""
 
     def __init__(self, fetch: FetchPage, data: dict[str, Any], operation: str) -> None:
         self._fetch = fetch
@@ -295,8 +298,9 @@ class KeysetPages:
         self._filters = [f for f in filters if f not in since]
         self._since: Any = since[0]["value"] if since else None
         self._seen: set[Any] = set()  # ids of the records at ``_since`` already given
+        self._last_id: Any = None  # the last record given, at ``_since``
         self._data = data
-        self._offset: int = data["start"]
+        self._offset: int = data["start"]  # records at or after ``_since`` passed
         self._operation = operation
         self._done = False
         self.calls = 0
@@ -305,29 +309,40 @@ class KeysetPages:
         return self
 
     async def __anext__(self) -> list[dict[str, Any]]:
+        size = self._data["max"]
         while not self._done:
-            page = await self._next_page()
+            early = self._last_id is not None and self._offset > 0 and size > 1
+            start = self._offset - 1 if early else self._offset
+            page = await self._next_page(start)
             since, seen = self._since, self._seen
-            fresh = [r for r in page if r.get("updatedTime") != since or r.get("id") not in seen]
+            if early:
+                first = page[0] if page else {}
+                if first.get("id") != self._last_id or first.get("updatedTime") != since:
+                    self._offset, self._last_id = 0, None  # the group moved: from its start
+                    continue
+            rows = page[1:] if early else page
+            fresh = [r for r in rows if r.get("updatedTime") != since or r.get("id") not in seen]
             last = page[-1].get("updatedTime") if page else None
-            if len(page) < self._data["max"] or not isinstance(last, str):
+            if len(page) < size or not isinstance(last, str):
                 self._done = True
-            elif last == since:
-                # A whole page at one time: more records share it than a page holds.
-                self._offset += len(page)
-                seen.update(row.get("id") for row in page)
             else:
-                self._since, self._offset = last, 0
-                self._seen = {row.get("id") for row in page if row.get("updatedTime") == last}
+                if last == since:
+                    self._offset = start + len(page)
+                else:
+                    at_last = [row for row in page if row.get("updatedTime") == last]
+                    self._since, self._offset, seen = last, len(at_last), set()
+                    self._seen = seen
+                seen.update(row.get("id") for row in page if row.get("updatedTime") == last)
+                self._last_id = page[-1].get("id")
             if fresh:
                 return fresh
         raise StopAsyncIteration
 
-    async def _next_page(self) -> list[dict[str, Any]]:
+    async def _next_page(self, start: int) -> list[dict[str, Any]]:
         filters = list(self._filters)
         if self._since is not None:
             filters.append({"field": "updatedTime", "op": ">=", "value": self._since})
-        data = {**self._data, "start": self._offset}
+        data = {**self._data, "start": start}
         if filters:
             data["filters"] = filters
         self.calls += 1

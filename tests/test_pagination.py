@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 
 import bill_async
 from bill_async import Filter, Sort
+from bill_async._pagination import KeysetPages
 from tests.fakebill import FakeBill, Seen, client, ok
 
 
@@ -179,3 +181,57 @@ async def test_updated_since_has_a_stable_sort() -> None:
     filters, sort = bill_async.updated_since(dt.date(2026, 1, 1))
     assert filters == [Filter("updatedTime", ">=", dt.date(2026, 1, 1))]
     assert sort == [Sort("updatedTime"), Sort("id")]
+
+
+async def _page_while_records_change(seed: int, size: int) -> tuple[set[str], int]:
+    """KeysetPages over records that are updated, deleted and created between its calls:
+    the records there at the start and never deleted that it did not give, and its calls."""
+    rng = random.Random(seed)
+    times = {f"00n{i:03d}": rng.randint(1, 4) for i in range(rng.randint(0, 15))}
+    there_at_start, deleted, clock, calls = set(times), set(), [max(times.values(), default=1)], [0]
+
+    def stamp(t: int) -> str:
+        return f"2026-11-01T00:00:{t:02d}.000+0000"
+
+    async def fetch(data: dict[str, Any]) -> Any:
+        calls[0] += 1
+        assert calls[0] < 200, "looping"
+        since = data["filters"][0]["value"]
+        rows = sorted(
+            ({"id": i, "updatedTime": stamp(t)} for i, t in times.items()),
+            key=lambda r: (r["updatedTime"], r["id"]),
+        )
+        rows = [r for r in rows if r["updatedTime"] >= since]
+        page = rows[data["start"] : data["start"] + data["max"]]
+        for _ in range(rng.randint(0, 2) if calls[0] < 25 else 0):
+            clock[0] += rng.randint(0, 1)
+            choice = rng.random()
+            if choice < 0.5 and times:
+                times[rng.choice(sorted(times))] = clock[0]
+            elif choice < 0.7 and times:
+                gone = rng.choice(sorted(times))
+                del times[gone]
+                deleted.add(gone)
+            else:
+                times[f"00n{len(there_at_start) + calls[0]:03d}x{rng.random()}"] = clock[0]
+        return page
+
+    data = {
+        "start": 0,
+        "max": size,
+        "filters": [{"field": "updatedTime", "op": ">=", "value": stamp(0)}],
+    }
+    given = [row["id"] async for page in KeysetPages(fetch, data, "List/Bill.json") for row in page]
+    return (there_at_start - deleted) - set(given), calls[0]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("size", [2, 3, 5])
+async def test_updated_since_gives_every_record_while_records_change_between_pages(
+    size: int,
+) -> None:
+    # Updates move records out of the group at the time paged from, deletes take them away,
+    # creates join it: none may make the pager skip a record it never gave.
+    for seed in range(400):
+        missing, _ = await _page_while_records_change(seed, size)
+        assert not missing, (seed, missing)
