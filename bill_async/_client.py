@@ -28,7 +28,7 @@ import sniffio
 from . import _wire as wire
 from ._auth import AuthStrategy, Session, SessionManager, SessionStore
 from ._bulk import run_bulk
-from ._convert import Model, active_code, fields_to_wire, wire_names
+from ._convert import Model, fields_to_wire, wire_names
 from ._convert import _core_type as core_type
 from ._endpoints import ENDPOINTS_BY_PATH, Endpoint, Kind, Shape
 from ._exceptions import (
@@ -832,11 +832,6 @@ def field_types(model: type[Model]) -> dict[str, type]:
 def _coerced(model: type[Model], name: str, value: Any) -> Any:
     """A keyword argument as its field's Python type: ``"2024-07-01"`` for a date field becomes
     a ``date``, ``"10.50"`` for an amount a ``Decimal``. Raises InvalidRequestError."""
-    if name == "is_active":
-        try:
-            return active_code(value) == "1"
-        except TypeError as error:
-            raise InvalidRequestError(f"{model.__name__}: {error}") from None
     wanted = field_types(model).get(name)
     if wanted is None or isinstance(value, wanted):
         return value

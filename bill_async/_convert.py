@@ -44,10 +44,10 @@ __all__ = [
     "Model",
     "configure_converter",
     "converter",
+    "field_to_wire",
     "fields_to_wire",
     "wire_field",
     "wire_names",
-    "wire_types",
 ]
 
 ZERO_ID = "00000000000000000000"
@@ -185,9 +185,6 @@ def active_code(value: Any) -> str:
     raise TypeError(f"is_active takes True or False (or BILL's '1' / '2'), not {value!r}")
 
 
-_active_out = active_code
-
-
 _SIMPLE: dict[Any, tuple[Conv, Conv]] = {
     Decimal: (_decimal_in, _decimal_out),
     _dt.date: (_dt.date.fromisoformat, _dt.date.isoformat),
@@ -232,7 +229,7 @@ def _field_specs(cls: type[Model]) -> list[_FieldSpec]:
         to_python: Conv | None = None
         to_wire: Conv | None = None
         if field.name == "is_active":
-            to_python, to_wire = _active_in, _active_out
+            to_python, to_wire = _active_in, active_code
         elif core in _SIMPLE:
             to_python, to_wire = _SIMPLE[core]
         elif isinstance(core, type) and issubclass(core, enum.Enum):
@@ -249,15 +246,6 @@ def _field_specs(cls: type[Model]) -> list[_FieldSpec]:
 
 
 _WIRE_NAMES: dict[type[Model], Mapping[str, str]] = {}
-_WIRE_TYPES: dict[type[Model], Mapping[str, Any]] = {}
-
-
-def wire_types(cls: type[Model]) -> Mapping[str, Any]:
-    """The declared fields of a model: wire name -> declared type (without None)."""
-    types = _WIRE_TYPES.get(cls)
-    if types is None:
-        types = _WIRE_TYPES[cls] = {spec.wire: spec.core for spec in _field_specs(cls)}
-    return types
 
 
 def wire_names(cls: type[Model]) -> Mapping[str, str]:
@@ -449,20 +437,44 @@ def _make_unstructure(cls: type[Model]) -> Callable[[Model], dict[str, Any]]:
     return unstructure
 
 
-_SPECS_BY_NAME: dict[type[Model], dict[str, tuple[int, _FieldSpec]]] = {}
+_SPECS: dict[type[Model], tuple[_FieldSpec, ...]] = {}
+_SPECS_BY_WIRE: dict[type[Model], Mapping[str, _FieldSpec]] = {}
+
+
+def _specs(cls: type[Model]) -> tuple[_FieldSpec, ...]:
+    specs = _SPECS.get(cls)
+    if specs is None:
+        specs = _SPECS[cls] = tuple(_field_specs(cls))
+    return specs
 
 
 def fields_to_wire(cls: type[Model], values: Mapping[str, Any]) -> dict[str, Any]:
     """``cls(**values).to_wire()``, without building the model: the fields given (declared
     Python names only) that are not None, in wire form and declaration order. Every create and
     update with keyword arguments comes through here."""
-    specs = _SPECS_BY_NAME.get(cls)
-    if specs is None:
-        specs = _SPECS_BY_NAME[cls] = {
-            spec.name: (index, spec) for index, spec in enumerate(_field_specs(cls))
-        }
-    given = sorted(specs[name] for name, value in values.items() if value is not None)
-    return {spec.wire: _wire_value(spec, values[spec.name], _NO_NULLS) for _, spec in given}
+    return {
+        spec.wire: _wire_value(spec, value, _NO_NULLS)
+        for spec in _specs(cls)
+        if (value := values.get(spec.name)) is not None
+    }
+
+
+def field_to_wire(cls: type[Model], wire: str, value: Any) -> Any:
+    """One value for a field (by wire name) as the field sends it, where it converts values of
+    that kind: True/False for ``isActive`` (on every object), an enum's code, a date field's
+    date (a datetime's own date). Anything else is left as it is. Raises TypeError for a value
+    the field would send meaning something else (another enum's member, "0" for isActive)."""
+    if wire == "isActive":
+        return active_code(value)
+    by_wire = _SPECS_BY_WIRE.get(cls)
+    if by_wire is None:
+        by_wire = _SPECS_BY_WIRE[cls] = {spec.wire: spec for spec in _specs(cls)}
+    spec = by_wire.get(wire)
+    if spec is None or spec.to_wire is None or not isinstance(spec.core, type):
+        return value
+    if issubclass(spec.core, enum.Enum) or (spec.core in _SIMPLE and isinstance(value, spec.core)):
+        return spec.to_wire(value)
+    return value
 
 
 def _unstructure_model(model: Model) -> dict[str, Any]:

@@ -8,13 +8,12 @@ back short. Nothing is fetched until the pager is iterated.
 from __future__ import annotations
 
 import datetime as _dt
-import enum
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
-from ._convert import Model, active_code, wire_names, wire_types
+from ._convert import Model, field_to_wire, wire_names
 from ._exceptions import InvalidRequestError, ProtocolError
 from ._wire import body_excerpt, wire_scalar
 
@@ -61,22 +60,10 @@ class Sort:
 
 
 def _wire_value(model: type[Model], field: str, value: Any) -> Any:
-    if field == "isActive":
-        try:
-            return active_code(value)
-        except TypeError as error:
-            raise InvalidRequestError(f"a filter on isActive: {error}") from None
-    declared = wire_types(model).get(field)
-    if isinstance(value, _dt.datetime) and declared is _dt.date:
-        value = value.date()  # what a date field holds: as a keyword argument would send it
-    elif (
-        isinstance(value, enum.Enum)
-        and isinstance(declared, type)
-        and issubclass(declared, enum.Enum)
-        and not isinstance(value, declared)
-    ):  # another code list's member: its code means something else here
-        raise InvalidRequestError(f"{field} takes a {declared.__name__}, not {value!r}")
-    return wire_scalar(value)
+    try:
+        return wire_scalar(field_to_wire(model, field, value))
+    except TypeError as error:
+        raise InvalidRequestError(f"a filter on {field}: {error}") from None
 
 
 def _field(model: type[Model], name: str, what: str) -> str:
