@@ -313,13 +313,12 @@ class KeysetPages:
             if len(page) < size or not isinstance(last, str):
                 self._done = True
             else:
+                at_last = [row.get("id") for row in page if row.get("updatedTime") == last]
                 if last == since:
                     self._offset = start + len(page)
+                    seen.update(at_last)
                 else:
-                    at_last = [row for row in page if row.get("updatedTime") == last]
-                    self._since, self._offset, seen = last, len(at_last), set()
-                    self._seen = seen
-                seen.update(row.get("id") for row in page if row.get("updatedTime") == last)
+                    self._since, self._offset, self._seen = last, len(at_last), set(at_last)
                 self._last_id = page[-1].get("id")
             if fresh:
                 return fresh
