@@ -14,9 +14,8 @@ from typing import Any, TypeAlias, TypeVar, cast
 import anyio
 
 from ._convert import Model
-from ._exceptions import BillError, InvalidRequestError, ProtocolError, api_error_for
-from ._redact import mask_values
-from ._wire import body_excerpt, dumps
+from ._exceptions import BillError, InvalidRequestError, ProtocolError
+from ._wire import api_error, body_excerpt, dumps
 
 __all__ = ["BULK_CHUNK", "BulkResult", "run_bulk"]
 
@@ -43,12 +42,11 @@ def _item_result(
     model: type[T], envelope: Any, operation: str, secrets: Sequence[str]
 ) -> T | BillError:
     data = envelope.get("response_data") if isinstance(envelope, Mapping) else None
-    if isinstance(data, Mapping):
-        if envelope.get("response_status") == 0:
-            return model.from_wire(data)
-        if isinstance(data.get("error_code"), str):
-            message = mask_values(str(data.get("error_message", "")), secrets)
-            return api_error_for(data["error_code"], message, operation)
+    if isinstance(data, Mapping) and envelope.get("response_status") == 0:
+        return model.from_wire(data)
+    error = api_error(data, operation, secrets)
+    if error is not None:
+        return error
     return _unreadable("a bulk item's envelope is unreadable", envelope, operation, secrets)
 
 

@@ -20,11 +20,12 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote_plus
 
-from ._exceptions import InvalidRequestError, ProtocolError, api_error_for
+from ._exceptions import ApiError, InvalidRequestError, ProtocolError, api_error_for
 from ._redact import mask_values, redact_text
 
 __all__ = [
     "FORM_CONTENT_TYPE",
+    "api_error",
     "body_excerpt",
     "decode_envelope",
     "dumps",
@@ -179,6 +180,15 @@ def body_excerpt(content: bytes, secrets: Sequence[str] = ()) -> str:
 _ENVELOPE_KEYS = ("response_status", "response_message")
 
 
+def api_error(data: Any, operation: str, secrets: Sequence[str] = ()) -> ApiError | None:
+    """The error an envelope's ``response_data`` holds (its message with ``secrets`` masked),
+    or None when it holds no error code."""
+    if isinstance(data, Mapping) and isinstance(data.get("error_code"), str):
+        message = mask_values(str(data.get("error_message", "")), secrets)
+        return api_error_for(data["error_code"], message, operation)
+    return None
+
+
 def decode_envelope(
     status_code: int, content: bytes, operation: str, secrets: Sequence[str] = ()
 ) -> Any:
@@ -215,10 +225,9 @@ def decode_envelope(
         # response_status instead of under response_data.
         return {k: v for k, v in payload.items() if k not in _ENVELOPE_KEYS}
     if status == 1:
-        error = payload.get("response_data")
-        if isinstance(error, dict) and isinstance(error.get("error_code"), str):
-            message = mask_values(str(error.get("error_message", "")), secrets)
-            raise api_error_for(error["error_code"], message, operation)
+        error = api_error(payload.get("response_data"), operation, secrets)
+        if error is not None:
+            raise error
     raise ProtocolError(
         f"the server answered with an envelope whose status or error is unreadable ({status!r})",
         status_code=status_code,
