@@ -401,15 +401,9 @@ class Emulator:
                 except BaseException:
                     state.leave(key)
                     raise
-        except Fault as fault:  # refused before admission: answered at once
+        except Exception as error:  # refused before admission (or failed): answered at once
             with self._lock:
-                state.counters.errors[fault.code] += 1
-            return dump_json(error_envelope(fault.code, fault.message)), headers
-        except Exception:
-            logger.exception("the emulator failed on %s", endpoint.path)
-            with self._lock:
-                state.counters.errors[SYSTEM_ERROR] += 1
-            return dump_json(error_envelope(SYSTEM_ERROR, _message(SYSTEM_ERROR))), headers
+                return self._failure_body(error, endpoint), headers
         try:
             await self._hold(answer_at)
         finally:
@@ -437,13 +431,19 @@ class Emulator:
             else:
                 data = self._run(endpoint, request, session)
             return dump_json(ok_envelope(data))
-        except Fault as fault:
-            state.counters.errors[fault.code] += 1
-            return dump_json(error_envelope(fault.code, fault.message))
-        except Exception:
+        except Exception as error:
+            return self._failure_body(error, endpoint)
+
+    def _failure_body(self, error: Exception, endpoint: Endpoint) -> bytes:
+        """The answer's body for BILL's refusal (a Fault), or SYSTEM_ERROR when the emulator
+        itself failed (logged), counted. Called while handling ``error``; holds the lock."""
+        if isinstance(error, Fault):
+            code, message = error.code, error.message
+        else:
             logger.exception("the emulator failed on %s", endpoint.path)
-            state.counters.errors[SYSTEM_ERROR] += 1
-            return dump_json(error_envelope(SYSTEM_ERROR, _message(SYSTEM_ERROR)))
+            code, message = SYSTEM_ERROR, _message(SYSTEM_ERROR)
+        self._state.counters.errors[code] += 1
+        return dump_json(error_envelope(code, message))
 
     def _run(self, endpoint: Endpoint, request: Request, session: Any) -> Any:
         """The operation itself, for a session that may call it. Holds the lock."""
