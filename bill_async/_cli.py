@@ -26,11 +26,11 @@ from typing import Any, NoReturn
 import anyio
 import attrs
 
-from ._auth import AuthStrategy, CredentialLogin, TokenLogin
 from ._client import PRODUCTION_URL, Client
+from ._core._auth import AuthStrategy, CredentialLogin, TokenLogin
 from ._exceptions import BillError, InvalidRequestError
-from ._pagination import OPERATORS, Filter
 from ._sync import LISTABLE, SyncResult, open_database, resolve_entities, sync
+from ._v2._pagination import OPERATORS, Filter
 
 __all__ = ["main"]
 

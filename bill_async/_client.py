@@ -25,12 +25,23 @@ import attrs
 import httpx
 import sniffio
 
-from . import _wire as wire
-from ._auth import AuthStrategy, Session, SessionManager, SessionStore
-from ._bulk import run_bulk
-from ._convert import Model, fields_to_wire, wire_names
-from ._convert import _core_type as core_type
-from ._endpoints import ENDPOINTS_BY_PATH, Endpoint, Kind, Shape
+from ._core._auth import AuthStrategy
+from ._core._hooks import CallEvent, EventHook, Hooks
+from ._core._limits import (
+    DEFAULT_HOURLY_LOGINS,
+    DEFAULT_HOURLY_REQUESTS,
+    DEFAULT_MAX_IN_FLIGHT,
+    PROCESS_LIMITS,
+    Budget,
+    Governor,
+    Limits,
+    LimitStore,
+    current_loop,
+    top_of_next_hour,
+)
+from ._core._redact import SECRET_KEYS, fingerprint, mask_cookies_in_httpcore_logs, redact_data
+from ._core._retry import RetryPolicy
+from ._core._sessions import Session, SessionManager, SessionStore
 from ._exceptions import (
     AmbiguousWriteError,
     ApiError,
@@ -49,26 +60,16 @@ from ._exceptions import (
     TokenPermissionError,
     TransportError,
 )
-from ._groups import GeneratedGroups
-from ._hooks import CallEvent, EventHook, Hooks
-from ._limits import (
-    DEFAULT_HOURLY_LOGINS,
-    DEFAULT_HOURLY_REQUESTS,
-    DEFAULT_MAX_IN_FLIGHT,
-    PROCESS_LIMITS,
-    Budget,
-    Governor,
-    Limits,
-    LimitStore,
-    current_loop,
-    top_of_next_hour,
-)
-from ._models import MODELS_BY_ENTITY
-from ._pagination import Filter, Pager, Sort, list_data, updated_since
-from ._permissions import rule_for_path
-from ._redact import SECRET_KEYS, fingerprint, mask_cookies_in_httpcore_logs, redact_data
-from ._retry import RetryPolicy
-from ._transport import DEFAULT_TIMEOUT, Sender, default_transport
+from ._transports._base import DEFAULT_TIMEOUT, Sender, default_transport
+from ._v2 import _wire as wire
+from ._v2._bulk import run_bulk
+from ._v2._convert import Model, fields_to_wire, wire_names
+from ._v2._convert import _core_type as core_type
+from ._v2._endpoints import ENDPOINTS_BY_PATH, Endpoint, Kind, Shape
+from ._v2._groups import GeneratedGroups
+from ._v2._models import MODELS_BY_ENTITY
+from ._v2._pagination import Filter, Pager, Sort, list_data, updated_since
+from ._v2._permissions import rule_for_path
 
 __all__ = ["PRODUCTION_URL", "SANDBOX_URL", "Client", "OrgInfo", "list_orgs"]
 
@@ -893,7 +894,7 @@ async def list_orgs(
 ) -> list[OrgInfo]:
     """ListOrgs.json without a client: the organizations a user can reach, by user name and
     password (a token reaches one organization, its own)."""
-    from ._auth import CredentialLogin
+    from ._core._auth import CredentialLogin
 
     auth = CredentialLogin(user_name, password, "", dev_key)
     async with Client(auth, base_url=base_url, transport=transport) as client:

@@ -29,12 +29,12 @@ import anyio
 import attrs
 
 from ._client import Client
-from ._convert import wire_names
-from ._endpoints import ENDPOINTS, Endpoint, Shape
 from ._exceptions import BillError
-from ._models import MODELS_BY_ENTITY
-from ._pagination import MAX_PAGE_SIZE, Filter, KeysetPages, Sort, list_data
-from ._wire import dumps
+from ._v2._convert import wire_names
+from ._v2._endpoints import ENDPOINTS, Endpoint, Shape
+from ._v2._models import MODELS_BY_ENTITY
+from ._v2._pagination import MAX_PAGE_SIZE, Filter, KeysetPages, Sort, list_data
+from ._v2._wire import dumps
 
 __all__ = ["LISTABLE", "SyncResult", "SyncTarget", "open_database", "resolve_entities", "sync"]
 

@@ -32,7 +32,7 @@ OTHER_ORG = "00802ZYXWVUTSRQPOnml"
 
 def fixture(name: str) -> Any:
     """The ``response_data`` of a real sandbox payload, read as the client reads answers."""
-    return bill_async._wire.loads((FIXTURES / f"{name}.json").read_bytes())["response_data"]
+    return bill_async._v2._wire.loads((FIXTURES / f"{name}.json").read_bytes())["response_data"]
 
 
 def ok(data: Any) -> dict[str, Any]:
@@ -167,7 +167,7 @@ class FakeBill:
 
 
 def _jsonable(value: Any) -> Any:
-    return json.loads(bill_async._wire.dumps(value))
+    return json.loads(bill_async._v2._wire.dumps(value))
 
 
 def credential(org: str = ORG, **options: Any) -> bill_async.CredentialLogin:

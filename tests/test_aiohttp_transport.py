@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 import bill_async
-from bill_async._aiohttp import WATCHED_BODY, AiohttpTransport, _to_httpx
+from bill_async._transports._aiohttp import WATCHED_BODY, AiohttpTransport, _to_httpx
 from tests.fakebill import ORG, credential, error, fixture, ok
 from tests.loopback import free_port, read_body, serve
 
@@ -226,7 +226,10 @@ def test_a_transport_used_from_another_event_loop_raises() -> None:
 
 
 def test_importing_bill_async_does_not_import_aiohttp() -> None:
-    code = "import sys, bill_async, bill_async._aiohttp; assert 'aiohttp' not in sys.modules"
+    code = (
+        "import sys, bill_async, bill_async._transports._aiohttp;"
+        " assert 'aiohttp' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

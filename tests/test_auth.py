@@ -6,7 +6,7 @@ import anyio
 import pytest
 
 import bill_async
-from bill_async._auth import DEFAULT_IDLE_TIMEOUT, IDLE_SAFETY_MARGIN
+from bill_async._core._auth import DEFAULT_IDLE_TIMEOUT, IDLE_SAFETY_MARGIN
 from tests.fakebill import (
     BASE_URL,
     DEV_KEY,
@@ -434,12 +434,12 @@ async def test_refused_credentials_are_not_tried_again_until_login() -> None:
     assert fake.logins == 3
 
 
-def _manager(org: str, answered: anyio.Event) -> bill_async._auth.SessionManager:
+def _manager(org: str, answered: anyio.Event) -> bill_async._core._sessions.SessionManager:
     async def login(fields: object) -> object:
         await answered.wait()
         return {"sessionId": f"session-{org}", "orgId": org}
 
-    return bill_async._auth.SessionManager(credential(org), login)
+    return bill_async._core._sessions.SessionManager(credential(org), login)
 
 
 @pytest.mark.anyio

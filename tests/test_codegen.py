@@ -11,7 +11,7 @@ import pytest
 
 import bill_async
 from bill_async import ENDPOINTS, Shape
-from bill_async import _groups as groups
+from bill_async._v2 import _groups as groups
 
 ROOT = Path(__file__).parent.parent
 

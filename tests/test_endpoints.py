@@ -76,7 +76,7 @@ def test_crud_rows_name_their_entity_and_shape() -> None:
         if bulk:
             expected = Shape.BULK_OBJ if verb in ("create", "update") else Shape.BULK_ID
         assert endpoint.shape is expected, endpoint.path
-        assert entity in bill_async._models.MODELS_BY_ENTITY, entity
+        assert entity in bill_async._v2._models.MODELS_BY_ENTITY, entity
 
 
 def test_reads_are_reads() -> None:

@@ -12,8 +12,8 @@ import attrs
 import pytest
 
 import bill_async
-from bill_async import _wire as wire
-from bill_async._models import MODELS_BY_ENTITY
+from bill_async._v2 import _wire as wire
+from bill_async._v2._models import MODELS_BY_ENTITY
 from tests.fakebill import FakeBill, client, ok
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -60,7 +60,7 @@ def test_every_payload_round_trips_exactly(name: str, obj: dict[str, Any]) -> No
     # The same JSON text as BILL's (after our parse), undeclared fields included.
     assert json.dumps(back, default=str) == json.dumps(obj, default=str)
     assert set(model.extra) == set(obj) - {
-        a.metadata.get("wire") or bill_async._convert._camel(a.name)
+        a.metadata.get("wire") or bill_async._v2._convert._camel(a.name)
         for a in attrs.fields(type(model))
     } - {"entity"}
 
@@ -142,11 +142,11 @@ def test_keywords_go_to_the_wire_as_a_model_built_from_them_would(
     # What create(**fields) sends is built without the model; it must be the model's wire dict.
     cls = MODELS_BY_ENTITY[obj["entity"]]
     received = cls.from_wire(obj)
-    names = bill_async._convert.wire_names(cls)
+    names = bill_async._v2._convert.wire_names(cls)
     values = {n: getattr(received, n) for n in reversed(names) if getattr(received, n) is not None}
     assert len(values) > 3
     expected = cls(**values).to_wire()
-    sent = bill_async._convert.fields_to_wire(cls, values)
+    sent = bill_async._v2._convert.fields_to_wire(cls, values)
     assert list(sent.items()) == list(expected.items())  # declaration order, not argument order
 
 

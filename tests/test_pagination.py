@@ -11,7 +11,7 @@ import pytest
 
 import bill_async
 from bill_async import Filter, Sort
-from bill_async._pagination import KeysetPages
+from bill_async._v2._pagination import KeysetPages
 from tests.fakebill import FakeBill, Seen, client, ok
 
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 import bill_async
-from bill_async._limits import LocalGovernor
+from bill_async._core._limits import LocalGovernor
 from tests.fakebill import (
     BASE_URL,
     ORG,

@@ -106,7 +106,7 @@ async def test_reprs_exception_texts_and_debug_logs_hold_no_secret(
 
 
 def test_ambiguous_write_data_is_redacted() -> None:
-    from bill_async._redact import redact_data, redact_text
+    from bill_async._core._redact import redact_data, redact_text
 
     assert redact_data({"obj": {"password": "p", "name": "n"}, "mfaId": "m"}) == {
         "obj": {"password": "***", "name": "n"},

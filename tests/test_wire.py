@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 import bill_async
-from bill_async import _wire as wire
+from bill_async._v2 import _wire as wire
 from tests.fakebill import BASE_URL, DEV_KEY, ORG, FakeBill, client, error, fixture, ok
 
 
@@ -208,7 +208,7 @@ def test_anything_json_cannot_hold_is_refused_as_a_bill_error(value: object) -> 
 
 
 def test_a_secret_inside_another_is_masked_whole() -> None:
-    from bill_async._redact import mask_values
+    from bill_async._core._redact import mask_values
 
     text = "echo: key=ABCDEFGH/XYZ and ABCDEFGH"
     assert mask_values(text, ["ABCDEFGH", "ABCDEFGH/XYZ"]) == "echo: key=*** and ***"

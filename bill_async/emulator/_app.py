@@ -28,7 +28,7 @@ import anyio
 import attrs
 import httpx
 
-from .._endpoints import ENDPOINTS, ENDPOINTS_BY_PATH, Endpoint, Shape
+from .._v2._endpoints import ENDPOINTS, ENDPOINTS_BY_PATH, Endpoint, Shape
 from ._actions import ACTIONS
 from ._config import EmulatorConfig, Latency
 from ._errors import (

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from .._endpoints import Endpoint, Shape
+from .._v2._endpoints import Endpoint, Shape
 from ._entities import ENTITIES
 from ._errors import INVALID_REQUEST, Fault
 from ._http import Upload, error_envelope, ok_envelope

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import redis
 
-from bill_async._redact import fingerprint
+from bill_async._core._redact import fingerprint
 from bill_async.emulator import (
     DEMO_DEV_KEY,
     DEMO_PASSWORD,

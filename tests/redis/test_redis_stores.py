@@ -62,7 +62,7 @@ def keys(url: str) -> list[str]:
 
 
 def governor_of(shared: RedisStores) -> RedisGovernor:
-    return shared.limits.governor(f"{bill_async._redact.fingerprint(DEV_KEY)}:{ORG}", 3)
+    return shared.limits.governor(f"{bill_async._core._redact.fingerprint(DEV_KEY)}:{ORG}", 3)
 
 
 # -- sessions ---------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import sniffio
 
-from ._exceptions import ClientStateError
+from .._exceptions import ClientStateError
 from ._pooled import USER_AGENT
 
 if TYPE_CHECKING:

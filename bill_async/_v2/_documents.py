@@ -12,11 +12,11 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
+from .._exceptions import InvalidRequestError, ProtocolError
 from ._endpoints import Endpoint, Kind, Shape
-from ._exceptions import InvalidRequestError, ProtocolError
 
 if TYPE_CHECKING:
-    from ._client import Client
+    from .._client import Client
 
 __all__ = ["DocumentPages"]
 

@@ -27,9 +27,9 @@ import httpcore
 import httpx
 import sniffio
 
+from .._exceptions import ClientStateError
+from .._version import __version__
 from ._asyncio_backend import AsyncioBackend
-from ._exceptions import ClientStateError
-from ._version import __version__
 
 __all__ = ["USER_AGENT", "OneChunk", "PooledTransport"]
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from . import _exceptions as errors
+from .. import _exceptions as errors
 from ._pooled import USER_AGENT, OneChunk, PooledTransport
 
 __all__ = [

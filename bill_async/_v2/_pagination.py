@@ -13,8 +13,8 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
+from .._exceptions import InvalidRequestError, ProtocolError
 from ._convert import Model, field_to_wire, wire_names
-from ._exceptions import InvalidRequestError, ProtocolError
 from ._wire import body_excerpt, wire_scalar
 
 __all__ = [

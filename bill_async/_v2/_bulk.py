@@ -13,8 +13,8 @@ from typing import Any, TypeAlias, TypeVar, cast
 
 import anyio
 
+from .._exceptions import BillError, InvalidRequestError, ProtocolError
 from ._convert import Model
-from ._exceptions import BillError, InvalidRequestError, ProtocolError
 from ._wire import api_error, body_excerpt, dumps
 
 __all__ = ["BULK_CHUNK", "BulkResult", "run_bulk"]

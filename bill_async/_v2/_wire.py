@@ -20,8 +20,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote_plus
 
-from ._exceptions import ApiError, InvalidRequestError, ProtocolError, api_error_for
-from ._redact import mask_values, redact_text
+from .._core._redact import mask_values, redact_text
+from .._exceptions import ApiError, InvalidRequestError, ProtocolError, api_error_for
 
 __all__ = [
     "FORM_CONTENT_TYPE",
