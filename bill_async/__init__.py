@@ -9,11 +9,6 @@ async with bill_async.Client(auth) as client:
 
 from __future__ import annotations
 
-from ._client import PRODUCTION_URL as PRODUCTION_URL
-from ._client import SANDBOX_URL as SANDBOX_URL
-from ._client import Client as Client
-from ._client import OrgInfo as OrgInfo
-from ._client import list_orgs as list_orgs
 from ._core._auth import AuthStrategy as AuthStrategy
 from ._core._auth import CredentialLogin as CredentialLogin
 from ._core._auth import TokenLogin as TokenLogin
@@ -21,6 +16,8 @@ from ._core._hooks import CallEvent as CallEvent
 from ._core._limits import InProcessLimits as InProcessLimits
 from ._core._limits import Limits as Limits
 from ._core._limits import LimitStore as LimitStore
+from ._core._operation import Kind as Kind
+from ._core._operation import TokenRule as TokenRule
 from ._core._retry import RetryPolicy as RetryPolicy
 from ._core._sessions import InProcessSessionStore as InProcessSessionStore
 from ._core._sessions import SessionStore as SessionStore
@@ -54,13 +51,16 @@ from ._exceptions import WriteTimeoutError as WriteTimeoutError
 from ._transports._aiohttp import AiohttpTransport as AiohttpTransport
 from ._transports._pooled import PooledTransport as PooledTransport
 from ._v2._bulk import BulkResult as BulkResult
+from ._v2._client import PRODUCTION_URL as PRODUCTION_URL
+from ._v2._client import SANDBOX_URL as SANDBOX_URL
+from ._v2._client import Client as Client
+from ._v2._client import OrgInfo as OrgInfo
+from ._v2._client import list_orgs as list_orgs
 from ._v2._convert import Model as Model
 from ._v2._endpoints import ENDPOINTS as ENDPOINTS
 from ._v2._endpoints import ENDPOINTS_BY_PATH as ENDPOINTS_BY_PATH
 from ._v2._endpoints import Endpoint as Endpoint
-from ._v2._endpoints import Kind as Kind
 from ._v2._endpoints import Shape as Shape
-from ._v2._endpoints import TokenRule as TokenRule
 from ._v2._models import MODELS_BY_ENTITY as MODELS_BY_ENTITY
 from ._v2._models import AccountType as AccountType
 from ._v2._models import ActgClass as ActgClass

@@ -26,10 +26,10 @@ from typing import Any, NoReturn
 import anyio
 import attrs
 
-from ._client import PRODUCTION_URL, Client
 from ._core._auth import AuthStrategy, CredentialLogin, TokenLogin
 from ._exceptions import BillError, InvalidRequestError
 from ._sync import LISTABLE, SyncResult, open_database, resolve_entities, sync
+from ._v2._client import PRODUCTION_URL, Client
 from ._v2._pagination import OPERATORS, Filter
 
 __all__ = ["main"]
@@ -228,7 +228,7 @@ async def _run_whoami(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             orgs = await client.list_orgs()
     names = {org.org_id: org.org_name for org in orgs}
     kind = "token" if where.auth.is_token else "user"
-    print(f"{kind}: {where.auth.user_name}")
+    print(f"{kind}: {where.auth.credentials().user_name}")
     print(f"user id: {info.get('userId') if isinstance(info, dict) else None}")
     print(f"organization: {where.auth.org_id} {names.get(where.auth.org_id, '')}".rstrip())
     print(f"base url: {where.base_url}")

@@ -28,8 +28,8 @@ from typing import Any, TypeVar
 import anyio
 import attrs
 
-from ._client import Client
 from ._exceptions import BillError
+from ._v2._client import Client
 from ._v2._convert import wire_names
 from ._v2._endpoints import ENDPOINTS, Endpoint, Shape
 from ._v2._models import MODELS_BY_ENTITY
@@ -303,7 +303,7 @@ async def _sync_target(
 
     async def fetch(page_data: dict[str, Any]) -> Any:
         target.calls += 1
-        return await client._call(endpoint, page_data)
+        return await client.call(endpoint.path, page_data)
 
     # The records as BILL sent them: the wire column keeps them exactly, with no round trip.
     async for page in KeysetPages(fetch, data, endpoint.path):
@@ -335,7 +335,7 @@ async def sync(
     writer = _Writer(connection)
     report = progress or (lambda target: None)
     targets = [SyncTarget(org, entity) for org in org_ids for entity in entities]
-    calls_before = client._shared.requests_sent
+    calls_before = client.requests_sent
 
     async def run(target: SyncTarget) -> None:
         try:
@@ -359,6 +359,6 @@ async def sync(
             group.start_soon(run, target)
     return SyncResult(
         targets=targets,
-        api_calls=client._shared.requests_sent - calls_before,
+        api_calls=client.requests_sent - calls_before,
         elapsed=clock() - started,
     )

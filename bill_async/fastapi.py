@@ -29,7 +29,6 @@ import anyio
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from ._client import Client
 from ._exceptions import (
     AmbiguousWriteError,
     ApiError,
@@ -45,6 +44,7 @@ from ._exceptions import (
     TokenPermissionError,
     TransportError,
 )
+from ._v2._client import Client
 
 __all__ = [
     "STATE_KEY",

@@ -9,7 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 import uvicorn
+
+from bill_async._transports._base import FastPath
 
 
 def free_port() -> int:
@@ -56,3 +59,16 @@ async def read_body(receive: Any) -> bytes:
         body += message.get("body", b"")
         if not message.get("more_body"):
             return body
+
+
+async def post(
+    transport: FastPath,
+    url: str,
+    body: bytes,
+    content_type: str,
+    timeout: httpx.Timeout,  # noqa: ASYNC109  # httpx's phases, as the fast path takes them
+) -> tuple[int, bytes]:
+    """POST through a transport's fast path (``bill_async_send``): the status and the body."""
+    headers = ((b"Content-Type", content_type.encode("ascii")),)
+    answer = await transport.bill_async_send("POST", url, headers, body, timeout)
+    return answer.status, answer.body

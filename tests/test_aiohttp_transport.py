@@ -22,7 +22,7 @@ import pytest
 import bill_async
 from bill_async._transports._aiohttp import WATCHED_BODY, AiohttpTransport, _to_httpx
 from tests.fakebill import ORG, credential, error, fixture, ok
-from tests.loopback import free_port, read_body, serve
+from tests.loopback import free_port, post, read_body, serve
 
 pytest.importorskip("aiohttp")
 import aiohttp
@@ -195,31 +195,31 @@ async def test_the_session_is_created_lazily_and_aclose_is_idempotent() -> None:
     transport = AiohttpTransport()
     assert transport._session is None and "idle" in repr(transport)
     with serve(Bill()) as url:
-        status, content = await transport.bill_async_post(
-            f"{url}/api/v2/Crud/Read/Vendor.json", b"id=1", FORM, httpx.Timeout(5)
+        status, content = await post(
+            transport, f"{url}/api/v2/Crud/Read/Vendor.json", b"id=1", FORM, httpx.Timeout(5)
         )
     assert status == 200 and json.loads(content)["response_data"] == VENDOR
     assert transport._session is not None
     await transport.aclose()
     await transport.aclose()
     with pytest.raises(bill_async.ClientStateError, match="closed"):
-        await transport.bill_async_post("http://127.0.0.1:1/x", b"", FORM, httpx.Timeout(1))
+        await post(transport, "http://127.0.0.1:1/x", b"", FORM, httpx.Timeout(1))
 
 
 def test_a_transport_used_from_another_event_loop_raises() -> None:
     with serve(Bill()) as url:
         transport = AiohttpTransport()
 
-        async def post() -> int:
-            status, _ = await transport.bill_async_post(
-                f"{url}/api/v2/Crud/Read/Vendor.json", b"", FORM, httpx.Timeout(5)
+        async def read() -> int:
+            status, _ = await post(
+                transport, f"{url}/api/v2/Crud/Read/Vendor.json", b"", FORM, httpx.Timeout(5)
             )
             return status
 
         async def first() -> None:
-            assert await post() == 200
+            assert await read() == 200
             with pytest.raises(bill_async.ClientStateError, match="another event loop"):
-                await asyncio.to_thread(asyncio.run, post())
+                await asyncio.to_thread(asyncio.run, read())
             await transport.aclose()
 
         asyncio.run(first())
@@ -275,7 +275,7 @@ async def test_connection_refused_is_a_connect_error_and_a_write_may_be_retried(
     url = f"http://127.0.0.1:{free_port()}"
     async with opened() as transport:
         with pytest.raises(httpx.ConnectError):
-            await transport.bill_async_post(f"{url}/x", b"", FORM, httpx.Timeout(5))
+            await post(transport, f"{url}/x", b"", FORM, httpx.Timeout(5))
     async with client(url, AiohttpTransport()) as bill:
         with pytest.raises(bill_async.ConnectError):
             await bill.vendors.create(name="Acme")  # not AmbiguousWriteError: nothing was sent
@@ -286,7 +286,7 @@ async def test_a_dropped_connection_makes_a_write_ambiguous() -> None:
     async with raw_server(await login_then(drop)) as url:
         async with opened() as transport:
             with pytest.raises(httpx.RemoteProtocolError):
-                await transport.bill_async_post(f"{url}/api/v2/x", b"", FORM, httpx.Timeout(5))
+                await post(transport, f"{url}/api/v2/x", b"", FORM, httpx.Timeout(5))
         async with client(url, AiohttpTransport()) as bill:
             with pytest.raises(bill_async.AmbiguousWriteError) as caught:
                 await bill.vendors.create(name="Acme")
@@ -300,9 +300,7 @@ async def test_no_answer_in_time_is_a_read_timeout() -> None:
     async with raw_server(await login_then(hang)) as url:
         async with opened() as transport:
             with pytest.raises(httpx.ReadTimeout):
-                await transport.bill_async_post(
-                    f"{url}/api/v2/x", b"", FORM, httpx.Timeout(5, read=0.2)
-                )
+                await post(transport, f"{url}/api/v2/x", b"", FORM, httpx.Timeout(5, read=0.2))
         timeout = httpx.Timeout(5, read=0.2)
         async with client(url, AiohttpTransport(), timeout=timeout) as bill:
             with pytest.raises(bill_async.AmbiguousWriteError):
@@ -317,10 +315,10 @@ async def test_no_answer_in_time_is_a_read_timeout() -> None:
 async def test_waiting_too_long_for_a_connection_is_a_pool_timeout() -> None:
     async with raw_server(hang) as url, opened(max_connections=1) as transport:
         timeout = httpx.Timeout(5, pool=0.1)
-        first = asyncio.create_task(transport.bill_async_post(f"{url}/a", b"", FORM, timeout))
+        first = asyncio.create_task(post(transport, f"{url}/a", b"", FORM, timeout))
         await asyncio.sleep(0.05)
         with pytest.raises(httpx.PoolTimeout):
-            await transport.bill_async_post(f"{url}/b", b"", FORM, timeout)
+            await post(transport, f"{url}/b", b"", FORM, timeout)
         first.cancel()
         with pytest.raises(asyncio.CancelledError):
             await first
@@ -336,8 +334,12 @@ async def test_a_big_body_the_peer_does_not_read_is_a_write_timeout() -> None:
         body = b"x" * (64 * 1024 * 1024)  # more than every buffer on the way holds
         assert len(body) > WATCHED_BODY
         with pytest.raises(httpx.WriteTimeout):
-            await transport.bill_async_post(
-                f"{url}/x", body, FORM, httpx.Timeout(0.5, connect=0.5, write=0.3, read=0.3)
+            await post(
+                transport,
+                f"{url}/x",
+                body,
+                FORM,
+                httpx.Timeout(0.5, connect=0.5, write=0.3, read=0.3),
             )
 
 
@@ -346,8 +348,7 @@ async def test_cancelled_calls_give_back_their_slots() -> None:
     async with raw_server(hang) as url, opened(max_connections=2) as transport:
         timeout = httpx.Timeout(5)
         tasks = [
-            asyncio.create_task(transport.bill_async_post(f"{url}/x", b"", FORM, timeout))
-            for _ in range(5)
+            asyncio.create_task(post(transport, f"{url}/x", b"", FORM, timeout)) for _ in range(5)
         ]
         await asyncio.sleep(0.1)
         for task in tasks:
@@ -397,9 +398,7 @@ def test_on_trio_construction_and_use_raise_a_clear_error() -> None:
             AiohttpTransport()
         with trio.fail_after(5):  # a clear error, never a hang
             with pytest.raises(bill_async.ClientStateError, match="asyncio only"):
-                await made_outside.bill_async_post(
-                    "http://127.0.0.1:1/x", b"", FORM, httpx.Timeout(1)
-                )
+                await post(made_outside, "http://127.0.0.1:1/x", b"", FORM, httpx.Timeout(1))
             async with client("http://127.0.0.1:1", given_to_client) as bill:
                 with pytest.raises(bill_async.ClientStateError, match="asyncio only"):
                     await bill.vendors.read("x")

@@ -7,6 +7,7 @@ import pytest
 
 import bill_async
 from bill_async._core._auth import DEFAULT_IDLE_TIMEOUT, IDLE_SAFETY_MARGIN
+from bill_async._core._dialect import SignedIn
 from tests.fakebill import (
     BASE_URL,
     DEV_KEY,
@@ -435,9 +436,9 @@ async def test_refused_credentials_are_not_tried_again_until_login() -> None:
 
 
 def _manager(org: str, answered: anyio.Event) -> bill_async._core._sessions.SessionManager:
-    async def login(fields: object) -> object:
+    async def login() -> SignedIn:
         await answered.wait()
-        return {"sessionId": f"session-{org}", "orgId": org}
+        return SignedIn(session_id=f"session-{org}", org_id=org)
 
     return bill_async._core._sessions.SessionManager(credential(org), login)
 

@@ -12,7 +12,7 @@ import respx
 
 import bill_async
 from tests.fakebill import BASE_URL, ORG, FakeBill, client, credential, error, fixture, ok
-from tests.loopback import read_body, serve
+from tests.loopback import post, read_body, serve
 
 
 def test_base_url_constants() -> None:
@@ -44,7 +44,7 @@ async def test_context_manager_closes_the_pool_and_aclose_is_idempotent() -> Non
 @pytest.mark.anyio
 async def test_default_transport_is_owned_and_closed_with_the_client() -> None:
     bill = bill_async.Client(credential())
-    transport = bill._shared.sender.transport
+    transport = bill._pipeline.shared.sender.transport
     assert isinstance(transport, bill_async.PooledTransport)
     closed: list[bool] = []
     real_aclose = transport.aclose
@@ -305,10 +305,10 @@ async def test_a_closed_pooled_transport_sends_nothing_and_opens_nothing() -> No
 
     with serve(app) as url:
         transport = bill_async.PooledTransport()
-        await transport.bill_async_post(url + "/a", b"", "text/plain", httpx.Timeout(5))
+        await post(transport, url + "/a", b"", "text/plain", httpx.Timeout(5))
         await transport.aclose()
         with pytest.raises(bill_async.ClientStateError, match="closed"):
-            await transport.bill_async_post(url + "/b", b"", "text/plain", httpx.Timeout(5))
+            await post(transport, url + "/b", b"", "text/plain", httpx.Timeout(5))
         with pytest.raises(bill_async.ClientStateError, match="closed"):
             await transport.handle_async_request(httpx.Request("POST", url + "/c"))
     assert seen == ["/a"]

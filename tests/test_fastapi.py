@@ -86,7 +86,7 @@ async def test_200_concurrent_requests_one_login_no_pool_growth_closed_at_shutdo
                         for _ in range(200):
                             group.start_soon(get)
                     (client,) = clients
-                    pools = client._shared.sender.transport._pools  # type: ignore[attr-defined]
+                    pools = client._pipeline.shared.sender.transport._pools  # type: ignore[attr-defined]
                     connections = sum(len(p.connections) for p in pools if p is not None)
                     payment = await http.post(
                         f"/bills/{payable['id']}/payments",

@@ -60,7 +60,7 @@ def test_every_payload_round_trips_exactly(name: str, obj: dict[str, Any]) -> No
     # The same JSON text as BILL's (after our parse), undeclared fields included.
     assert json.dumps(back, default=str) == json.dumps(obj, default=str)
     assert set(model.extra) == set(obj) - {
-        a.metadata.get("wire") or bill_async._v2._convert._camel(a.name)
+        a.metadata.get("wire") or bill_async._v2._convert.camel(a.name)
         for a in attrs.fields(type(model))
     } - {"entity"}
 

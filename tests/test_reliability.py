@@ -304,7 +304,7 @@ async def test_for_org_shares_the_pool_and_keeps_its_own_session() -> None:
         other = bill.for_org(OTHER_ORG)
         assert bill.for_org(OTHER_ORG) is other
         assert bill.for_org(ORG) is bill
-        assert other._shared.sender is bill._shared.sender
+        assert other._pipeline.shared.sender is bill._pipeline.shared.sender
         await bill.vendors.read("009x")
         await other.vendors.read("009x")
         await other.aclose()  # closing a child leaves the shared pool open
@@ -356,7 +356,7 @@ async def test_cancelled_calls_give_back_their_slots_and_connections() -> None:
                     for _ in range(50):
                         group.start_soon(bill.vendors.read, "009x")
             limits = bill.limits
-            transport = bill._shared.sender.transport
+            transport = bill._pipeline.shared.sender.transport
             assert isinstance(transport, bill_async.PooledTransport)
             connections = [c for p in transport._pools if p is not None for c in p.connections]
             assert limits.in_flight == 0

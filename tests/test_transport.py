@@ -26,7 +26,7 @@ import bill_async
 from bill_async._transports._asyncio_backend import AsyncioBackend
 from bill_async._transports._pooled import PooledTransport
 from tests.fakebill import credential
-from tests.loopback import free_port, read_body, serve
+from tests.loopback import free_port, post, read_body, serve
 
 TIMEOUT = httpx.Timeout(5.0)
 
@@ -180,10 +180,10 @@ def test_the_pools_share_one_ssl_context_and_the_settings() -> None:
 @pytest.mark.anyio
 async def test_the_client_uses_it_by_default_and_it_can_be_given_with_settings() -> None:
     async with bill_async.Client(credential()) as bill:
-        assert isinstance(bill._shared.sender.transport, PooledTransport)
+        assert isinstance(bill._pipeline.shared.sender.transport, PooledTransport)
     mine = bill_async.PooledTransport(pools=4, verify=False)
     async with bill_async.Client(credential(), transport=mine) as bill:
-        assert bill._shared.sender.transport is mine
+        assert bill._pipeline.shared.sender.transport is mine
 
 
 class EchoServer:
@@ -212,7 +212,8 @@ class EchoServer:
 async def test_the_fast_path_sends_the_bytes_and_returns_status_and_body() -> None:
     with serve(EchoServer()) as url:
         transport = PooledTransport()
-        status, content = await transport.bill_async_post(
+        status, content = await post(
+            transport,
             f"{url}/api/v2/Crud/Read/Vendor.json",
             b"devKey=k&data=%7B%7D",
             "application/x-www-form-urlencoded",
@@ -228,8 +229,8 @@ async def test_the_fast_path_sends_the_bytes_and_returns_status_and_body() -> No
         assert seen["headers"]["user-agent"] == f"bill-async/{bill_async.__version__}"
         assert seen["headers"]["host"] == url.removeprefix("http://")
         # An answer compressed on the way is decoded, as httpx would.
-        status, content = await transport.bill_async_post(
-            f"{url}/gzip", b"x", "text/plain", httpx.Timeout(5.0)
+        status, content = await post(
+            transport, f"{url}/gzip", b"x", "text/plain", httpx.Timeout(5.0)
         )
         assert (status, json.loads(content)["body"]) == (201, "x")
         assert transport._in_flight == [0] * 16
@@ -240,13 +241,13 @@ async def test_the_fast_path_sends_the_bytes_and_returns_status_and_body() -> No
 async def test_the_fast_path_raises_httpx_errors_and_gives_its_place_back() -> None:
     transport = PooledTransport(pools=2)
     with pytest.raises(httpx.ConnectError):
-        await transport.bill_async_post(
-            f"http://127.0.0.1:{free_port()}/x", b"", "text/plain", httpx.Timeout(5.0)
+        await post(
+            transport, f"http://127.0.0.1:{free_port()}/x", b"", "text/plain", httpx.Timeout(5.0)
         )
     with held_server() as (app, url):
         app.release.clear()
         with pytest.raises(httpx.ReadTimeout):
-            await transport.bill_async_post(url, b"", "text/plain", httpx.Timeout(0.2))
+            await post(transport, url, b"", "text/plain", httpx.Timeout(0.2))
         app.release.set()
     assert transport._in_flight == [0, 0]
     await transport.aclose()
@@ -306,8 +307,8 @@ async def test_https_with_a_trusted_certificate_and_a_refused_untrusted_one(
         trusted = ssl.create_default_context()
         authority.configure_trust(trusted)
         transport = PooledTransport(verify=trusted)
-        status, content = await transport.bill_async_post(
-            f"{url}/api/v2/Login.json", b"a=1", "text/plain", httpx.Timeout(5.0)
+        status, content = await post(
+            transport, f"{url}/api/v2/Login.json", b"a=1", "text/plain", httpx.Timeout(5.0)
         )
         assert (status, json.loads(content)["body"]) == (201, "a=1")
         response = await transport.handle_async_request(httpx.Request("GET", f"{url}/x"))
@@ -319,14 +320,14 @@ async def test_https_with_a_trusted_certificate_and_a_refused_untrusted_one(
 
         untrusted = PooledTransport()  # the system's CAs do not know this one
         with pytest.raises(httpx.ConnectError):
-            await untrusted.bill_async_post(url, b"", "text/plain", httpx.Timeout(5.0))
+            await post(untrusted, url, b"", "text/plain", httpx.Timeout(5.0))
         assert untrusted._in_flight == [0] * 16
         await untrusted.aclose()
 
 
 async def echo(transport: PooledTransport, url: str, body: bytes) -> Any:
     """What ``EchoServer`` saw of one POST of ``body``, through ``transport``'s fast path."""
-    return json.loads((await transport.bill_async_post(url, body, "t/p", TIMEOUT))[1])
+    return json.loads((await post(transport, url, body, "t/p", TIMEOUT))[1])
 
 
 @pytest.mark.anyio
@@ -349,7 +350,8 @@ async def test_a_body_the_peer_does_not_read_is_a_write_timeout() -> None:
         transport = PooledTransport()
         body = b"x" * (64 * 1024 * 1024)  # more than every buffer on the way holds
         with pytest.raises(httpx.WriteTimeout):
-            await transport.bill_async_post(
+            await post(
+                transport,
                 f"http://127.0.0.1:{port}/x",
                 body,
                 "text/plain",
@@ -395,15 +397,13 @@ async def test_cancelled_calls_leave_no_connection_stranded(anyio_backend: str, 
             if how == "asyncio":
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(delay):
-                        await transport.bill_async_post(f"{url}/0", b"", "t/p", TIMEOUT)
+                        await post(transport, f"{url}/0", b"", "t/p", TIMEOUT)
             else:
                 with anyio.move_on_after(delay):
-                    await transport.bill_async_post(f"{url}/0", b"", "t/p", TIMEOUT)
+                    await post(transport, f"{url}/0", b"", "t/p", TIMEOUT)
         assert transport._in_flight == [0, 0, 0, 0]
         assert in_use(transport) == []
-        status, _ = await transport.bill_async_post(
-            f"{url}/0", b"", "t/p", httpx.Timeout(5.0, pool=0.5)
-        )
+        status, _ = await post(transport, f"{url}/0", b"", "t/p", httpx.Timeout(5.0, pool=0.5))
         assert status == 200
         await transport.aclose()
 
@@ -414,16 +414,14 @@ async def test_a_full_pool_is_not_chosen_while_another_has_an_idle_connection() 
         transport = PooledTransport(pools=2, max_connections=2)  # one connection per pool
         async with anyio.create_task_group() as group:  # a burst of three: one waits
             for _ in range(3):
-                group.start_soon(transport.bill_async_post, f"{url}/0.2", b"", "t/p", TIMEOUT)
+                group.start_soon(post, transport, f"{url}/0.2", b"", "t/p", TIMEOUT)
         assert transport._busiest == [1, 1]
         async with anyio.create_task_group() as group:
-            group.start_soon(transport.bill_async_post, f"{url}/1", b"", "t/p", TIMEOUT)
+            group.start_soon(post, transport, f"{url}/1", b"", "t/p", TIMEOUT)
             await wait_until(lambda: sum(transport._in_flight) == 1)
             # The other pool's idle connection answers at once: no wait for a connection.
             with anyio.fail_after(0.8):
-                await transport.bill_async_post(
-                    f"{url}/0", b"", "t/p", httpx.Timeout(5.0, pool=0.5)
-                )
+                await post(transport, f"{url}/0", b"", "t/p", httpx.Timeout(5.0, pool=0.5))
         await transport.aclose()
 
 
@@ -471,9 +469,9 @@ async def test_a_connection_that_got_stray_bytes_while_idle_is_not_used_again(
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
     url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/x"
     transport = PooledTransport()
-    assert await transport.bill_async_post(url, b"a", "t/p", TIMEOUT) == (200, b"answer 1")
+    assert await post(transport, url, b"a", "t/p", TIMEOUT) == (200, b"answer 1")
     await asyncio.sleep(0.2)
-    assert await transport.bill_async_post(url, b"b", "t/p", TIMEOUT) == (200, b"answer 2")
+    assert await post(transport, url, b"b", "t/p", TIMEOUT) == (200, b"answer 2")
     await transport.aclose()
     for writer in writers:
         writer.close()
@@ -520,9 +518,7 @@ async def test_a_response_close_cancelled_midway_does_not_strand_the_connection(
         assert transport._in_flight == [0]
         assert in_use(transport) == []
         # The only connection is usable again (or replaced), well within the pool timeout.
-        status, _ = await transport.bill_async_post(
-            f"{url}/0", b"", "t/p", httpx.Timeout(5.0, pool=0.5)
-        )
+        status, _ = await post(transport, f"{url}/0", b"", "t/p", httpx.Timeout(5.0, pool=0.5))
         assert status == 200
         await transport.aclose()
 
@@ -543,7 +539,7 @@ async def test_a_waiting_request_cancelled_as_it_gets_a_connection_does_not_stra
     transport = PooledTransport(pools=1, max_connections=1)
 
     async def call() -> int:
-        status, _ = await transport.bill_async_post(url, b"", "t/p", TIMEOUT)
+        status, _ = await post(transport, url, b"", "t/p", TIMEOUT)
         return status
 
     async def first_then_cancel_second() -> int:

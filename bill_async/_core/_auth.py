@@ -1,7 +1,10 @@
 """How a client signs in: the public strategies, frozen configuration safe to share.
 
-Each client builds from its strategy one ``SessionManager`` (``_sessions``), which owns the
-mutable session.
+A strategy describes credentials (``Credentials``: who, with which secret, to which
+organization, with which devKey) and how its sessions behave (idle expiry, the token permission
+map). It says nothing of any API's sign-in request: each wire dialect turns the credentials into
+its own (v2's Login.json form, v3's JSON ``/v3/login``). Each client builds from its strategy one
+``SessionManager`` (``_sessions``), which owns the mutable session.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ __all__ = [
     "AuthStrategy",
     "Clock",
     "CredentialLogin",
+    "Credentials",
     "TokenLogin",
 ]
 
@@ -30,8 +34,31 @@ IDLE_SAFETY_MARGIN = 120.0
 Clock = Callable[[], float]
 
 
+@attrs.frozen
+class Credentials:
+    """What signs in, whatever the API: a user (or a sync token's name) and its secret, the
+    organization and the developer key, and a remembered MFA device when there is one.
+
+    Each dialect names these its own way (v2: ``userName``, ``orgId``, ``mfaId``; v3:
+    ``username``, ``organizationId``, ``rememberMeId``). Never log or show them."""
+
+    user_name: str
+    password: str = attrs.field(repr=False)
+    org_id: str
+    dev_key: str = attrs.field(repr=False)
+    mfa_id: str | None = attrs.field(default=None, repr=False)
+    device_id: str | None = None
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The values no error, log or repr may show."""
+        return tuple(value for value in (self.password, self.dev_key, self.mfa_id) if value)
+
+
 class AuthStrategy(abc.ABC):
-    """How to sign in: ``CredentialLogin`` or ``TokenLogin``. Immutable; safe to share."""
+    """How to sign in: ``CredentialLogin`` or ``TokenLogin``. Immutable; safe to share.
+
+    A strategy of one's own implements ``credentials()`` and ``is_token``."""
 
     org_id: str
     dev_key: str
@@ -42,18 +69,9 @@ class AuthStrategy(abc.ABC):
     def is_token(self) -> bool:
         """Whether this is a token (sync token) sign-in, to which the permission map applies."""
 
-    @property
     @abc.abstractmethod
-    def user_name(self) -> str:
-        """What goes in Login.json's ``userName``."""
-
-    @abc.abstractmethod
-    def login_fields(self) -> dict[str, str]:
-        """Login.json's form fields, secrets included. Never log or show them."""
-
-    @abc.abstractmethod
-    def list_orgs_fields(self) -> dict[str, str]:
-        """ListOrgs.json's form fields, secrets included. Never log or show them."""
+    def credentials(self) -> Credentials:
+        """What signs in, secrets included. Never log or show them."""
 
     def is_idle(self, idle_for: float) -> bool:
         """Whether a session idle for ``idle_for`` seconds must be replaced before use."""
@@ -61,8 +79,9 @@ class AuthStrategy(abc.ABC):
 
     @property
     def trusted_at_login(self) -> bool:
-        """Whether Login.json is expected to give an MFA-trusted session."""
-        return False
+        """Whether signing in is expected to give an MFA-trusted session (a remembered device)."""
+        credentials = self.credentials()
+        return credentials.mfa_id is not None and credentials.device_id is not None
 
     def for_org(self, org_id: str) -> Self:
         """The same sign-in for another organization."""
@@ -71,7 +90,8 @@ class AuthStrategy(abc.ABC):
     @property
     def session_key(self) -> str:
         """Names the session this strategy signs in to, without revealing any secret."""
-        return f"{fingerprint(self.dev_key)}:{self.org_id}:{fingerprint(self.user_name)}"
+        user_name = self.credentials().user_name
+        return f"{fingerprint(self.dev_key)}:{self.org_id}:{fingerprint(user_name)}"
 
 
 @attrs.frozen
@@ -101,27 +121,19 @@ class CredentialLogin(AuthStrategy):
     def is_token(self) -> bool:
         return False
 
-    def login_fields(self) -> dict[str, str]:
-        fields = {
-            "userName": self.user_name,
-            "password": self.password,
-            "orgId": self.org_id,
-            "devKey": self.dev_key,
-        }
-        if self.mfa_id is not None and self.device_id is not None:
-            fields["mfaId"] = self.mfa_id
-            fields["deviceId"] = self.device_id
-        return fields
-
-    def list_orgs_fields(self) -> dict[str, str]:
-        return {"devKey": self.dev_key, "userName": self.user_name, "password": self.password}
+    def credentials(self) -> Credentials:
+        remembered = self.mfa_id is not None and self.device_id is not None
+        return Credentials(
+            self.user_name,
+            self.password,
+            self.org_id,
+            self.dev_key,
+            mfa_id=self.mfa_id if remembered else None,
+            device_id=self.device_id if remembered else None,
+        )
 
     def is_idle(self, idle_for: float) -> bool:
         return idle_for >= max(self.idle_timeout - IDLE_SAFETY_MARGIN, self.idle_timeout / 2)
-
-    @property
-    def trusted_at_login(self) -> bool:
-        return self.mfa_id is not None and self.device_id is not None
 
 
 @attrs.frozen
@@ -144,15 +156,8 @@ class TokenLogin(AuthStrategy):
 
     @property
     def user_name(self) -> str:
+        """The token's name: what BILL's sign-in takes as the user name."""
         return self.token_name
 
-    def login_fields(self) -> dict[str, str]:
-        return {
-            "userName": self.token_name,
-            "password": self.token_value,
-            "orgId": self.org_id,
-            "devKey": self.dev_key,
-        }
-
-    def list_orgs_fields(self) -> dict[str, str]:
-        return {"devKey": self.dev_key, "userName": self.token_name, "password": self.token_value}
+    def credentials(self) -> Credentials:
+        return Credentials(self.token_name, self.token_value, self.org_id, self.dev_key)

@@ -1,19 +1,35 @@
-"""When a failed call may be sent again, and how long to wait first.
+"""When a failed call may be sent again, and how long to wait first: decided here, and only here.
 
 Reads (List, Crud/Read, Get*) are sent again after any failure that may pass: a timeout, a dropped
-connection, HTTP 5xx, BDC_1322. BILL v2 has no idempotency key, so a write is sent again only when
-it provably did not run: the connection was never made, no pooled connection was free, or BILL
-refused it (BDC_1322, or BDC_1109 before the session was renewed). Any other failure of a write
-raises ``AmbiguousWriteError``.
+connection, HTTP 5xx, BDC_1322. BILL has no idempotency key for its writes, so a write is sent
+again only when it provably did not run: the connection was never made, no pooled connection was
+free, or BILL refused it (BDC_1322, or BDC_1109 before the session was renewed). Any other failure
+of a write raises ``AmbiguousWriteError``. ``next_step`` says which; the pipeline does it.
 """
 
 from __future__ import annotations
 
+import enum
 import random
 
 import attrs
 
-__all__ = ["RetryPolicy"]
+from .._exceptions import (
+    ApiError,
+    ConcurrencyLimitError,
+    ConnectError,
+    ConnectTimeoutError,
+    PoolTimeoutError,
+    ProtocolError,
+    RateLimitError,
+    SessionExpiredError,
+)
+from ._operation import Resend
+
+__all__ = ["PROVABLY_UNSENT", "RetryPolicy", "Step", "next_step"]
+
+# Failures after which the request provably did not reach BILL: any call may be sent again.
+PROVABLY_UNSENT = (ConnectError, ConnectTimeoutError, PoolTimeoutError)
 
 
 @attrs.frozen
@@ -48,3 +64,42 @@ class RetryPolicy:
 
 
 _random = random.Random()
+
+
+class Step(enum.Enum):
+    """What to do after a failed attempt."""
+
+    RAISE = "raise"
+    RAISE_AMBIGUOUS = "raise ambiguous"  # a write that may have run: never sent again
+    RENEW_SESSION = "renew session"  # BILL refused the session, so the call did not run
+    WAIT_FOR_HOUR = "wait for the hour"  # BDC_1144, when the policy says to wait
+    BACK_OFF = "back off"  # send again after the policy's backoff, within its count and deadline
+
+
+def next_step(
+    failure: Exception,
+    resend: Resend,
+    *,
+    had_session: bool,
+    renewed: bool,
+    wait_on_hourly_limit: bool,
+) -> Step:
+    """The one answer to "may this be sent again?".
+
+    ``had_session``: the attempt was sent in a session (BDC_1109 then means sign in again).
+    ``renewed``: the attempt before was already a replay after BDC_1109 (a second one in a row
+    is final)."""
+    if isinstance(failure, SessionExpiredError):
+        return Step.RENEW_SESSION if had_session and not renewed else Step.RAISE
+    if isinstance(failure, RateLimitError):
+        return Step.WAIT_FOR_HOUR if wait_on_hourly_limit else Step.RAISE
+    if isinstance(failure, ConcurrencyLimitError):
+        return Step.BACK_OFF  # BILL refused it: it did not run
+    if isinstance(failure, ApiError):
+        return Step.RAISE
+    if resend is Resend.IF_NOT_SENT:
+        # It may have run (an answer was lost or unreadable): never send it again.
+        return Step.BACK_OFF if isinstance(failure, PROVABLY_UNSENT) else Step.RAISE_AMBIGUOUS
+    if isinstance(failure, ProtocolError) and failure.status_code < 500:
+        return Step.RAISE  # a read answered with something that is not BILL's: final
+    return Step.BACK_OFF

@@ -18,15 +18,16 @@ import abc
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import anyio
 import attrs
 
-from .._exceptions import AuthenticationError, ProtocolError
+from .._exceptions import AuthenticationError
 from ._auth import AuthStrategy, Clock
+from ._dialect import SignedIn
 
 __all__ = [
     "InProcessSessionStore",
@@ -47,8 +48,9 @@ class Session:
     api_endpoint: str | None
     last_used: float
     mfa_trusted: bool = False
-    # "devKey=...&sessionId=...", which every call starts with; made once, by the client.
-    form_prefix: str = attrs.field(default="", repr=False)
+    # What the dialect makes of the session once for all its calls (v2: the form fields every
+    # call starts with, "devKey=...&sessionId=..."). Secret.
+    cached_wire: Any = attrs.field(default=None, repr=False)
 
 
 @attrs.frozen
@@ -127,7 +129,8 @@ class InProcessSessionStore(SessionStore):
         return lock
 
 
-Login = Callable[[Mapping[str, str]], Awaitable[Any]]
+# Signs in (one request through the pipeline) and says what the answer said of the session.
+Login = Callable[[], Awaitable[SignedIn]]
 
 
 class _LoginAttempt:
@@ -181,9 +184,11 @@ class SessionManager:
         *,
         store: SessionStore | None = None,
         wall_clock: Clock = time.time,
+        key: str | None = None,
     ) -> None:
         self._strategy = strategy
         self._login = login
+        self._key = strategy.session_key if key is None else key
         self._store = store
         self._wall_clock = wall_clock
         self._session: Session | None = None
@@ -254,7 +259,7 @@ class SessionManager:
         store = self._store
         if store is None:
             return await self._log_in()
-        key = self._strategy.session_key
+        key = self._key
         async with store.login_lock(key):
             shared = await store.get(key)
             if shared is not None:
@@ -286,30 +291,16 @@ class SessionManager:
 
     async def _log_in(self) -> Session:
         started = self._strategy.clock()
-        data = await self._login(self._strategy.login_fields())
+        signed_in = await self._login()
         self.logins += 1
-        if not isinstance(data, dict) or not isinstance(data.get("sessionId"), str):
-            raise ProtocolError(
-                "Login.json answered without a sessionId",
-                status_code=200,
-                body="",
-                operation="Login.json",
-            )
-        session_id = data["sessionId"]
-        if not session_id:
-            raise ProtocolError(  # an anomaly, not a refusal: not remembered as one
-                "Login.json answered with an empty sessionId",
-                status_code=200,
-                body="",
-                operation="Login.json",
-            )
+        trusted = signed_in.mfa_trusted
         return Session(
-            session_id=session_id,
-            org_id=str(data.get("orgId") or self._strategy.org_id),
-            user_id=data.get("usersId"),
-            api_endpoint=data.get("apiEndPoint"),
+            session_id=signed_in.session_id,
+            org_id=signed_in.org_id,
+            user_id=signed_in.user_id,
+            api_endpoint=signed_in.api_endpoint,
             last_used=started,
-            mfa_trusted=self._strategy.trusted_at_login,
+            mfa_trusted=self._strategy.trusted_at_login if trusted is None else trusted,
         )
 
     def forget_refusal(self) -> None:
@@ -324,17 +315,17 @@ class SessionManager:
         if store is not None and sent_at - self._shared_touch >= self.SHARED_TOUCH_INTERVAL:
             self._shared_touch = sent_at
             wall = self._wall_clock() - (self._strategy.clock() - sent_at)
-            await store.touch(self._strategy.session_key, session.session_id, wall)
+            await store.touch(self._key, session.session_id, wall)
 
     async def invalidate(self, session: Session) -> None:
         """Forget ``session`` (BILL called it invalid) unless a newer one has replaced it."""
         if self._session is session:
             self._session = None
         if self._store is not None:
-            await self._store.delete(self._strategy.session_key, session.session_id)
+            await self._store.delete(self._key, session.session_id)
 
     async def mark_trusted(self, session: Session) -> None:
         """Record that ``session`` passed MFA."""
         session.mfa_trusted = True
         if self._store is not None:
-            await self._store.put(self._strategy.session_key, self._stored(session))
+            await self._store.put(self._key, self._stored(session))

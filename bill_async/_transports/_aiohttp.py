@@ -1,8 +1,8 @@
 """``AiohttpTransport``: an aiohttp transport for asyncio batch jobs (``bill-async[aiohttp]``).
 
 It is an ``httpx.AsyncBaseTransport``, so it works wherever httpx transports do, and it also
-offers the client's fast path, ``bill_async_post(url, body, content_type, timeout)``, which
-goes from bytes to bytes with no httpx object built at all (see ``_transport.Sender``).
+offers the client's fast path, ``bill_async_send`` (``_base.FastPath``), which goes from bytes
+to bytes with no httpx object built at all (see ``_sender.Sender``).
 
 Both paths raise httpx's exception types, so that ``Sender`` maps them to bill_async's in one
 place. The mapping keeps what matters for retries exact: only failures after which the request
@@ -42,7 +42,7 @@ import httpx
 import sniffio
 
 from .._exceptions import ClientStateError
-from ._pooled import USER_AGENT
+from ._base import USER_AGENT, RequestHeaders, WireAnswer
 
 if TYPE_CHECKING:
     import aiohttp
@@ -165,7 +165,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._slots = _Slots(max_connections)
         self._closed = False
         self._urls: dict[str, yarl.URL] = {}
-        self._headers: dict[str, dict[str, str]] = {}
+        self._headers: dict[RequestHeaders, dict[str, str]] = {}
         self._timeout: httpx.Timeout | None = None  # the last timeout seen, and its settings
         self._settings: _Settings | None = None
         self._settings_by_phases: dict[tuple[float | None, ...], _Settings] = {}
@@ -237,45 +237,42 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     # -- the fast path -----------------------------------------------------------------------
 
     # The seam's signature: httpx's timeouts for each phase, not one deadline.
-    async def bill_async_post(
+    async def bill_async_send(
         self,
+        method: str,
         url: str,
+        headers: RequestHeaders,
         body: bytes,
-        content_type: str,
         timeout: httpx.Timeout,  # noqa: ASYNC109
-    ) -> tuple[int, bytes]:
-        """POST ``body`` and return ``(status, body)``: bill_async's path, no httpx objects."""
+    ) -> WireAnswer:
+        """Send and return the whole answer: bill_async's path, no httpx objects."""
         session = self._session_here()
         target = self._urls.get(url)
         if target is None:
             target = self._url(url)
-        headers = self._headers.get(content_type)
-        if headers is None:
-            headers = self._headers[content_type] = {
-                "Content-Type": content_type,
-                "Accept": "application/json",
-                "User-Agent": USER_AGENT,
-            }
+        text_headers = self._headers.get(headers)
+        if text_headers is None:
+            text_headers = self._text_headers(headers)
         client_timeout, watchdog = self._settings_for(timeout)
         slots = self._slots
         await slots.acquire(timeout.pool)
         try:
             if watchdog is None or len(body) <= WATCHED_BODY:
                 response = await session.request(
-                    "POST",
+                    method,
                     target,
                     data=body,
-                    headers=headers,
+                    headers=text_headers,
                     timeout=client_timeout,
                     allow_redirects=False,
                 )
             else:
                 async with asyncio.timeout(watchdog):
                     response = await session.request(
-                        "POST",
+                        method,
                         target,
                         data=io.BytesIO(body) if len(body) > _LARGE_BODY else body,
-                        headers=headers,
+                        headers=text_headers,
                         timeout=client_timeout,
                         allow_redirects=False,
                     )
@@ -290,7 +287,17 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             raise mapped from error
         finally:
             slots.release()
-        return response.status, content
+        return WireAnswer(response.status, response.raw_headers, content)
+
+    def _text_headers(self, headers: RequestHeaders) -> dict[str, str]:
+        """aiohttp's headers for the client's: made once per set (v2 sends one set; v3 one per
+        session), and bounded all the same."""
+        text = {name.decode("latin-1"): value.decode("latin-1") for name, value in headers}
+        text["Accept"] = "application/json"
+        text["User-Agent"] = USER_AGENT
+        if len(self._headers) < 1024:
+            self._headers[headers] = text
+        return text
 
     def _url(self, url: str) -> yarl.URL:
         import yarl

@@ -9,11 +9,11 @@ with the fewest requests in flight: each pool holds a few connections, and a lig
 client keeps reusing the ones it has.
 
 The pools are httpcore's, built here as ``httpx.AsyncHTTPTransport`` builds them, so that the
-client's fast path (``bill_async_post``) can hand httpcore the bytes without building httpx's
-request and response objects, which cost a third of the CPU of a call; on asyncio the pools
-reach the network through ``_asyncio_backend``, not anyio. Any other request (a document
+client's fast path (``bill_async_send``, ``_base.FastPath``) can hand httpcore the bytes
+without building httpx's request and response objects, which cost a third of the CPU of a call;
+on asyncio the pools reach the network through ``_asyncio_backend``, not anyio. Any other request (a document
 download) goes through ``handle_async_request``, converted as httpx converts it.
-httpcore's exceptions become httpx's, which ``_transport`` maps to bill_async's.
+httpcore's exceptions become httpx's, which ``_sender`` maps to bill_async's.
 """
 
 from __future__ import annotations
@@ -28,12 +28,11 @@ import httpx
 import sniffio
 
 from .._exceptions import ClientStateError
-from .._version import __version__
 from ._asyncio_backend import AsyncioBackend
+from ._base import USER_AGENT, OneChunk, RequestHeaders, WireAnswer
 
-__all__ = ["USER_AGENT", "OneChunk", "PooledTransport"]
+__all__ = ["PooledTransport"]
 
-USER_AGENT = f"bill-async/{__version__}"
 _USER_AGENT = USER_AGENT.encode()
 
 # httpcore's exceptions and httpx's, as httpx maps them; a subclass not listed maps as its base.
@@ -258,14 +257,15 @@ class PooledTransport(httpx.AsyncBaseTransport):
         with _mapped_errors():
             return await self._pool(index).handle_async_request(request)
 
-    async def bill_async_post(
+    async def bill_async_send(
         self,
+        method: str,
         url: str,
+        headers: RequestHeaders,
         body: bytes,
-        content_type: str,
         timeout: httpx.Timeout,  # noqa: ASYNC109  # httpx's phases, applied by httpcore
-    ) -> tuple[int, bytes]:
-        """The client's fast path: POST ``body`` and return the status and the whole body."""
+    ) -> WireAnswer:
+        """The client's fast path (``FastPath``): send and return the whole answer."""
         self._check_open()
         target = self._targets.get(url)
         if target is None:
@@ -274,11 +274,11 @@ class PooledTransport(httpx.AsyncBaseTransport):
         if timeout is not self._timeout:
             self._timeout, self._timeout_dict = timeout, timeout.as_dict()
         request = httpcore.Request(
-            b"POST",
+            method.encode("ascii"),
             target[0],
             headers=[
                 (b"Host", target[1]),
-                (b"Content-Type", content_type.encode("ascii")),
+                *headers,
                 (b"Content-Length", str(len(body)).encode("ascii")),
                 (b"Accept", b"application/json"),
                 (b"User-Agent", _USER_AGENT),
@@ -302,8 +302,8 @@ class PooledTransport(httpx.AsyncBaseTransport):
             if name.lower() == b"content-encoding" and value.lower() != b"identity":
                 # BILL is not asked to compress; if something on the way did, decode as httpx.
                 decoded = httpx.Response(response.status, headers=response.headers, content=content)
-                return response.status, decoded.read()
-        return response.status, content
+                return WireAnswer(response.status, response.headers, decoded.read())
+        return WireAnswer(response.status, response.headers, content)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Any request, as ``httpx.AsyncHTTPTransport`` sends it."""
@@ -340,26 +340,6 @@ class PooledTransport(httpx.AsyncBaseTransport):
         for pool in self._pools:
             if pool is not None:
                 await pool.aclose()
-
-
-class OneChunk:
-    """A request body of one chunk. httpcore's own for bytes is an async generator, which a
-    write that times out or is cancelled leaves suspended for the garbage collector (trio then
-    warns); this is not."""
-
-    __slots__ = ("_body",)
-
-    def __init__(self, body: bytes) -> None:
-        self._body: bytes | None = body
-
-    def __aiter__(self) -> OneChunk:
-        return self
-
-    async def __anext__(self) -> bytes:
-        body, self._body = self._body, None
-        if body is None:
-            raise StopAsyncIteration
-        return body
 
 
 class _ResponseBody(httpx.AsyncByteStream):

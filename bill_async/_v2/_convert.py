@@ -41,6 +41,8 @@ from ._wire import format_timestamp
 __all__ = [
     "ZERO_ID",
     "active_code",
+    "camel",
+    "core_type",
     "Model",
     "configure_converter",
     "converter",
@@ -192,7 +194,7 @@ _SIMPLE: dict[Any, tuple[Conv, Conv]] = {
 }
 
 
-def _core_type(annotation: Any) -> Any:
+def core_type(annotation: Any) -> Any:
     """``X | None`` -> ``X``; ``E | str | None`` -> ``E``."""
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
         args = [a for a in typing.get_args(annotation) if a is not type(None) and a is not str]
@@ -213,7 +215,8 @@ class _FieldSpec:
     core: Any = None  # the declared type, without None
 
 
-def _camel(name: str) -> str:
+def camel(name: str) -> str:
+    """``vendor_id`` -> ``vendorId``; a name without underscores stays as it is."""
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
@@ -224,8 +227,8 @@ def _field_specs(cls: type[Model]) -> list[_FieldSpec]:
     for field in attrs.fields(cls):
         if field.name in ("extra", "_wire_keys", "_wire_nulls", "entity"):
             continue
-        wire = field.metadata.get("wire") or _camel(field.name)
-        core = _core_type(field.type)
+        wire = field.metadata.get("wire") or camel(field.name)
+        core = core_type(field.type)
         to_python: Conv | None = None
         to_wire: Conv | None = None
         if field.name == "is_active":

@@ -12,23 +12,24 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
-from .._exceptions import InvalidRequestError, ProtocolError
-from ._endpoints import Endpoint, Kind, Shape
+from .._core._operation import Kind
+from .._exceptions import InvalidRequestError
+from ._endpoints import Endpoint, Shape
 
 if TYPE_CHECKING:
-    from .._client import Client
+    from ._requester import Requester
 
-__all__ = ["DocumentPages"]
+__all__ = ["PAGE_ENDPOINT", "DocumentPages", "page_request"]
 
-PAGE_OPERATION = "document page"
-# Not a .json operation, but a read that counts against BILL's limits like one.
-PAGE_ENDPOINT = Endpoint(PAGE_OPERATION, "documents", "download_page", Kind.READ, Shape.NONE, None)
+# Not a .json operation, but a read through the same pipeline as every call: it takes a governor
+# slot, counts against the hourly budget, is retried like a read, and is seen by hooks and logs.
+PAGE_ENDPOINT = Endpoint("document page", "documents", "download_page", Kind.READ, Shape.NONE, None)
 
 
 class DocumentPages:
     """Downloading document pages, mixed into ``client.documents``."""
 
-    _client: Client
+    _requester: Requester
 
     @asynccontextmanager
     async def stream_page(
@@ -39,28 +40,11 @@ class DocumentPages:
         ``file_url`` is a page URL from ``get_pages()`` (``documentPages.fileUrl``), relative to
         BILL's host or absolute on that same host: the session goes with the request, so no
         other host is accepted. ``page_number`` selects the page of a multi-page document. The
-        download takes a governor slot and counts against the hourly budget like any call.
+        download takes a governor slot and counts against the hourly budget like any call, and
+        is sent again after a failure that may pass, as reads are.
         """
-        client = self._client
-        client._check_usable()
-        url, params = _page_request(client._shared.base_url, file_url, page_number)
-        await client._take_budget(PAGE_ENDPOINT, client._retry)
-        session = await client.session_manager.get()
-        params["sessionId"] = session.session_id
-        async with client._governor().slot():
-            client._shared.requests_sent += 1
-            async with client._shared.sender.stream_get(url, params, PAGE_OPERATION) as (
-                status,
-                chunks,
-            ):
-                if status != 200:
-                    raise ProtocolError(
-                        "BILL did not send the page",
-                        status_code=status,
-                        body="",
-                        operation=PAGE_OPERATION,
-                    )
-                yield chunks
+        async with self._requester.stream_page(file_url, page_number) as chunks:
+            yield chunks
 
     async def download_page(self, file_url: str, *, page_number: int = 1) -> bytes:
         """One page's bytes (a PNG for bills, HTML for some documents)."""
@@ -68,7 +52,7 @@ class DocumentPages:
             return b"".join([chunk async for chunk in chunks])
 
 
-def _page_request(base_url: str, file_url: str, page_number: int) -> tuple[str, dict[str, str]]:
+def page_request(base_url: str, file_url: str, page_number: int) -> tuple[str, dict[str, str]]:
     """The URL and query of a page on BILL's own host; refuses any other host."""
     parts = urlsplit(file_url)
     base = urlsplit(base_url)

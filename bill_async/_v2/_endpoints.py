@@ -6,10 +6,15 @@ session (``kind``, which decides what may be retried), how its arguments travel 
 it returns (``entity``, and ``result_key`` where the result sits under a key of ``response_data``),
 and the facts about sessions: ``token_rule`` (``None`` when a token session may call it; otherwise
 the rule of BILL's token sign-in page that forbids it), ``needs_mfa`` (a credential session must
-be MFA-trusted) and ``needs_session``. ``confidence`` carries the reference's tag: ``"C"``
-confirmed, ``"I"`` inferred, ``"?"`` unknown.
+be MFA-trusted), ``session`` (how it uses the session: Login sends none, Logout ends it, MFA
+authentication trusts it), ``counts_as`` (Login and ListOrgs spend the login budget) and
+``resend`` (reads are sent again after any failure that may pass; writes, and session rows that
+say so, only when they provably did not run). ``confidence`` carries the reference's tag: ``"C"``
+confirmed, ``"I"`` inferred, ``"?"`` unknown. The pipeline reads these columns
+(``_core._operation.Operation``) and never asks which operation it sends.
 
-Adding an operation is adding one row; ``scripts/gen_endpoints.py`` then regenerates the groups.
+Adding an operation is adding one row; ``scripts/gen_endpoints.py`` then regenerates the groups,
+and the emulator answers it with BDC_1121 until it has a handler.
 """
 
 from __future__ import annotations
@@ -20,23 +25,15 @@ from types import MappingProxyType
 
 import attrs
 
+from .._core._operation import Count, Kind, Resend, SessionUse, TokenRule
+
 __all__ = [
     "ENDPOINTS",
     "ENDPOINTS_BY_PATH",
     "Endpoint",
-    "Kind",
     "Param",
     "Shape",
-    "TokenRule",
 ]
-
-
-class Kind(enum.Enum):
-    """What an operation does, which decides whether it may be sent again after a failure."""
-
-    READ = "read"
-    WRITE = "write"
-    SESSION = "session"
 
 
 class Shape(enum.Enum):
@@ -51,15 +48,6 @@ class Shape(enum.Enum):
     DATA = "data"  # data=<the operation's own JSON object>
     FORM = "form"  # plain form fields, no session (Login, ListOrgs)
     MULTIPART = "multipart"  # multipart/form-data with a file part (UploadAttachment)
-
-
-@attrs.frozen
-class TokenRule:
-    """A rule from BILL's token sign-in page that forbids operations to token sessions."""
-
-    name: str
-    text: str
-    inferred: bool = False
 
 
 USER_WRITE = TokenRule("users", "a token session cannot create, update or delete users")
@@ -162,10 +150,35 @@ class Endpoint:
     entity: str | None
     token_rule: TokenRule | None = None
     needs_mfa: bool = False
-    needs_session: bool = True
+    session: SessionUse = SessionUse.IN_SESSION
+    counts_as: Count = Count.REQUEST
+    # None: as the kind says (reads after any failure, writes only if not sent); session rows
+    # must say, since signing in may be repeated but an MFA challenge sends a text message.
+    resend_rule: Resend | None = attrs.field(default=None, alias="resend")
     confidence: str = "C"
     result_key: str | None = None
     params: tuple[Param, ...] = ()  # the keyword arguments an action's method names
+
+    def __attrs_post_init__(self) -> None:
+        if self.kind is Kind.SESSION and self.resend_rule is None:
+            raise ValueError(f"{self.path}: a session row must say when it may be resent")
+
+    @property
+    def name(self) -> str:
+        """The operation's name in errors, logs and hooks: its path."""
+        return self.path
+
+    @property
+    def resend(self) -> Resend:
+        """When a failed attempt may be sent again."""
+        if self.resend_rule is not None:
+            return self.resend_rule
+        return Resend.AFTER_ANY_FAILURE if self.kind is Kind.READ else Resend.IF_NOT_SENT
+
+    @property
+    def needs_session(self) -> bool:
+        """Whether the operation is sent in a session (Login, ListOrgs and Errors.json are not)."""
+        return self.session is not SessionUse.NONE
 
     @property
     def token_allowed(self) -> bool:
@@ -179,6 +192,9 @@ class Endpoint:
 
 
 READ, WRITE, SESSION = Kind.READ, Kind.WRITE, Kind.SESSION
+ANY_FAILURE, IF_NOT_SENT = Resend.AFTER_ANY_FAILURE, Resend.IF_NOT_SENT
+NO_SESSION, ENDS, TRUSTS = SessionUse.NONE, SessionUse.ENDS, SessionUse.TRUSTS
+LOGIN = Count.LOGIN
 NONE, ID, OBJ, LIST = Shape.NONE, Shape.ID, Shape.OBJ, Shape.LIST
 BULK_OBJ, BULK_ID, DATA, FORM, MULTIPART = (
     Shape.BULK_OBJ,
@@ -190,12 +206,12 @@ BULK_OBJ, BULK_ID, DATA, FORM, MULTIPART = (
 
 # fmt: off
 ENDPOINTS: tuple[Endpoint, ...] = (
-    Endpoint("Login.json", "session", "login", SESSION, FORM, None),
-    Endpoint("Logout.json", "session", "logout", SESSION, NONE, None),
+    Endpoint("Login.json", "session", "login", SESSION, FORM, None, session=NO_SESSION, counts_as=LOGIN, resend=ANY_FAILURE),
+    Endpoint("Logout.json", "session", "logout", SESSION, NONE, None, session=ENDS, resend=ANY_FAILURE),
     Endpoint("GetSessionInfo.json", "session", "get_info", READ, NONE, None),
-    Endpoint("ListOrgs.json", "session", "list_orgs", SESSION, FORM, None),
-    Endpoint("MFAChallenge.json", "mfa", "challenge", SESSION, DATA, None, token_rule=MFA, params=_params("use_backup: bool")),
-    Endpoint("MFAAuthenticate.json", "mfa", "authenticate", SESSION, DATA, None, token_rule=MFA, params=_params("challenge_id: str", "token: str", "device_id: str", "machine_name: str", "remember_me: bool")),
+    Endpoint("ListOrgs.json", "session", "list_orgs", SESSION, FORM, None, session=NO_SESSION, counts_as=LOGIN, resend=ANY_FAILURE),
+    Endpoint("MFAChallenge.json", "mfa", "challenge", SESSION, DATA, None, token_rule=MFA, resend=IF_NOT_SENT, params=_params("use_backup: bool")),
+    Endpoint("MFAAuthenticate.json", "mfa", "authenticate", SESSION, DATA, None, token_rule=MFA, session=TRUSTS, resend=IF_NOT_SENT, params=_params("challenge_id: str", "token: str", "device_id: str", "machine_name: str", "remember_me: bool")),
     Endpoint("MFAStatus.json", "mfa", "status", READ, DATA, None, token_rule=MFA, params=_params("mfa_id: str", "device_id: str")),
     Endpoint("Crud/Read/Organization.json", "organization", "read", READ, ID, "Organization"),
     Endpoint("Crud/Create/User.json", "users", "create", WRITE, OBJ, "User", token_rule=USER_WRITE),
@@ -214,7 +230,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("Crud/Read/MoneyMovement.json", "money_movements", "read", READ, ID, "MoneyMovement", confidence="I"),
     Endpoint("List/MoneyMovement.json", "money_movements", "list", READ, LIST, "MoneyMovement", confidence="I"),
     Endpoint("GetEntityMetadata.json", "organization", "get_entity_metadata", READ, DATA, None, params=_params(f"entity: {IDS}")),
-    Endpoint("Errors.json", "organization", "list_errors", READ, NONE, None, needs_session=False),
+    Endpoint("Errors.json", "organization", "list_errors", READ, NONE, None, session=NO_SESSION),
     Endpoint("CurrentTime.json", "organization", "current_time", READ, NONE, None, confidence="I"),
     Endpoint("UploadAttachment.json", "documents", "upload", WRITE, MULTIPART, None),
     Endpoint("GetDocumentPages.json", "documents", "get_pages", READ, DATA, None, params=BY_ID),

@@ -11,7 +11,8 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from ._endpoints import APPROVER_WRITE, ENDPOINTS, USER_WRITE, TokenRule
+from .._core._operation import TokenRule
+from ._endpoints import APPROVER_WRITE, ENDPOINTS, USER_WRITE
 
 __all__ = ["DISAGREEMENTS", "TOKEN_PERMISSIONS", "rule_for_path", "token_permission_table"]
 

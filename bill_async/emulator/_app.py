@@ -363,7 +363,7 @@ class Emulator:
         try:
             if request.too_large or request.malformed:
                 raise Fault(INVALID_REQUEST, request.malformed or "The request is too large.")
-            if not endpoint.needs_session:  # Errors.json needs no authentication
+            if not endpoint.needs_session and endpoint.shape is not Shape.FORM:  # Errors.json
                 return dump_json(ok_envelope(error_list())), headers
             fields = request.fields
             dev_key = fields.get("devKey", "")
