@@ -11,8 +11,8 @@ client keeps reusing the ones it has.
 The pools are httpcore's, built here as ``httpx.AsyncHTTPTransport`` builds them, so that the
 client's fast path (``bill_async_send``, ``_base.FastPath``) can hand httpcore the bytes
 without building httpx's request and response objects, which cost a third of the CPU of a call;
-on asyncio the pools reach the network through ``_asyncio_backend``, not anyio. Any other request (a document
-download) goes through ``handle_async_request``, converted as httpx converts it.
+on asyncio the pools reach the network through ``_asyncio_backend``, not anyio. Any other
+request (a document page) goes through ``handle_async_request``, converted as httpx converts it.
 httpcore's exceptions become httpx's, which ``_sender`` maps to bill_async's.
 """
 
