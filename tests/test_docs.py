@@ -26,3 +26,15 @@ def test_readme_has_the_two_set_up_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "bash .ci/run" in readme
     assert bill_async.token_permission_table() in readme
+
+
+def test_the_architecture_map_names_only_modules_that_exist() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    named = set(re.findall(r"(?<![\w/])((?:\w+/)*\w+\.py)\b", text))
+    assert len(named) > 20
+    package = ROOT / "bill_async"
+    missing = sorted(
+        p for p in named if not (ROOT / p).exists() and not any(package.glob(f"**/{p}"))
+    )
+    assert missing == [], missing
+    assert "docs/architecture.md" in (ROOT / "README.md").read_text()

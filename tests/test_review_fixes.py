@@ -84,6 +84,22 @@ async def test_logout_of_a_session_bill_forgot_does_not_log_in_again() -> None:
 
 
 @pytest.mark.anyio
+async def test_logout_with_no_session_open_sends_nothing_by_either_path() -> None:
+    fake = FakeBill()
+    fake.on("Logout.json", ok({}))
+    fake.on("GetSessionInfo.json", ok({}))
+    async with client(fake) as bill:
+        await bill.session.logout()  # the generated method: it used to sign in, then log out
+        await bill.logout()
+        assert fake.paths() == []
+        await bill.session.get_info()
+        await bill.session.logout()
+        assert bill.session_manager.current is None
+        await bill.logout()  # ended already: nothing more is sent
+    assert fake.paths() == ["Login.json", "GetSessionInfo.json", "Logout.json"]
+
+
+@pytest.mark.anyio
 @pytest.mark.parametrize(
     "path",
     [

@@ -290,7 +290,6 @@ class KeysetPages:
         self._offset: int = data["start"]  # records at or after ``_since`` passed
         self._operation = operation
         self._done = False
-        self.calls = 0
 
     def __aiter__(self) -> KeysetPages:
         return self
@@ -331,7 +330,6 @@ class KeysetPages:
         data = {**self._data, "start": start}
         if filters:
             data["filters"] = filters
-        self.calls += 1
         return _rows(await self._fetch(data), self._operation)
 
 

@@ -40,8 +40,8 @@ from __future__ import annotations
 
 from ._connection import DEFAULT_LEASE as DEFAULT_LEASE
 from ._connection import DEFAULT_PREFIX as DEFAULT_PREFIX
+from ._connection import DEFAULT_REDIS_TIMEOUT as DEFAULT_REDIS_TIMEOUT
 from ._connection import DEFAULT_SESSION_TTL as DEFAULT_SESSION_TTL
-from ._connection import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
 from ._connection import RedisStoreError as RedisStoreError
 from ._connection import RedisUnavailableError as RedisUnavailableError
 from ._limits import REFUSAL_COOLDOWN as REFUSAL_COOLDOWN
@@ -55,8 +55,8 @@ from ._stores import redis_stores as redis_stores
 __all__ = [
     "DEFAULT_LEASE",
     "DEFAULT_PREFIX",
+    "DEFAULT_REDIS_TIMEOUT",
     "DEFAULT_SESSION_TTL",
-    "DEFAULT_TIMEOUT",
     "REFUSAL_COOLDOWN",
     "RedisBudget",
     "RedisGovernor",

@@ -33,7 +33,7 @@ __all__ = [
     "DEFAULT_LEASE",
     "DEFAULT_PREFIX",
     "DEFAULT_SESSION_TTL",
-    "DEFAULT_TIMEOUT",
+    "DEFAULT_REDIS_TIMEOUT",
     "Connection",
     "RedisStoreError",
     "RedisUnavailableError",
@@ -47,7 +47,7 @@ logger = logging.getLogger("bill_async.redis")
 
 DEFAULT_LEASE = 30.0
 DEFAULT_PREFIX = "bill_async"
-DEFAULT_TIMEOUT = 5.0
+DEFAULT_REDIS_TIMEOUT = 5.0
 DEFAULT_SESSION_TTL = 3600.0
 
 T = TypeVar("T")

@@ -18,7 +18,7 @@ from .._core._limits import Budget, Governor, LimitStore
 from ._connection import (
     DEFAULT_LEASE,
     DEFAULT_PREFIX,
-    DEFAULT_TIMEOUT,
+    DEFAULT_REDIS_TIMEOUT,
     Connection,
     RedisStoreError,
     RedisUnavailableError,
@@ -82,7 +82,7 @@ class RedisGovernor(Governor):
 
     def slot(self) -> AbstractAsyncContextManager[None]:
         asyncio_loop()
-        return _Slot(self)
+        return _LeasedSlot(self)
 
     def refused(self) -> None:
         if self._redis.fell_back:
@@ -171,7 +171,7 @@ _LAST_SLOT: contextvars.ContextVar[tuple[RedisGovernor, int] | None] = contextva
 )
 
 
-class _Slot:
+class _LeasedSlot:
     """One slot of a ``RedisGovernor`` (or of its in-process stand-in after a fallback)."""
 
     def __init__(self, governor: RedisGovernor) -> None:
@@ -305,7 +305,7 @@ class RedisLimits(LimitStore):
         lease: float = DEFAULT_LEASE,
         fallback: bool = False,
         prefix: str = DEFAULT_PREFIX,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float = DEFAULT_REDIS_TIMEOUT,
     ) -> None:
         self._setup(Connection(url, prefix=prefix, timeout=timeout, lease=lease, fallback=fallback))
 

@@ -17,8 +17,8 @@ from .._core._sessions import SessionStore, StoredSession
 from ._connection import (
     DEFAULT_LEASE,
     DEFAULT_PREFIX,
+    DEFAULT_REDIS_TIMEOUT,
     DEFAULT_SESSION_TTL,
-    DEFAULT_TIMEOUT,
     Connection,
     RedisStoreError,
     RedisUnavailableError,
@@ -56,7 +56,7 @@ class RedisSessionStore(SessionStore):
         session_ttl: float = DEFAULT_SESSION_TTL,
         fallback: bool = False,
         prefix: str = DEFAULT_PREFIX,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float = DEFAULT_REDIS_TIMEOUT,
     ) -> None:
         connection = Connection(url, prefix=prefix, timeout=timeout, lease=lease, fallback=fallback)
         self._setup(connection, session_ttl)

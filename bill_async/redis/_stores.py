@@ -5,8 +5,8 @@ from __future__ import annotations
 from ._connection import (
     DEFAULT_LEASE,
     DEFAULT_PREFIX,
+    DEFAULT_REDIS_TIMEOUT,
     DEFAULT_SESSION_TTL,
-    DEFAULT_TIMEOUT,
     Connection,
 )
 from ._limits import RedisLimits
@@ -32,7 +32,7 @@ class RedisStores:
         session_ttl: float = DEFAULT_SESSION_TTL,
         fallback: bool = False,
         prefix: str = DEFAULT_PREFIX,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float = DEFAULT_REDIS_TIMEOUT,
     ) -> None:
         self._redis = Connection(
             url, prefix=prefix, timeout=timeout, lease=lease, fallback=fallback
@@ -70,7 +70,7 @@ def redis_stores(
     session_ttl: float = DEFAULT_SESSION_TTL,
     fallback: bool = False,
     prefix: str = DEFAULT_PREFIX,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float = DEFAULT_REDIS_TIMEOUT,
 ) -> RedisStores:
     """Sessions and limits shared through the Redis at ``url`` (see the module docstring)."""
     return RedisStores(
