@@ -41,6 +41,7 @@ from .._exceptions import (
     TokenPermissionError,
     TransportError,
 )
+from .._transports._base import WireRequest
 from .._transports._sender import Sender
 from ._auth import AuthStrategy
 from ._dialect import Call, Dialect, SignedIn, StreamCall
@@ -272,16 +273,12 @@ class Pipeline:
         request = call.request(session)
         governor = self._governor()
         try:
-            async with AsyncExitStack() as slot:
-                await slot.enter_async_context(governor.slot())
-                if self.shared.closed:  # while this call waited for its slot
-                    raise ClientStateError(
-                        "the client was closed while the call was in progress; it was not sent"
-                    )
-                result = await self._send_once(op, call, request, session, tries)
-                if call.streams:  # the slot is held until the caller is done with the stream
-                    keep_open = cast(StreamCall, call).keep_open
-                    await keep_open.enter_async_context(slot.pop_all())
+            if call.streams:
+                result = await self._send_keeping_slot(op, call, request, session, tries)
+            else:
+                async with governor.slot():
+                    self._check_open_in_slot()
+                    result = await self._send_once(op, call, request, session, tries)
         except ConcurrencyLimitError:
             governor.refused()
             raise
@@ -297,8 +294,35 @@ class Pipeline:
         governor.succeeded()
         return result
 
+    async def _send_keeping_slot(
+        self,
+        op: Operation,
+        call: Call,
+        request: WireRequest,
+        session: Session | None,
+        tries: _Tries,
+    ) -> Any:
+        """``_send_once`` for a streamed answer: the slot is held until the caller is done."""
+        async with AsyncExitStack() as slot:
+            await slot.enter_async_context(self._governor().slot())
+            self._check_open_in_slot()
+            result = await self._send_once(op, call, request, session, tries)
+            await cast(StreamCall, call).keep_open.enter_async_context(slot.pop_all())
+        return result
+
+    def _check_open_in_slot(self) -> None:
+        if self.shared.closed:  # while this call waited for its slot
+            raise ClientStateError(
+                "the client was closed while the call was in progress; it was not sent"
+            )
+
     async def _send_once(
-        self, op: Operation, call: Call, request: Any, session: Session | None, tries: _Tries
+        self,
+        op: Operation,
+        call: Call,
+        request: WireRequest,
+        session: Session | None,
+        tries: _Tries,
     ) -> Any:
         shared = self.shared
         hooks = shared.settings.hooks.any
@@ -330,7 +354,8 @@ class Pipeline:
     # -- limits ------------------------------------------------------------------------------
 
     def _governor(self) -> Governor:
-        loop = current_loop()
+        # The family's loop, which every request checked it runs on (``check_usable``).
+        loop = self.shared.loop or current_loop()
         cached = self._governor_cache
         if cached is not None and cached[0] is loop:
             return cached[1]
