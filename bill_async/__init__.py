@@ -46,11 +46,13 @@ from ._exceptions import RequestTimeoutError as RequestTimeoutError
 from ._exceptions import SessionExpiredError as SessionExpiredError
 from ._exceptions import TokenPermissionError as TokenPermissionError
 from ._exceptions import TransportError as TransportError
+from ._exceptions import UnknownFieldError as UnknownFieldError
 from ._exceptions import UnsupportedOperationError as UnsupportedOperationError
 from ._exceptions import WriteTimeoutError as WriteTimeoutError
 from ._transports._aiohttp import AiohttpTransport as AiohttpTransport
 from ._transports._pooled import PooledTransport as PooledTransport
 from ._v2._bulk import BulkResult as BulkResult
+from ._v2._bulk import BulkResults as BulkResults
 from ._v2._client import PRODUCTION_URL as PRODUCTION_URL
 from ._v2._client import SANDBOX_URL as SANDBOX_URL
 from ._v2._client import Client as Client
@@ -131,6 +133,7 @@ __all__ = [
     "BillPay",
     "BudgetExhaustedError",
     "BulkResult",
+    "BulkResults",
     "CallEvent",
     "ChartOfAccount",
     "Client",
@@ -203,6 +206,7 @@ __all__ = [
     "TokenPermissionError",
     "TokenRule",
     "TransportError",
+    "UnknownFieldError",
     "UnsupportedOperationError",
     "User",
     "Vendor",

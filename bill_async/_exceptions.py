@@ -8,6 +8,7 @@ Every error the SDK raises is a ``BillError``; a user never sees a bare ``KeyErr
     │   ├── TokenPermissionError      a token session may not call this operation
     │   ├── MfaRequiredError          the operation needs an MFA-trusted session
     │   ├── InvalidRequestError       bad arguments (filters, page size, ...): a ValueError
+    │   │   └── UnknownFieldError         a field the object or operation does not have: a TypeError
     │   └── BudgetExhaustedError      an hourly budget is spent (also a RateLimitError)
     ├── ApiError                  BILL answered response_status 1 (.code, .message, .operation)
     │   ├── AuthenticationError       BDC_1101, BDC_1102, BDC_1105
@@ -64,6 +65,7 @@ __all__ = [
     "SessionExpiredError",
     "TokenPermissionError",
     "TransportError",
+    "UnknownFieldError",
     "UnsupportedOperationError",
     "WriteTimeoutError",
     "api_error_for",
@@ -103,6 +105,24 @@ class MfaRequiredError(RequestRejectedError):
 
 class InvalidRequestError(RequestRejectedError, ValueError):
     """The arguments were refused before sending (a bad filter, page size, chunk, ...)."""
+
+
+class UnknownFieldError(InvalidRequestError, TypeError):
+    """A keyword argument or key the object or operation does not have (a misspelt name, say),
+    refused before sending. Also a ``TypeError``, as Python's own for an unknown keyword.
+
+    Attributes:
+        field: the name as given.
+        suggestion: the closest known name, if one is close.
+    """
+
+    def __init__(self, message: str, field: str, suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.suggestion = suggestion
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self), self.field, self.suggestion))
 
 
 class ApiError(BillError):

@@ -248,8 +248,10 @@ async def test_action_methods_name_their_arguments_and_send_only_those_given() -
             payment_account_id="cba1",
             memo="thanks",
             invoice_pays=[{"invoiceId": "00e1", "amount": Decimal("12.50")}],
-            extra_flag=True,  # not a named argument: sent in camelCase as given
+            extra={"extraFlag": True},  # not a named argument: sent as given, explicitly
         )
+        with pytest.raises(TypeError, match="extra_flag"):
+            await bill.payments.charge_customer(customer_id="0cu1", extra_flag=True)  # type: ignore[call-arg]
     assert fake.seen[1].data == {
         "objectId": "00n1",
         "entity": "Bill",
@@ -264,6 +266,7 @@ async def test_action_methods_name_their_arguments_and_send_only_those_given() -
         "extraFlag": True,
     }
     assert isinstance(charged, bill_async.ReceivedPay) and charged.id == "0rp1"
+    assert len(fake.seen) == 3  # the misspelt call sent nothing
 
 
 @pytest.mark.anyio

@@ -64,7 +64,7 @@ async def test_reprs_exception_texts_and_debug_logs_hold_no_secret(
         await bill.vendors.read("009x")
         for attempt in (
             bill.bills.read("00n1"),
-            bill.users.create(first_name="A", password=PASSWORD),
+            bill.users.create(first_name="A", extra={"password": PASSWORD}),
             bill.call("MFAAuthenticate.json", {"challengeId": "!c", "token": "123456"}),
         ):
             try:

@@ -15,17 +15,44 @@ import anyio
 
 from .._exceptions import BillError, InvalidRequestError, ProtocolError
 from ._convert import Model
+from ._endpoints import BULK_LIMIT
 from ._wire import api_error, body_excerpt, dumps
 
-__all__ = ["BULK_CHUNK", "BulkResult", "run_bulk"]
+__all__ = ["BULK_CHUNK", "BulkResult", "BulkResults", "run_bulk"]
 
-BULK_CHUNK = 100
+BULK_CHUNK = BULK_LIMIT
 
 T = TypeVar("T", bound=Model)
 
 # The object BILL made or changed, or the error for that one item: an ApiError when BILL refused
 # the item (or its whole chunk), AmbiguousWriteError when the chunk's fate is unknown.
 BulkResult: TypeAlias = T | BillError
+
+
+class BulkResults(list[T | BillError]):
+    """One result per item of a bulk call, in the order of the items: the object BILL made or
+    changed, or that item's error (a ``BillError``: BILL's refusal of the item or of its whole
+    chunk, or ``AmbiguousWriteError`` when its chunk's fate is unknown)::
+
+        results = await client.vendors.bulk_create(vendors)
+        for vendor in results.succeeded: ...
+        for index, error in results.failed: ...  # index: the item's position in the input
+    """
+
+    @property
+    def succeeded(self) -> list[T]:
+        """The objects, in order, of the items that succeeded."""
+        return [result for result in self if not isinstance(result, BillError)]
+
+    @property
+    def failed(self) -> list[tuple[int, BillError]]:
+        """``(index of the item, its error)`` for each item that failed."""
+        return [(i, result) for i, result in enumerate(self) if isinstance(result, BillError)]
+
+    @property
+    def all_succeeded(self) -> bool:
+        return not any(isinstance(result, BillError) for result in self)
+
 
 # Sends one chunk, given as items and as the JSON of its ``data``; returns BILL's answer.
 SendChunk = Callable[[list[Any], str], Awaitable[Any]]
@@ -58,7 +85,7 @@ async def run_bulk(
     *,
     chunk_size: int = BULK_CHUNK,
     secrets: Callable[[], Sequence[str]] = tuple,
-) -> list[T | BillError]:
+) -> BulkResults[T]:
     """Send ``items`` (already in wire form) in chunks; one result per item, in order.
 
     Raises ``InvalidRequestError``, with nothing sent, if an item cannot be put into JSON.
@@ -105,4 +132,4 @@ async def run_bulk(
     async with anyio.create_task_group() as group:
         for offset in range(0, len(wire_items), chunk_size):
             group.start_soon(run_chunk, offset)
-    return cast("list[T | BillError]", results)  # every chunk filled its slots
+    return BulkResults(cast("list[T | BillError]", results))  # every chunk filled its slots

@@ -47,7 +47,9 @@ __all__ = [
     "configure_converter",
     "converter",
     "field_to_wire",
+    "field_specs",
     "fields_to_wire",
+    "limited",
     "wire_field",
     "wire_names",
 ]
@@ -60,6 +62,11 @@ Conv = Callable[[Any], Any]
 def wire_field(wire: str, default: Any = None) -> Any:
     """A model field whose wire name is not the camelCase of its Python name."""
     return attrs.field(default=default, kw_only=True, metadata={"wire": wire})
+
+
+def limited(max_length: int) -> Any:
+    """A text field whose length BILL limits (refused before sending when longer)."""
+    return attrs.field(default=None, kw_only=True, metadata={"max_length": max_length})
 
 
 @attrs.frozen(kw_only=True)
@@ -213,6 +220,7 @@ class _FieldSpec:
     to_wire: Conv | None
     is_ref: bool  # an id field: all zeros <-> None
     core: Any = None  # the declared type, without None
+    max_length: int | None = None  # BILL's limit on a text field's length, where known
 
 
 def camel(name: str) -> str:
@@ -244,7 +252,17 @@ def _field_specs(cls: type[Model]) -> list[_FieldSpec]:
             if isinstance(item, type) and issubclass(item, Model):
                 to_python, to_wire = _list_conversions(item)
         is_ref = field.name.endswith("_id") and core is str
-        specs.append(_FieldSpec(field.alias or field.name, wire, to_python, to_wire, is_ref, core))
+        specs.append(
+            _FieldSpec(
+                field.alias or field.name,
+                wire,
+                to_python,
+                to_wire,
+                is_ref,
+                core,
+                field.metadata.get("max_length"),
+            )
+        )
     return specs
 
 
@@ -442,6 +460,11 @@ def _make_unstructure(cls: type[Model]) -> Callable[[Model], dict[str, Any]]:
 
 _SPECS: dict[type[Model], tuple[_FieldSpec, ...]] = {}
 _SPECS_BY_WIRE: dict[type[Model], Mapping[str, _FieldSpec]] = {}
+
+
+def field_specs(cls: type[Model]) -> tuple[_FieldSpec, ...]:
+    """The declared fields of a model: names, wire names, types, conversions and limits."""
+    return _specs(cls)
 
 
 def _specs(cls: type[Model]) -> tuple[_FieldSpec, ...]:

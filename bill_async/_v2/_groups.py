@@ -13,11 +13,35 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
-from ._bulk import BulkResult
+from ._bulk import BulkResults
 from ._documents import DocumentPages
 from ._endpoints import ENDPOINTS_BY_PATH as _EP
+from ._fields import (
+    ActgClassFields,
+    ApprovalPolicyApproverFields,
+    ApprovalPolicyFields,
+    BillFields,
+    ChartOfAccountFields,
+    CreditMemoFields,
+    CustomerBankAccountFields,
+    CustomerContactFields,
+    CustomerFields,
+    DepartmentFields,
+    EmployeeFields,
+    InvoiceFields,
+    ItemFields,
+    JobFields,
+    LocationFields,
+    PaymentTermFields,
+    RecurringBillFields,
+    RecurringInvoiceFields,
+    UserFields,
+    VendorBankAccountFields,
+    VendorCreditFields,
+    VendorFields,
+)
 from ._models import (
     ActgClass,
     ApprovalPolicy,
@@ -113,27 +137,87 @@ class ActgClassesGroup(Group):
     """The actg classes operations: ``client.actg_classes``."""
 
     async def create(
-        self, obj: ActgClass | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: ActgClass | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[ActgClassFields],
     ) -> ActgClass:
-        """``Crud/Create/ActgClass.json``"""
-        return await self._requester.save(_EP["Crud/Create/ActgClass.json"], ActgClass, obj, fields)
+        """Create a ActgClass from the fields given; BILL answers with the whole ActgClass.
+
+        ``Crud/Create/ActgClass.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``ActgClass``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``ActgClass``'s fields by their Python names; None clears a field
+        """
+        return await self._requester.save(
+            _EP["Crud/Create/ActgClass.json"], ActgClass, obj, fields, extra
+        )
 
     async def read(self, id: str) -> ActgClass:
-        """``Crud/Read/ActgClass.json``"""
+        """Read one ActgClass by its id.
+
+        ``Crud/Read/ActgClass.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the ActgClass's id
+        """
         return await self._requester.fetch(_EP["Crud/Read/ActgClass.json"], ActgClass, {"id": id})
 
     async def update(
-        self, obj: ActgClass | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: ActgClass | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[ActgClassFields],
     ) -> ActgClass:
-        """``Crud/Update/ActgClass.json``"""
-        return await self._requester.save(_EP["Crud/Update/ActgClass.json"], ActgClass, obj, fields)
+        """Update a ActgClass: its id and the fields to change (BILL ignores read-only fields);
+        BILL answers with the whole ActgClass.
+
+        ``Crud/Update/ActgClass.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``ActgClass``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``ActgClass``'s fields by their Python names; None clears a field
+        """
+        return await self._requester.save(
+            _EP["Crud/Update/ActgClass.json"], ActgClass, obj, fields, extra
+        )
 
     async def delete(self, id: str) -> ActgClass:
-        """``Crud/Delete/ActgClass.json``"""
+        """Make a ActgClass inactive (isActive 2: BILL's delete is soft); answers with it.
+
+        ``Crud/Delete/ActgClass.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the ActgClass's id
+        """
         return await self._requester.fetch(_EP["Crud/Delete/ActgClass.json"], ActgClass, {"id": id})
 
     async def undelete(self, id: str) -> ActgClass:
-        """``Crud/Undelete/ActgClass.json``"""
+        """Make an inactive ActgClass active again; answers with it.
+
+        ``Crud/Undelete/ActgClass.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the ActgClass's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Undelete/ActgClass.json"], ActgClass, {"id": id}
         )
@@ -149,7 +233,24 @@ class ActgClassesGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[ActgClass]:
-        """``List/ActgClass.json``"""
+        """List ActgClass records, a page at a time, lazily: filters and sorts are checked before
+        anything is sent.
+
+        ``List/ActgClass.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[ActgClass]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/ActgClass.json"],
             ActgClass,
@@ -165,15 +266,26 @@ class ActgClassesGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[ActgClass]:
-        """``List/ActgClass.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/ActgClass.json``: ActgClass records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/ActgClass.json"], ActgClass, since, page_size=page_size, nested=nested
         )
 
     async def bulk_create(
         self, items: Iterable[ActgClass | Mapping[str, Any]]
-    ) -> builtins.list[BulkResult[ActgClass]]:
-        """``Bulk/Crud/Create/ActgClass.json``"""
+    ) -> BulkResults[ActgClass]:
+        """Create many ActgClass records (create each as its single call does), in chunks of 100;
+        one result per item, in order: the ActgClass, or that item's error.
+
+        ``Bulk/Crud/Create/ActgClass.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. At most 100 items per call: larger
+        inputs go in chunks of 100, up to three at once. The ``BulkResults`` list has one result
+        per item, in order: ``.succeeded`` and ``.failed`` split them.
+
+        Args:
+            items: ``ActgClass`` models, or mappings in BILL's wire names
+        """
         return await self._requester.bulk(_EP["Bulk/Crud/Create/ActgClass.json"], ActgClass, items)
 
 
@@ -181,35 +293,94 @@ class ApprovalPoliciesGroup(Group):
     """The approval policies operations: ``client.approval_policies``."""
 
     async def create(
-        self, obj: ApprovalPolicy | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: ApprovalPolicy | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[ApprovalPolicyFields],
     ) -> ApprovalPolicy:
-        """``Crud/Create/ApprovalPolicy.json``"""
+        """Create a ApprovalPolicy from the fields given; BILL answers with the whole
+        ApprovalPolicy.
+
+        ``Crud/Create/ApprovalPolicy.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``ApprovalPolicy``, or a mapping in BILL's wire names (unknown keys are
+            refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``ApprovalPolicy``'s fields by their Python names; None clears a field
+        """
         return await self._requester.save(
-            _EP["Crud/Create/ApprovalPolicy.json"], ApprovalPolicy, obj, fields
+            _EP["Crud/Create/ApprovalPolicy.json"], ApprovalPolicy, obj, fields, extra
         )
 
     async def read(self, id: str) -> ApprovalPolicy:
-        """``Crud/Read/ApprovalPolicy.json``"""
+        """Read one ApprovalPolicy by its id.
+
+        ``Crud/Read/ApprovalPolicy.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the ApprovalPolicy's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Read/ApprovalPolicy.json"], ApprovalPolicy, {"id": id}
         )
 
     async def update(
-        self, obj: ApprovalPolicy | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: ApprovalPolicy | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[ApprovalPolicyFields],
     ) -> ApprovalPolicy:
-        """``Crud/Update/ApprovalPolicy.json``"""
+        """Update a ApprovalPolicy: its id and the fields to change (BILL ignores read-only
+        fields); BILL answers with the whole ApprovalPolicy.
+
+        ``Crud/Update/ApprovalPolicy.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``ApprovalPolicy``, or a mapping in BILL's wire names (unknown keys are
+            refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``ApprovalPolicy``'s fields by their Python names; None clears a field
+        """
         return await self._requester.save(
-            _EP["Crud/Update/ApprovalPolicy.json"], ApprovalPolicy, obj, fields
+            _EP["Crud/Update/ApprovalPolicy.json"], ApprovalPolicy, obj, fields, extra
         )
 
     async def delete(self, id: str) -> ApprovalPolicy:
-        """``Crud/Delete/ApprovalPolicy.json``"""
+        """Make a ApprovalPolicy inactive (isActive 2: BILL's delete is soft); answers with it.
+
+        ``Crud/Delete/ApprovalPolicy.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the ApprovalPolicy's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Delete/ApprovalPolicy.json"], ApprovalPolicy, {"id": id}
         )
 
     async def undelete(self, id: str) -> ApprovalPolicy:
-        """``Crud/Undelete/ApprovalPolicy.json``"""
+        """Make an inactive ApprovalPolicy active again; answers with it.
+
+        ``Crud/Undelete/ApprovalPolicy.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the ApprovalPolicy's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Undelete/ApprovalPolicy.json"], ApprovalPolicy, {"id": id}
         )
@@ -225,7 +396,24 @@ class ApprovalPoliciesGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[ApprovalPolicy]:
-        """``List/ApprovalPolicy.json``"""
+        """List ApprovalPolicy records, a page at a time, lazily: filters and sorts are checked
+        before anything is sent.
+
+        ``List/ApprovalPolicy.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[ApprovalPolicy]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/ApprovalPolicy.json"],
             ApprovalPolicy,
@@ -241,7 +429,7 @@ class ApprovalPoliciesGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[ApprovalPolicy]:
-        """``List/ApprovalPolicy.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/ApprovalPolicy.json``: ApprovalPolicy records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/ApprovalPolicy.json"],
             ApprovalPolicy,
@@ -252,8 +440,20 @@ class ApprovalPoliciesGroup(Group):
 
     async def bulk_create(
         self, items: Iterable[ApprovalPolicy | Mapping[str, Any]]
-    ) -> builtins.list[BulkResult[ApprovalPolicy]]:
-        """``Bulk/Crud/Create/ApprovalPolicy.json``"""
+    ) -> BulkResults[ApprovalPolicy]:
+        """Create many ApprovalPolicy records (create each as its single call does), in chunks of
+        100; one result per item, in order: the ApprovalPolicy, or that item's error.
+
+        ``Bulk/Crud/Create/ApprovalPolicy.json``. A write: sent again only when it provably did
+        not reach BILL; a failure that leaves its outcome unknown raises
+        ``AmbiguousWriteError``, and it is never sent twice. Token sessions: allowed. At most
+        100 items per call: larger inputs go in chunks of 100, up to three at once. The
+        ``BulkResults`` list has one result per item, in order: ``.succeeded`` and ``.failed``
+        split them.
+
+        Args:
+            items: ``ApprovalPolicy`` models, or mappings in BILL's wire names
+        """
         return await self._requester.bulk(
             _EP["Bulk/Crud/Create/ApprovalPolicy.json"], ApprovalPolicy, items
         )
@@ -263,37 +463,119 @@ class ApprovalPolicyApproversGroup(Group):
     """The approval policy approvers operations: ``client.approval_policy_approvers``."""
 
     async def create(
-        self, obj: ApprovalPolicyApprover | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: ApprovalPolicyApprover | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[ApprovalPolicyApproverFields],
     ) -> ApprovalPolicyApprover:
-        """``Crud/Create/ApprovalPolicyApprover.json`` Refused for token sessions: a token session cannot create, update or delete approval policy approvers."""
+        """Create a ApprovalPolicyApprover from the fields given; BILL answers with the whole
+        ApprovalPolicyApprover.
+
+        ``Crud/Create/ApprovalPolicyApprover.json``. A write: sent again only when it provably
+        did not reach BILL; a failure that leaves its outcome unknown raises
+        ``AmbiguousWriteError``, and it is never sent twice. Token sessions: refused before
+        anything is sent (a token session cannot create, update or delete approval policy
+        approvers): ``TokenPermissionError``.
+
+        Args:
+            obj: a ``ApprovalPolicyApprover``, or a mapping in BILL's wire names (unknown keys
+            are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``ApprovalPolicyApprover``'s fields by their Python names; None clears
+            a field
+        """
         return await self._requester.save(
-            _EP["Crud/Create/ApprovalPolicyApprover.json"], ApprovalPolicyApprover, obj, fields
+            _EP["Crud/Create/ApprovalPolicyApprover.json"],
+            ApprovalPolicyApprover,
+            obj,
+            fields,
+            extra,
         )
 
     async def read(self, id: str) -> ApprovalPolicyApprover:
-        """``Crud/Read/ApprovalPolicyApprover.json``"""
+        """Read one ApprovalPolicyApprover by its id.
+
+        ``Crud/Read/ApprovalPolicyApprover.json``. A read: sent again after a failure that may
+        pass (a timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the ApprovalPolicyApprover's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Read/ApprovalPolicyApprover.json"], ApprovalPolicyApprover, {"id": id}
         )
 
     async def update(
-        self, obj: ApprovalPolicyApprover | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: ApprovalPolicyApprover | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[ApprovalPolicyApproverFields],
     ) -> ApprovalPolicyApprover:
-        """``Crud/Update/ApprovalPolicyApprover.json`` Refused for token sessions: a token session cannot create, update or delete approval policy approvers."""
+        """Update a ApprovalPolicyApprover: its id and the fields to change (BILL ignores read-only
+        fields); BILL answers with the whole ApprovalPolicyApprover.
+
+        ``Crud/Update/ApprovalPolicyApprover.json``. A write: sent again only when it provably
+        did not reach BILL; a failure that leaves its outcome unknown raises
+        ``AmbiguousWriteError``, and it is never sent twice. Token sessions: refused before
+        anything is sent (a token session cannot create, update or delete approval policy
+        approvers): ``TokenPermissionError``.
+
+        Args:
+            obj: a ``ApprovalPolicyApprover``, or a mapping in BILL's wire names (unknown keys
+            are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``ApprovalPolicyApprover``'s fields by their Python names; None clears
+            a field
+        """
         return await self._requester.save(
-            _EP["Crud/Update/ApprovalPolicyApprover.json"], ApprovalPolicyApprover, obj, fields
+            _EP["Crud/Update/ApprovalPolicyApprover.json"],
+            ApprovalPolicyApprover,
+            obj,
+            fields,
+            extra,
         )
 
     async def delete(self, id: str) -> ApprovalPolicyApprover:
-        """``Crud/Delete/ApprovalPolicyApprover.json`` Refused for token sessions: a token session cannot create, update or delete approval policy approvers."""
+        """Make a ApprovalPolicyApprover inactive (isActive 2: BILL's delete is soft); answers with
+        it.
+
+        ``Crud/Delete/ApprovalPolicyApprover.json``. A write: sent again only when it provably
+        did not reach BILL; a failure that leaves its outcome unknown raises
+        ``AmbiguousWriteError``, and it is never sent twice. Token sessions: refused before
+        anything is sent (a token session cannot create, update or delete approval policy
+        approvers): ``TokenPermissionError``.
+
+        Args:
+            id: the ApprovalPolicyApprover's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Delete/ApprovalPolicyApprover.json"], ApprovalPolicyApprover, {"id": id}
         )
 
     async def bulk_create(
         self, items: Iterable[ApprovalPolicyApprover | Mapping[str, Any]]
-    ) -> builtins.list[BulkResult[ApprovalPolicyApprover]]:
-        """``Bulk/Crud/Create/ApprovalPolicyApprover.json`` Refused for token sessions: a token session cannot create, update or delete approval policy approvers."""
+    ) -> BulkResults[ApprovalPolicyApprover]:
+        """Create many ApprovalPolicyApprover records (create each as its single call does), in
+        chunks of 100; one result per item, in order: the ApprovalPolicyApprover, or that item's
+        error.
+
+        ``Bulk/Crud/Create/ApprovalPolicyApprover.json``. A write: sent again only when it
+        provably did not reach BILL; a failure that leaves its outcome unknown raises
+        ``AmbiguousWriteError``, and it is never sent twice. Token sessions: refused before
+        anything is sent (a token session cannot create, update or delete approval policy
+        approvers): ``TokenPermissionError``. At most 100 items per call: larger inputs go in
+        chunks of 100, up to three at once. The ``BulkResults`` list has one result per item, in
+        order: ``.succeeded`` and ``.failed`` split them.
+
+        Args:
+            items: ``ApprovalPolicyApprover`` models, or mappings in BILL's wire names
+        """
         return await self._requester.bulk(
             _EP["Bulk/Crud/Create/ApprovalPolicyApprover.json"], ApprovalPolicyApprover, items
         )
@@ -310,16 +592,31 @@ class ApprovalsGroup(Group):
         object_id: str | None = None,
         entity: str | None = None,
         approvers: Sequence[str] | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``SetApprovers.json`` Refused for token sessions: a token session cannot set bill approvers."""
+        """Set the approvers of a bill or vendor credit, in the order they approve; the first is
+        emailed.
+
+        ``SetApprovers.json``. A write: sent again only when it provably did not reach BILL; a
+        failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is never
+        sent twice. Token sessions: refused before anything is sent (a token session cannot set
+        bill approvers): ``TokenPermissionError``.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            object_id: the bill or vendor credit (``00n…`` or ``vcr…``)
+            entity: ``"Bill"`` or ``"VendorCredit"``
+            approvers: the approving users (``006…``), in the order they approve
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.call(
             _EP["SetApprovers.json"],
             data,
             object_id=object_id,
             entity=entity,
             approvers=approvers,
-            **fields,
+            extra=extra,
         )
 
     async def clear_approvers(
@@ -329,11 +626,24 @@ class ApprovalsGroup(Group):
         *,
         object_id: str | None = None,
         entity: str | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``ClearApprovers.json`` Refused for token sessions: a token session cannot set bill approvers."""
+        """Remove every approver of a bill or vendor credit (after a denial, say).
+
+        ``ClearApprovers.json``. A write: sent again only when it provably did not reach BILL; a
+        failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is never
+        sent twice. Token sessions: refused before anything is sent (a token session cannot set
+        bill approvers): ``TokenPermissionError``.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            object_id: the bill or vendor credit (``00n…`` or ``vcr…``)
+            entity: ``"Bill"`` or ``"VendorCredit"``
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.call(
-            _EP["ClearApprovers.json"], data, object_id=object_id, entity=entity, **fields
+            _EP["ClearApprovers.json"], data, object_id=object_id, entity=entity, extra=extra
         )
 
     async def list_approvers(
@@ -343,11 +653,22 @@ class ApprovalsGroup(Group):
         *,
         object_id: str | None = None,
         entity: str | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``ListApprovers.json``"""
+        """The approvers of a bill or vendor credit.
+
+        ``ListApprovers.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            object_id: the bill or vendor credit (``00n…`` or ``vcr…``)
+            entity: ``"Bill"`` or ``"VendorCredit"``
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.call(
-            _EP["ListApprovers.json"], data, object_id=object_id, entity=entity, **fields
+            _EP["ListApprovers.json"], data, object_id=object_id, entity=entity, extra=extra
         )
 
     async def approve(
@@ -358,11 +679,30 @@ class ApprovalsGroup(Group):
         object_id: str | None = None,
         entity: str | None = None,
         comment: str | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``Approve.json`` Refused for token sessions: a token session cannot approve or deny a bill or vendor credit."""
+        """Approve a bill or vendor credit as the signed-in user; the next approver is emailed.
+
+        ``Approve.json``. A write: sent again only when it provably did not reach BILL; a
+        failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is never
+        sent twice. Token sessions: refused before anything is sent (a token session cannot
+        approve or deny a bill or vendor credit): ``TokenPermissionError``.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            object_id: the bill or vendor credit (``00n…`` or ``vcr…``)
+            entity: ``"Bill"`` or ``"VendorCredit"``
+            comment: a note added to the object
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.call(
-            _EP["Approve.json"], data, object_id=object_id, entity=entity, comment=comment, **fields
+            _EP["Approve.json"],
+            data,
+            object_id=object_id,
+            entity=entity,
+            comment=comment,
+            extra=extra,
         )
 
     async def deny(
@@ -373,11 +713,25 @@ class ApprovalsGroup(Group):
         object_id: str | None = None,
         entity: str | None = None,
         comment: str | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``Deny.json`` Refused for token sessions: a token session cannot approve or deny a bill or vendor credit."""
+        """Deny a bill or vendor credit as the signed-in user; the approval flow stops.
+
+        ``Deny.json``. A write: sent again only when it provably did not reach BILL; a failure
+        that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is never sent
+        twice. Token sessions: refused before anything is sent (a token session cannot approve
+        or deny a bill or vendor credit): ``TokenPermissionError``.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            object_id: the bill or vendor credit (``00n…`` or ``vcr…``)
+            entity: ``"Bill"`` or ``"VendorCredit"``
+            comment: a note added to the object
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.call(
-            _EP["Deny.json"], data, object_id=object_id, entity=entity, comment=comment, **fields
+            _EP["Deny.json"], data, object_id=object_id, entity=entity, comment=comment, extra=extra
         )
 
     async def list_user_approvals(
@@ -393,9 +747,26 @@ class ApprovalsGroup(Group):
         nested: bool | None = None,
         sort: Sequence[Mapping[str, Any]] | None = None,
         filters: Sequence[Mapping[str, Any]] | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``ListUserApprovals.json``"""
+        """The bills or vendor credits waiting for a user's approval, paged by marker.
+
+        ``ListUserApprovals.json``. A read: sent again after a failure that may pass (a timeout,
+        a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            users_id: the user whose approvals are listed (``006…``)
+            entity: ``"Bill"`` or ``"VendorCredit"``
+            approval_type: BILL's code for the kind of approval (``"0"``)
+            marker: where the previous page ended (its answer's ``marker``; empty at first)
+            max: how many records to return at most
+            nested: include child rows (line items)
+            sort: ``[{"field": ..., "asc": ...}]``
+            filters: ``[{"field": ..., "op": ..., "value": ...}]``
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.call(
             _EP["ListUserApprovals.json"],
             data,
@@ -407,7 +778,7 @@ class ApprovalsGroup(Group):
             nested=nested,
             sort=sort,
             filters=filters,
-            **fields,
+            extra=extra,
         )
 
 
@@ -415,7 +786,14 @@ class BankAccountsGroup(Group):
     """The bank accounts operations: ``client.bank_accounts``."""
 
     async def read(self, id: str) -> BankAccount:
-        """``Crud/Read/BankAccount.json``"""
+        """Read one BankAccount by its id.
+
+        ``Crud/Read/BankAccount.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the BankAccount's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Read/BankAccount.json"], BankAccount, {"id": id}
         )
@@ -431,7 +809,24 @@ class BankAccountsGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[BankAccount]:
-        """``List/BankAccount.json``"""
+        """List BankAccount records, a page at a time, lazily: filters and sorts are checked before
+        anything is sent.
+
+        ``List/BankAccount.json``. A read: sent again after a failure that may pass (a timeout,
+        a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[BankAccount]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/BankAccount.json"],
             BankAccount,
@@ -447,25 +842,48 @@ class BankAccountsGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[BankAccount]:
-        """``List/BankAccount.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/BankAccount.json``: BankAccount records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/BankAccount.json"], BankAccount, since, page_size=page_size, nested=nested
         )
 
-    async def get_balance(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
-        """``GetBankBalance.json``"""
-        return await self._requester.call(_EP["GetBankBalance.json"], data, **fields)
+    async def get_balance(self, data: Mapping[str, Any] | None = None, /) -> Any:
+        """The balance of the organization's default bank account (request shape not documented).
 
-    async def set_balance(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
-        """``SetBankBalance.json``"""
-        return await self._requester.call(_EP["SetBankBalance.json"], data, **fields)
+        ``GetBankBalance.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            data: the operation's ``data`` in BILL's wire names, sent as given
+        """
+        return await self._requester.call(_EP["GetBankBalance.json"], data)
+
+    async def set_balance(self, data: Mapping[str, Any] | None = None, /) -> Any:
+        """Set the balance of the organization's default bank account, as accounting software does
+        (request shape not documented).
+
+        ``SetBankBalance.json``. A write: sent again only when it provably did not reach BILL; a
+        failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is never
+        sent twice. Token sessions: allowed.
+
+        Args:
+            data: the operation's ``data`` in BILL's wire names, sent as given
+        """
+        return await self._requester.call(_EP["SetBankBalance.json"], data)
 
 
 class BillCreditsGroup(Group):
     """The bill credits operations: ``client.bill_credits``."""
 
     async def read(self, id: str) -> BillCredit:
-        """``Crud/Read/BillCredit.json``"""
+        """Read one BillCredit by its id.
+
+        ``Crud/Read/BillCredit.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the BillCredit's id
+        """
         return await self._requester.fetch(_EP["Crud/Read/BillCredit.json"], BillCredit, {"id": id})
 
 
@@ -473,7 +891,14 @@ class BillPaysGroup(Group):
     """The bill pays operations: ``client.bill_pays``."""
 
     async def read(self, id: str) -> BillPay:
-        """``Crud/Read/BillPay.json``"""
+        """Read one BillPay by its id.
+
+        ``Crud/Read/BillPay.json``. A read: sent again after a failure that may pass (a timeout,
+        a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the BillPay's id
+        """
         return await self._requester.fetch(_EP["Crud/Read/BillPay.json"], BillPay, {"id": id})
 
     def list(
@@ -487,7 +912,24 @@ class BillPaysGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[BillPay]:
-        """``List/BillPay.json``"""
+        """List BillPay records, a page at a time, lazily: filters and sorts are checked before
+        anything is sent.
+
+        ``List/BillPay.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[BillPay]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/BillPay.json"],
             BillPay,
@@ -503,7 +945,7 @@ class BillPaysGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[BillPay]:
-        """``List/BillPay.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/BillPay.json``: BillPay records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/BillPay.json"], BillPay, since, page_size=page_size, nested=nested
         )
@@ -512,24 +954,84 @@ class BillPaysGroup(Group):
 class BillsGroup(Group):
     """The bills operations: ``client.bills``."""
 
-    async def create(self, obj: Bill | Mapping[str, Any] | None = None, /, **fields: Any) -> Bill:
-        """``Crud/Create/Bill.json``"""
-        return await self._requester.save(_EP["Crud/Create/Bill.json"], Bill, obj, fields)
+    async def create(
+        self,
+        obj: Bill | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[BillFields],
+    ) -> Bill:
+        """Create a Bill from the fields given; BILL answers with the whole Bill.
+
+        ``Crud/Create/Bill.json``. A write: sent again only when it provably did not reach BILL;
+        a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is
+        never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``Bill``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``Bill``'s fields by their Python names; None clears a field
+        """
+        return await self._requester.save(_EP["Crud/Create/Bill.json"], Bill, obj, fields, extra)
 
     async def read(self, id: str) -> Bill:
-        """``Crud/Read/Bill.json``"""
+        """Read one Bill by its id.
+
+        ``Crud/Read/Bill.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the Bill's id
+        """
         return await self._requester.fetch(_EP["Crud/Read/Bill.json"], Bill, {"id": id})
 
-    async def update(self, obj: Bill | Mapping[str, Any] | None = None, /, **fields: Any) -> Bill:
-        """``Crud/Update/Bill.json``"""
-        return await self._requester.save(_EP["Crud/Update/Bill.json"], Bill, obj, fields)
+    async def update(
+        self,
+        obj: Bill | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[BillFields],
+    ) -> Bill:
+        """Update a Bill: its id and the fields to change (BILL ignores read-only fields); BILL
+        answers with the whole Bill.
+
+        ``Crud/Update/Bill.json``. A write: sent again only when it provably did not reach BILL;
+        a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is
+        never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``Bill``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``Bill``'s fields by their Python names; None clears a field
+        """
+        return await self._requester.save(_EP["Crud/Update/Bill.json"], Bill, obj, fields, extra)
 
     async def delete(self, id: str) -> Bill:
-        """``Crud/Delete/Bill.json``"""
+        """Make a Bill inactive (isActive 2: BILL's delete is soft); answers with it.
+
+        ``Crud/Delete/Bill.json``. A write: sent again only when it provably did not reach BILL;
+        a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is
+        never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the Bill's id
+        """
         return await self._requester.fetch(_EP["Crud/Delete/Bill.json"], Bill, {"id": id})
 
     async def undelete(self, id: str) -> Bill:
-        """``Crud/Undelete/Bill.json``"""
+        """Make an inactive Bill active again; answers with it.
+
+        ``Crud/Undelete/Bill.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the Bill's id
+        """
         return await self._requester.fetch(_EP["Crud/Undelete/Bill.json"], Bill, {"id": id})
 
     def list(
@@ -543,7 +1045,24 @@ class BillsGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[Bill]:
-        """``List/Bill.json``"""
+        """List Bill records, a page at a time, lazily: filters and sorts are checked before
+        anything is sent.
+
+        ``List/Bill.json``. A read: sent again after a failure that may pass (a timeout, a lost
+        answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[Bill]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/Bill.json"],
             Bill,
@@ -559,29 +1078,69 @@ class BillsGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[Bill]:
-        """``List/Bill.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/Bill.json``: Bill records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/Bill.json"], Bill, since, page_size=page_size, nested=nested
         )
 
-    async def bulk_create(
-        self, items: Iterable[Bill | Mapping[str, Any]]
-    ) -> builtins.list[BulkResult[Bill]]:
-        """``Bulk/Crud/Create/Bill.json``"""
+    async def bulk_create(self, items: Iterable[Bill | Mapping[str, Any]]) -> BulkResults[Bill]:
+        """Create many Bill records (create each as its single call does), in chunks of 100; one
+        result per item, in order: the Bill, or that item's error.
+
+        ``Bulk/Crud/Create/Bill.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed. At most 100 items per call: larger inputs
+        go in chunks of 100, up to three at once. The ``BulkResults`` list has one result per
+        item, in order: ``.succeeded`` and ``.failed`` split them.
+
+        Args:
+            items: ``Bill`` models, or mappings in BILL's wire names
+        """
         return await self._requester.bulk(_EP["Bulk/Crud/Create/Bill.json"], Bill, items)
 
-    async def bulk_update(
-        self, items: Iterable[Bill | Mapping[str, Any]]
-    ) -> builtins.list[BulkResult[Bill]]:
-        """``Bulk/Crud/Update/Bill.json``"""
+    async def bulk_update(self, items: Iterable[Bill | Mapping[str, Any]]) -> BulkResults[Bill]:
+        """Update many Bill records (update each as its single call does), in chunks of 100; one
+        result per item, in order: the Bill, or that item's error.
+
+        ``Bulk/Crud/Update/Bill.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed. At most 100 items per call: larger inputs
+        go in chunks of 100, up to three at once. The ``BulkResults`` list has one result per
+        item, in order: ``.succeeded`` and ``.failed`` split them.
+
+        Args:
+            items: ``Bill`` models, or mappings in BILL's wire names
+        """
         return await self._requester.bulk(_EP["Bulk/Crud/Update/Bill.json"], Bill, items)
 
-    async def bulk_delete(self, ids: Iterable[str]) -> builtins.list[BulkResult[Bill]]:
-        """``Bulk/Crud/Delete/Bill.json``"""
+    async def bulk_delete(self, ids: Iterable[str]) -> BulkResults[Bill]:
+        """Delete many Bill records (delete each as its single call does), in chunks of 100; one
+        result per item, in order: the Bill, or that item's error.
+
+        ``Bulk/Crud/Delete/Bill.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed. At most 100 items per call: larger inputs
+        go in chunks of 100, up to three at once. The ``BulkResults`` list has one result per
+        item, in order: ``.succeeded`` and ``.failed`` split them.
+
+        Args:
+            ids: the ids of the Bill records
+        """
         return await self._requester.bulk(_EP["Bulk/Crud/Delete/Bill.json"], Bill, ids)
 
-    async def bulk_undelete(self, ids: Iterable[str]) -> builtins.list[BulkResult[Bill]]:
-        """``Bulk/Crud/Undelete/Bill.json``"""
+    async def bulk_undelete(self, ids: Iterable[str]) -> BulkResults[Bill]:
+        """Undelete many Bill records (undelete each as its single call does), in chunks of 100;
+        one result per item, in order: the Bill, or that item's error.
+
+        ``Bulk/Crud/Undelete/Bill.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. At most 100 items per call: larger
+        inputs go in chunks of 100, up to three at once. The ``BulkResults`` list has one result
+        per item, in order: ``.succeeded`` and ``.failed`` split them.
+
+        Args:
+            ids: the ids of the Bill records
+        """
         return await self._requester.bulk(_EP["Bulk/Crud/Undelete/Bill.json"], Bill, ids)
 
 
@@ -589,35 +1148,94 @@ class ChartOfAccountsGroup(Group):
     """The chart of accounts operations: ``client.chart_of_accounts``."""
 
     async def create(
-        self, obj: ChartOfAccount | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: ChartOfAccount | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[ChartOfAccountFields],
     ) -> ChartOfAccount:
-        """``Crud/Create/ChartOfAccount.json``"""
+        """Create a ChartOfAccount from the fields given; BILL answers with the whole
+        ChartOfAccount.
+
+        ``Crud/Create/ChartOfAccount.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``ChartOfAccount``, or a mapping in BILL's wire names (unknown keys are
+            refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``ChartOfAccount``'s fields by their Python names; None clears a field
+        """
         return await self._requester.save(
-            _EP["Crud/Create/ChartOfAccount.json"], ChartOfAccount, obj, fields
+            _EP["Crud/Create/ChartOfAccount.json"], ChartOfAccount, obj, fields, extra
         )
 
     async def read(self, id: str) -> ChartOfAccount:
-        """``Crud/Read/ChartOfAccount.json``"""
+        """Read one ChartOfAccount by its id.
+
+        ``Crud/Read/ChartOfAccount.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the ChartOfAccount's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Read/ChartOfAccount.json"], ChartOfAccount, {"id": id}
         )
 
     async def update(
-        self, obj: ChartOfAccount | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: ChartOfAccount | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[ChartOfAccountFields],
     ) -> ChartOfAccount:
-        """``Crud/Update/ChartOfAccount.json``"""
+        """Update a ChartOfAccount: its id and the fields to change (BILL ignores read-only
+        fields); BILL answers with the whole ChartOfAccount.
+
+        ``Crud/Update/ChartOfAccount.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``ChartOfAccount``, or a mapping in BILL's wire names (unknown keys are
+            refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``ChartOfAccount``'s fields by their Python names; None clears a field
+        """
         return await self._requester.save(
-            _EP["Crud/Update/ChartOfAccount.json"], ChartOfAccount, obj, fields
+            _EP["Crud/Update/ChartOfAccount.json"], ChartOfAccount, obj, fields, extra
         )
 
     async def delete(self, id: str) -> ChartOfAccount:
-        """``Crud/Delete/ChartOfAccount.json``"""
+        """Make a ChartOfAccount inactive (isActive 2: BILL's delete is soft); answers with it.
+
+        ``Crud/Delete/ChartOfAccount.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the ChartOfAccount's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Delete/ChartOfAccount.json"], ChartOfAccount, {"id": id}
         )
 
     async def undelete(self, id: str) -> ChartOfAccount:
-        """``Crud/Undelete/ChartOfAccount.json``"""
+        """Make an inactive ChartOfAccount active again; answers with it.
+
+        ``Crud/Undelete/ChartOfAccount.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the ChartOfAccount's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Undelete/ChartOfAccount.json"], ChartOfAccount, {"id": id}
         )
@@ -633,7 +1251,24 @@ class ChartOfAccountsGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[ChartOfAccount]:
-        """``List/ChartOfAccount.json``"""
+        """List ChartOfAccount records, a page at a time, lazily: filters and sorts are checked
+        before anything is sent.
+
+        ``List/ChartOfAccount.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[ChartOfAccount]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/ChartOfAccount.json"],
             ChartOfAccount,
@@ -649,7 +1284,7 @@ class ChartOfAccountsGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[ChartOfAccount]:
-        """``List/ChartOfAccount.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/ChartOfAccount.json``: ChartOfAccount records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/ChartOfAccount.json"],
             ChartOfAccount,
@@ -660,8 +1295,20 @@ class ChartOfAccountsGroup(Group):
 
     async def bulk_create(
         self, items: Iterable[ChartOfAccount | Mapping[str, Any]]
-    ) -> builtins.list[BulkResult[ChartOfAccount]]:
-        """``Bulk/Crud/Create/ChartOfAccount.json``"""
+    ) -> BulkResults[ChartOfAccount]:
+        """Create many ChartOfAccount records (create each as its single call does), in chunks of
+        100; one result per item, in order: the ChartOfAccount, or that item's error.
+
+        ``Bulk/Crud/Create/ChartOfAccount.json``. A write: sent again only when it provably did
+        not reach BILL; a failure that leaves its outcome unknown raises
+        ``AmbiguousWriteError``, and it is never sent twice. Token sessions: allowed. At most
+        100 items per call: larger inputs go in chunks of 100, up to three at once. The
+        ``BulkResults`` list has one result per item, in order: ``.succeeded`` and ``.failed``
+        split them.
+
+        Args:
+            items: ``ChartOfAccount`` models, or mappings in BILL's wire names
+        """
         return await self._requester.bulk(
             _EP["Bulk/Crud/Create/ChartOfAccount.json"], ChartOfAccount, items
         )
@@ -671,33 +1318,90 @@ class CreditMemosGroup(Group):
     """The credit memos operations: ``client.credit_memos``."""
 
     async def create(
-        self, obj: CreditMemo | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: CreditMemo | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[CreditMemoFields],
     ) -> CreditMemo:
-        """``Crud/Create/CreditMemo.json`` This operation's shape is inferred."""
+        """Create a CreditMemo from the fields given; BILL answers with the whole CreditMemo.
+
+        ``Crud/Create/CreditMemo.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            obj: a ``CreditMemo``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``CreditMemo``'s fields by their Python names; None clears a field
+        """
         return await self._requester.save(
-            _EP["Crud/Create/CreditMemo.json"], CreditMemo, obj, fields
+            _EP["Crud/Create/CreditMemo.json"], CreditMemo, obj, fields, extra
         )
 
     async def read(self, id: str) -> CreditMemo:
-        """``Crud/Read/CreditMemo.json`` This operation's shape is inferred."""
+        """Read one CreditMemo by its id.
+
+        ``Crud/Read/CreditMemo.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed. This operation's
+        shape is inferred.
+
+        Args:
+            id: the CreditMemo's id
+        """
         return await self._requester.fetch(_EP["Crud/Read/CreditMemo.json"], CreditMemo, {"id": id})
 
     async def update(
-        self, obj: CreditMemo | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: CreditMemo | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[CreditMemoFields],
     ) -> CreditMemo:
-        """``Crud/Update/CreditMemo.json`` This operation's shape is inferred."""
+        """Update a CreditMemo: its id and the fields to change (BILL ignores read-only fields);
+        BILL answers with the whole CreditMemo.
+
+        ``Crud/Update/CreditMemo.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            obj: a ``CreditMemo``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``CreditMemo``'s fields by their Python names; None clears a field
+        """
         return await self._requester.save(
-            _EP["Crud/Update/CreditMemo.json"], CreditMemo, obj, fields
+            _EP["Crud/Update/CreditMemo.json"], CreditMemo, obj, fields, extra
         )
 
     async def delete(self, id: str) -> CreditMemo:
-        """``Crud/Delete/CreditMemo.json`` This operation's shape is inferred."""
+        """Make a CreditMemo inactive (isActive 2: BILL's delete is soft); answers with it.
+
+        ``Crud/Delete/CreditMemo.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            id: the CreditMemo's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Delete/CreditMemo.json"], CreditMemo, {"id": id}
         )
 
     async def undelete(self, id: str) -> CreditMemo:
-        """``Crud/Undelete/CreditMemo.json`` This operation's shape is inferred."""
+        """Make an inactive CreditMemo active again; answers with it.
+
+        ``Crud/Undelete/CreditMemo.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            id: the CreditMemo's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Undelete/CreditMemo.json"], CreditMemo, {"id": id}
         )
@@ -713,7 +1417,25 @@ class CreditMemosGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[CreditMemo]:
-        """``List/CreditMemo.json`` This operation's shape is inferred."""
+        """List CreditMemo records, a page at a time, lazily: filters and sorts are checked before
+        anything is sent.
+
+        ``List/CreditMemo.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed. This operation's shape is
+        inferred.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[CreditMemo]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/CreditMemo.json"],
             CreditMemo,
@@ -729,7 +1451,7 @@ class CreditMemosGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[CreditMemo]:
-        """``List/CreditMemo.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/CreditMemo.json``: CreditMemo records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/CreditMemo.json"], CreditMemo, since, page_size=page_size, nested=nested
         )
@@ -739,21 +1461,56 @@ class CustomerBankAccountsGroup(Group):
     """The customer bank accounts operations: ``client.customer_bank_accounts``."""
 
     async def create(
-        self, obj: CustomerBankAccount | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: CustomerBankAccount | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[CustomerBankAccountFields],
     ) -> CustomerBankAccount:
-        """``Crud/Create/CustomerBankAccount.json``"""
+        """Create a CustomerBankAccount from the fields given; BILL answers with the whole
+        CustomerBankAccount.
+
+        ``Crud/Create/CustomerBankAccount.json``. A write: sent again only when it provably did
+        not reach BILL; a failure that leaves its outcome unknown raises
+        ``AmbiguousWriteError``, and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``CustomerBankAccount``, or a mapping in BILL's wire names (unknown keys are
+            refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``CustomerBankAccount``'s fields by their Python names; None clears a
+            field
+        """
         return await self._requester.save(
-            _EP["Crud/Create/CustomerBankAccount.json"], CustomerBankAccount, obj, fields
+            _EP["Crud/Create/CustomerBankAccount.json"], CustomerBankAccount, obj, fields, extra
         )
 
     async def read(self, id: str) -> CustomerBankAccount:
-        """``Crud/Read/CustomerBankAccount.json``"""
+        """Read one CustomerBankAccount by its id.
+
+        ``Crud/Read/CustomerBankAccount.json``. A read: sent again after a failure that may pass
+        (a timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the CustomerBankAccount's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Read/CustomerBankAccount.json"], CustomerBankAccount, {"id": id}
         )
 
     async def delete(self, id: str) -> CustomerBankAccount:
-        """``Crud/Delete/CustomerBankAccount.json``"""
+        """Make a CustomerBankAccount inactive (isActive 2: BILL's delete is soft); answers with
+        it.
+
+        ``Crud/Delete/CustomerBankAccount.json``. A write: sent again only when it provably did
+        not reach BILL; a failure that leaves its outcome unknown raises
+        ``AmbiguousWriteError``, and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the CustomerBankAccount's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Delete/CustomerBankAccount.json"], CustomerBankAccount, {"id": id}
         )
@@ -769,7 +1526,24 @@ class CustomerBankAccountsGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[CustomerBankAccount]:
-        """``List/CustomerBankAccount.json``"""
+        """List CustomerBankAccount records, a page at a time, lazily: filters and sorts are
+        checked before anything is sent.
+
+        ``List/CustomerBankAccount.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[CustomerBankAccount]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/CustomerBankAccount.json"],
             CustomerBankAccount,
@@ -785,7 +1559,7 @@ class CustomerBankAccountsGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[CustomerBankAccount]:
-        """``List/CustomerBankAccount.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/CustomerBankAccount.json``: CustomerBankAccount records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/CustomerBankAccount.json"],
             CustomerBankAccount,
@@ -799,35 +1573,96 @@ class CustomerContactsGroup(Group):
     """The customer contacts operations: ``client.customer_contacts``."""
 
     async def create(
-        self, obj: CustomerContact | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: CustomerContact | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[CustomerContactFields],
     ) -> CustomerContact:
-        """``Crud/Create/CustomerContact.json``"""
+        """Create a CustomerContact from the fields given; BILL answers with the whole
+        CustomerContact.
+
+        ``Crud/Create/CustomerContact.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``CustomerContact``, or a mapping in BILL's wire names (unknown keys are
+            refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``CustomerContact``'s fields by their Python names; None clears a
+            field
+        """
         return await self._requester.save(
-            _EP["Crud/Create/CustomerContact.json"], CustomerContact, obj, fields
+            _EP["Crud/Create/CustomerContact.json"], CustomerContact, obj, fields, extra
         )
 
     async def read(self, id: str) -> CustomerContact:
-        """``Crud/Read/CustomerContact.json``"""
+        """Read one CustomerContact by its id.
+
+        ``Crud/Read/CustomerContact.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the CustomerContact's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Read/CustomerContact.json"], CustomerContact, {"id": id}
         )
 
     async def update(
-        self, obj: CustomerContact | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: CustomerContact | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[CustomerContactFields],
     ) -> CustomerContact:
-        """``Crud/Update/CustomerContact.json``"""
+        """Update a CustomerContact: its id and the fields to change (BILL ignores read-only
+        fields); BILL answers with the whole CustomerContact.
+
+        ``Crud/Update/CustomerContact.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``CustomerContact``, or a mapping in BILL's wire names (unknown keys are
+            refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``CustomerContact``'s fields by their Python names; None clears a
+            field
+        """
         return await self._requester.save(
-            _EP["Crud/Update/CustomerContact.json"], CustomerContact, obj, fields
+            _EP["Crud/Update/CustomerContact.json"], CustomerContact, obj, fields, extra
         )
 
     async def delete(self, id: str) -> CustomerContact:
-        """``Crud/Delete/CustomerContact.json``"""
+        """Make a CustomerContact inactive (isActive 2: BILL's delete is soft); answers with it.
+
+        ``Crud/Delete/CustomerContact.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the CustomerContact's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Delete/CustomerContact.json"], CustomerContact, {"id": id}
         )
 
     async def undelete(self, id: str) -> CustomerContact:
-        """``Crud/Undelete/CustomerContact.json``"""
+        """Make an inactive CustomerContact active again; answers with it.
+
+        ``Crud/Undelete/CustomerContact.json``. A write: sent again only when it provably did
+        not reach BILL; a failure that leaves its outcome unknown raises
+        ``AmbiguousWriteError``, and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the CustomerContact's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Undelete/CustomerContact.json"], CustomerContact, {"id": id}
         )
@@ -843,7 +1678,24 @@ class CustomerContactsGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[CustomerContact]:
-        """``List/CustomerContact.json``"""
+        """List CustomerContact records, a page at a time, lazily: filters and sorts are checked
+        before anything is sent.
+
+        ``List/CustomerContact.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[CustomerContact]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/CustomerContact.json"],
             CustomerContact,
@@ -859,7 +1711,7 @@ class CustomerContactsGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[CustomerContact]:
-        """``List/CustomerContact.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/CustomerContact.json``: CustomerContact records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/CustomerContact.json"],
             CustomerContact,
@@ -870,28 +1722,76 @@ class CustomerContactsGroup(Group):
 
     async def bulk_create(
         self, items: Iterable[CustomerContact | Mapping[str, Any]]
-    ) -> builtins.list[BulkResult[CustomerContact]]:
-        """``Bulk/Crud/Create/CustomerContact.json``"""
+    ) -> BulkResults[CustomerContact]:
+        """Create many CustomerContact records (create each as its single call does), in chunks of
+        100; one result per item, in order: the CustomerContact, or that item's error.
+
+        ``Bulk/Crud/Create/CustomerContact.json``. A write: sent again only when it provably did
+        not reach BILL; a failure that leaves its outcome unknown raises
+        ``AmbiguousWriteError``, and it is never sent twice. Token sessions: allowed. At most
+        100 items per call: larger inputs go in chunks of 100, up to three at once. The
+        ``BulkResults`` list has one result per item, in order: ``.succeeded`` and ``.failed``
+        split them.
+
+        Args:
+            items: ``CustomerContact`` models, or mappings in BILL's wire names
+        """
         return await self._requester.bulk(
             _EP["Bulk/Crud/Create/CustomerContact.json"], CustomerContact, items
         )
 
     async def bulk_update(
         self, items: Iterable[CustomerContact | Mapping[str, Any]]
-    ) -> builtins.list[BulkResult[CustomerContact]]:
-        """``Bulk/Crud/Update/CustomerContact.json``"""
+    ) -> BulkResults[CustomerContact]:
+        """Update many CustomerContact records (update each as its single call does), in chunks of
+        100; one result per item, in order: the CustomerContact, or that item's error.
+
+        ``Bulk/Crud/Update/CustomerContact.json``. A write: sent again only when it provably did
+        not reach BILL; a failure that leaves its outcome unknown raises
+        ``AmbiguousWriteError``, and it is never sent twice. Token sessions: allowed. At most
+        100 items per call: larger inputs go in chunks of 100, up to three at once. The
+        ``BulkResults`` list has one result per item, in order: ``.succeeded`` and ``.failed``
+        split them.
+
+        Args:
+            items: ``CustomerContact`` models, or mappings in BILL's wire names
+        """
         return await self._requester.bulk(
             _EP["Bulk/Crud/Update/CustomerContact.json"], CustomerContact, items
         )
 
-    async def bulk_delete(self, ids: Iterable[str]) -> builtins.list[BulkResult[CustomerContact]]:
-        """``Bulk/Crud/Delete/CustomerContact.json``"""
+    async def bulk_delete(self, ids: Iterable[str]) -> BulkResults[CustomerContact]:
+        """Delete many CustomerContact records (delete each as its single call does), in chunks of
+        100; one result per item, in order: the CustomerContact, or that item's error.
+
+        ``Bulk/Crud/Delete/CustomerContact.json``. A write: sent again only when it provably did
+        not reach BILL; a failure that leaves its outcome unknown raises
+        ``AmbiguousWriteError``, and it is never sent twice. Token sessions: allowed. At most
+        100 items per call: larger inputs go in chunks of 100, up to three at once. The
+        ``BulkResults`` list has one result per item, in order: ``.succeeded`` and ``.failed``
+        split them.
+
+        Args:
+            ids: the ids of the CustomerContact records
+        """
         return await self._requester.bulk(
             _EP["Bulk/Crud/Delete/CustomerContact.json"], CustomerContact, ids
         )
 
-    async def bulk_undelete(self, ids: Iterable[str]) -> builtins.list[BulkResult[CustomerContact]]:
-        """``Bulk/Crud/Undelete/CustomerContact.json``"""
+    async def bulk_undelete(self, ids: Iterable[str]) -> BulkResults[CustomerContact]:
+        """Undelete many CustomerContact records (undelete each as its single call does), in chunks
+        of 100; one result per item, in order: the CustomerContact, or that item's error.
+
+        ``Bulk/Crud/Undelete/CustomerContact.json``. A write: sent again only when it provably
+        did not reach BILL; a failure that leaves its outcome unknown raises
+        ``AmbiguousWriteError``, and it is never sent twice. Token sessions: allowed. At most
+        100 items per call: larger inputs go in chunks of 100, up to three at once. The
+        ``BulkResults`` list has one result per item, in order: ``.succeeded`` and ``.failed``
+        split them.
+
+        Args:
+            ids: the ids of the CustomerContact records
+        """
         return await self._requester.bulk(
             _EP["Bulk/Crud/Undelete/CustomerContact.json"], CustomerContact, ids
         )
@@ -901,27 +1801,87 @@ class CustomersGroup(Group):
     """The customers operations: ``client.customers``."""
 
     async def create(
-        self, obj: Customer | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: Customer | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[CustomerFields],
     ) -> Customer:
-        """``Crud/Create/Customer.json``"""
-        return await self._requester.save(_EP["Crud/Create/Customer.json"], Customer, obj, fields)
+        """Create a Customer from the fields given; BILL answers with the whole Customer.
+
+        ``Crud/Create/Customer.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``Customer``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``Customer``'s fields by their Python names; None clears a field
+        """
+        return await self._requester.save(
+            _EP["Crud/Create/Customer.json"], Customer, obj, fields, extra
+        )
 
     async def read(self, id: str) -> Customer:
-        """``Crud/Read/Customer.json``"""
+        """Read one Customer by its id.
+
+        ``Crud/Read/Customer.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the Customer's id
+        """
         return await self._requester.fetch(_EP["Crud/Read/Customer.json"], Customer, {"id": id})
 
     async def update(
-        self, obj: Customer | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: Customer | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[CustomerFields],
     ) -> Customer:
-        """``Crud/Update/Customer.json``"""
-        return await self._requester.save(_EP["Crud/Update/Customer.json"], Customer, obj, fields)
+        """Update a Customer: its id and the fields to change (BILL ignores read-only fields); BILL
+        answers with the whole Customer.
+
+        ``Crud/Update/Customer.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``Customer``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``Customer``'s fields by their Python names; None clears a field
+        """
+        return await self._requester.save(
+            _EP["Crud/Update/Customer.json"], Customer, obj, fields, extra
+        )
 
     async def delete(self, id: str) -> Customer:
-        """``Crud/Delete/Customer.json``"""
+        """Make a Customer inactive (isActive 2: BILL's delete is soft); answers with it.
+
+        ``Crud/Delete/Customer.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the Customer's id
+        """
         return await self._requester.fetch(_EP["Crud/Delete/Customer.json"], Customer, {"id": id})
 
     async def undelete(self, id: str) -> Customer:
-        """``Crud/Undelete/Customer.json``"""
+        """Make an inactive Customer active again; answers with it.
+
+        ``Crud/Undelete/Customer.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the Customer's id
+        """
         return await self._requester.fetch(_EP["Crud/Undelete/Customer.json"], Customer, {"id": id})
 
     def list(
@@ -935,7 +1895,24 @@ class CustomersGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[Customer]:
-        """``List/Customer.json``"""
+        """List Customer records, a page at a time, lazily: filters and sorts are checked before
+        anything is sent.
+
+        ``List/Customer.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[Customer]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/Customer.json"],
             Customer,
@@ -951,29 +1928,73 @@ class CustomersGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[Customer]:
-        """``List/Customer.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/Customer.json``: Customer records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/Customer.json"], Customer, since, page_size=page_size, nested=nested
         )
 
     async def bulk_create(
         self, items: Iterable[Customer | Mapping[str, Any]]
-    ) -> builtins.list[BulkResult[Customer]]:
-        """``Bulk/Crud/Create/Customer.json``"""
+    ) -> BulkResults[Customer]:
+        """Create many Customer records (create each as its single call does), in chunks of 100;
+        one result per item, in order: the Customer, or that item's error.
+
+        ``Bulk/Crud/Create/Customer.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. At most 100 items per call: larger
+        inputs go in chunks of 100, up to three at once. The ``BulkResults`` list has one result
+        per item, in order: ``.succeeded`` and ``.failed`` split them.
+
+        Args:
+            items: ``Customer`` models, or mappings in BILL's wire names
+        """
         return await self._requester.bulk(_EP["Bulk/Crud/Create/Customer.json"], Customer, items)
 
     async def bulk_update(
         self, items: Iterable[Customer | Mapping[str, Any]]
-    ) -> builtins.list[BulkResult[Customer]]:
-        """``Bulk/Crud/Update/Customer.json``"""
+    ) -> BulkResults[Customer]:
+        """Update many Customer records (update each as its single call does), in chunks of 100;
+        one result per item, in order: the Customer, or that item's error.
+
+        ``Bulk/Crud/Update/Customer.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. At most 100 items per call: larger
+        inputs go in chunks of 100, up to three at once. The ``BulkResults`` list has one result
+        per item, in order: ``.succeeded`` and ``.failed`` split them.
+
+        Args:
+            items: ``Customer`` models, or mappings in BILL's wire names
+        """
         return await self._requester.bulk(_EP["Bulk/Crud/Update/Customer.json"], Customer, items)
 
-    async def bulk_delete(self, ids: Iterable[str]) -> builtins.list[BulkResult[Customer]]:
-        """``Bulk/Crud/Delete/Customer.json``"""
+    async def bulk_delete(self, ids: Iterable[str]) -> BulkResults[Customer]:
+        """Delete many Customer records (delete each as its single call does), in chunks of 100;
+        one result per item, in order: the Customer, or that item's error.
+
+        ``Bulk/Crud/Delete/Customer.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. At most 100 items per call: larger
+        inputs go in chunks of 100, up to three at once. The ``BulkResults`` list has one result
+        per item, in order: ``.succeeded`` and ``.failed`` split them.
+
+        Args:
+            ids: the ids of the Customer records
+        """
         return await self._requester.bulk(_EP["Bulk/Crud/Delete/Customer.json"], Customer, ids)
 
-    async def bulk_undelete(self, ids: Iterable[str]) -> builtins.list[BulkResult[Customer]]:
-        """``Bulk/Crud/Undelete/Customer.json``"""
+    async def bulk_undelete(self, ids: Iterable[str]) -> BulkResults[Customer]:
+        """Undelete many Customer records (undelete each as its single call does), in chunks of
+        100; one result per item, in order: the Customer, or that item's error.
+
+        ``Bulk/Crud/Undelete/Customer.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. At most 100 items per call: larger
+        inputs go in chunks of 100, up to three at once. The ``BulkResults`` list has one result
+        per item, in order: ``.succeeded`` and ``.failed`` split them.
+
+        Args:
+            ids: the ids of the Customer records
+        """
         return await self._requester.bulk(_EP["Bulk/Crud/Undelete/Customer.json"], Customer, ids)
 
     async def set_authorization(
@@ -983,15 +2004,28 @@ class CustomersGroup(Group):
         *,
         customer_id: str | None = None,
         has_authorized_to_charge: bool | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``SetCustomerAuthorization.json``"""
+        """Record whether a customer authorized the organization to charge its bank account (needed
+        before charge_customer).
+
+        ``SetCustomerAuthorization.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            customer_id: the customer (``0cu…``)
+            has_authorized_to_charge: whether the customer authorized charging its account
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.call(
             _EP["SetCustomerAuthorization.json"],
             data,
             customer_id=customer_id,
             has_authorized_to_charge=has_authorized_to_charge,
-            **fields,
+            extra=extra,
         )
 
 
@@ -999,33 +2033,90 @@ class DepartmentsGroup(Group):
     """The departments operations: ``client.departments``."""
 
     async def create(
-        self, obj: Department | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: Department | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[DepartmentFields],
     ) -> Department:
-        """``Crud/Create/Department.json`` This operation's shape is inferred."""
+        """Create a Department from the fields given; BILL answers with the whole Department.
+
+        ``Crud/Create/Department.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            obj: a ``Department``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``Department``'s fields by their Python names; None clears a field
+        """
         return await self._requester.save(
-            _EP["Crud/Create/Department.json"], Department, obj, fields
+            _EP["Crud/Create/Department.json"], Department, obj, fields, extra
         )
 
     async def read(self, id: str) -> Department:
-        """``Crud/Read/Department.json`` This operation's shape is inferred."""
+        """Read one Department by its id.
+
+        ``Crud/Read/Department.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed. This operation's
+        shape is inferred.
+
+        Args:
+            id: the Department's id
+        """
         return await self._requester.fetch(_EP["Crud/Read/Department.json"], Department, {"id": id})
 
     async def update(
-        self, obj: Department | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: Department | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[DepartmentFields],
     ) -> Department:
-        """``Crud/Update/Department.json`` This operation's shape is inferred."""
+        """Update a Department: its id and the fields to change (BILL ignores read-only fields);
+        BILL answers with the whole Department.
+
+        ``Crud/Update/Department.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            obj: a ``Department``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``Department``'s fields by their Python names; None clears a field
+        """
         return await self._requester.save(
-            _EP["Crud/Update/Department.json"], Department, obj, fields
+            _EP["Crud/Update/Department.json"], Department, obj, fields, extra
         )
 
     async def delete(self, id: str) -> Department:
-        """``Crud/Delete/Department.json`` This operation's shape is inferred."""
+        """Make a Department inactive (isActive 2: BILL's delete is soft); answers with it.
+
+        ``Crud/Delete/Department.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            id: the Department's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Delete/Department.json"], Department, {"id": id}
         )
 
     async def undelete(self, id: str) -> Department:
-        """``Crud/Undelete/Department.json`` This operation's shape is inferred."""
+        """Make an inactive Department active again; answers with it.
+
+        ``Crud/Undelete/Department.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            id: the Department's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Undelete/Department.json"], Department, {"id": id}
         )
@@ -1041,7 +2132,25 @@ class DepartmentsGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[Department]:
-        """``List/Department.json`` This operation's shape is inferred."""
+        """List Department records, a page at a time, lazily: filters and sorts are checked before
+        anything is sent.
+
+        ``List/Department.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed. This operation's shape is
+        inferred.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[Department]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/Department.json"],
             Department,
@@ -1057,15 +2166,27 @@ class DepartmentsGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[Department]:
-        """``List/Department.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/Department.json``: Department records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/Department.json"], Department, since, page_size=page_size, nested=nested
         )
 
     async def bulk_create(
         self, items: Iterable[Department | Mapping[str, Any]]
-    ) -> builtins.list[BulkResult[Department]]:
-        """``Bulk/Crud/Create/Department.json`` This operation's shape is inferred."""
+    ) -> BulkResults[Department]:
+        """Create many Department records (create each as its single call does), in chunks of 100;
+        one result per item, in order: the Department, or that item's error.
+
+        ``Bulk/Crud/Create/Department.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. At most 100 items per call: larger
+        inputs go in chunks of 100, up to three at once. The ``BulkResults`` list has one result
+        per item, in order: ``.succeeded`` and ``.failed`` split them. This operation's shape is
+        inferred.
+
+        Args:
+            items: ``Department`` models, or mappings in BILL's wire names
+        """
         return await self._requester.bulk(
             _EP["Bulk/Crud/Create/Department.json"], Department, items
         )
@@ -1081,8 +2202,20 @@ class DocumentsGroup(Group, DocumentPages):
         *,
         object_id: str | None = None,
         content_type: str = "application/octet-stream",
-    ) -> Any:
-        """``UploadAttachment.json``"""
+    ) -> dict[str, Any]:
+        """Upload a file (under 20 MB; its extension must match its content), attached to an object
+        or left in the inbox.
+
+        ``UploadAttachment.json``. A write: sent again only when it provably did not reach BILL;
+        a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is
+        never sent twice. Token sessions: allowed.
+
+        Args:
+            file_name: the file's name; its extension must match its content
+            content: the file's bytes
+            object_id: the object to attach it to (a bill, say); left out: the inbox
+            content_type: the file's media type
+        """
         return await self._requester.upload(
             _EP["UploadAttachment.json"],
             file_name,
@@ -1092,47 +2225,138 @@ class DocumentsGroup(Group, DocumentPages):
         )
 
     async def get_pages(
-        self, data: Mapping[str, Any] | None = None, /, *, id: str | None = None, **fields: Any
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        id: str | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``GetDocumentPages.json``"""
-        return await self._requester.call(_EP["GetDocumentPages.json"], data, id=id, **fields)
+        """The pages of the document attached to a bill or vendor credit: their count and the URL
+        of each page.
 
-    async def get_object_url(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
-        """``GetObjectUrl.json`` This operation's shape is not confirmed by any source."""
-        return await self._requester.call(_EP["GetObjectUrl.json"], data, **fields)
+        ``GetDocumentPages.json``. A read: sent again after a failure that may pass (a timeout,
+        a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
 
-    async def get_upload_status(
-        self, data: Mapping[str, Any] | None = None, /, **fields: Any
-    ) -> Any:
-        """``GetDocumentUploadStatus.json`` This operation's shape is not confirmed by any source."""
-        return await self._requester.call(_EP["GetDocumentUploadStatus.json"], data, **fields)
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            id: the object's id
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
+        return await self._requester.call(_EP["GetDocumentPages.json"], data, id=id, extra=extra)
+
+    async def get_object_url(self, data: Mapping[str, Any] | None = None, /) -> Any:
+        """Not documented by BILL; kept for compatibility (pass data as BILL names it).
+
+        ``GetObjectUrl.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed. This operation's shape is not
+        confirmed by any source.
+
+        Args:
+            data: the operation's ``data`` in BILL's wire names, sent as given
+        """
+        return await self._requester.call(_EP["GetObjectUrl.json"], data)
+
+    async def get_upload_status(self, data: Mapping[str, Any] | None = None, /) -> Any:
+        """Not documented for v2 by BILL; kept for compatibility (pass data as BILL names it).
+
+        ``GetDocumentUploadStatus.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed. This operation's
+        shape is not confirmed by any source.
+
+        Args:
+            data: the operation's ``data`` in BILL's wire names, sent as given
+        """
+        return await self._requester.call(_EP["GetDocumentUploadStatus.json"], data)
 
 
 class EmployeesGroup(Group):
     """The employees operations: ``client.employees``."""
 
     async def create(
-        self, obj: Employee | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: Employee | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[EmployeeFields],
     ) -> Employee:
-        """``Crud/Create/Employee.json`` This operation's shape is inferred."""
-        return await self._requester.save(_EP["Crud/Create/Employee.json"], Employee, obj, fields)
+        """Create a Employee from the fields given; BILL answers with the whole Employee.
+
+        ``Crud/Create/Employee.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            obj: a ``Employee``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``Employee``'s fields by their Python names; None clears a field
+        """
+        return await self._requester.save(
+            _EP["Crud/Create/Employee.json"], Employee, obj, fields, extra
+        )
 
     async def read(self, id: str) -> Employee:
-        """``Crud/Read/Employee.json`` This operation's shape is inferred."""
+        """Read one Employee by its id.
+
+        ``Crud/Read/Employee.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed. This operation's
+        shape is inferred.
+
+        Args:
+            id: the Employee's id
+        """
         return await self._requester.fetch(_EP["Crud/Read/Employee.json"], Employee, {"id": id})
 
     async def update(
-        self, obj: Employee | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: Employee | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[EmployeeFields],
     ) -> Employee:
-        """``Crud/Update/Employee.json`` This operation's shape is inferred."""
-        return await self._requester.save(_EP["Crud/Update/Employee.json"], Employee, obj, fields)
+        """Update a Employee: its id and the fields to change (BILL ignores read-only fields); BILL
+        answers with the whole Employee.
+
+        ``Crud/Update/Employee.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            obj: a ``Employee``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``Employee``'s fields by their Python names; None clears a field
+        """
+        return await self._requester.save(
+            _EP["Crud/Update/Employee.json"], Employee, obj, fields, extra
+        )
 
     async def delete(self, id: str) -> Employee:
-        """``Crud/Delete/Employee.json`` This operation's shape is inferred."""
+        """Make a Employee inactive (isActive 2: BILL's delete is soft); answers with it.
+
+        ``Crud/Delete/Employee.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            id: the Employee's id
+        """
         return await self._requester.fetch(_EP["Crud/Delete/Employee.json"], Employee, {"id": id})
 
     async def undelete(self, id: str) -> Employee:
-        """``Crud/Undelete/Employee.json`` This operation's shape is inferred."""
+        """Make an inactive Employee active again; answers with it.
+
+        ``Crud/Undelete/Employee.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            id: the Employee's id
+        """
         return await self._requester.fetch(_EP["Crud/Undelete/Employee.json"], Employee, {"id": id})
 
     def list(
@@ -1146,7 +2370,25 @@ class EmployeesGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[Employee]:
-        """``List/Employee.json`` This operation's shape is inferred."""
+        """List Employee records, a page at a time, lazily: filters and sorts are checked before
+        anything is sent.
+
+        ``List/Employee.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed. This operation's shape is
+        inferred.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[Employee]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/Employee.json"],
             Employee,
@@ -1162,7 +2404,7 @@ class EmployeesGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[Employee]:
-        """``List/Employee.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/Employee.json``: Employee records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/Employee.json"], Employee, since, page_size=page_size, nested=nested
         )
@@ -1172,27 +2414,87 @@ class InvoicesGroup(Group):
     """The invoices operations: ``client.invoices``."""
 
     async def create(
-        self, obj: Invoice | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: Invoice | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[InvoiceFields],
     ) -> Invoice:
-        """``Crud/Create/Invoice.json``"""
-        return await self._requester.save(_EP["Crud/Create/Invoice.json"], Invoice, obj, fields)
+        """Create a Invoice from the fields given; BILL answers with the whole Invoice.
+
+        ``Crud/Create/Invoice.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``Invoice``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``Invoice``'s fields by their Python names; None clears a field
+        """
+        return await self._requester.save(
+            _EP["Crud/Create/Invoice.json"], Invoice, obj, fields, extra
+        )
 
     async def read(self, id: str) -> Invoice:
-        """``Crud/Read/Invoice.json``"""
+        """Read one Invoice by its id.
+
+        ``Crud/Read/Invoice.json``. A read: sent again after a failure that may pass (a timeout,
+        a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the Invoice's id
+        """
         return await self._requester.fetch(_EP["Crud/Read/Invoice.json"], Invoice, {"id": id})
 
     async def update(
-        self, obj: Invoice | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: Invoice | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[InvoiceFields],
     ) -> Invoice:
-        """``Crud/Update/Invoice.json``"""
-        return await self._requester.save(_EP["Crud/Update/Invoice.json"], Invoice, obj, fields)
+        """Update a Invoice: its id and the fields to change (BILL ignores read-only fields); BILL
+        answers with the whole Invoice.
+
+        ``Crud/Update/Invoice.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``Invoice``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``Invoice``'s fields by their Python names; None clears a field
+        """
+        return await self._requester.save(
+            _EP["Crud/Update/Invoice.json"], Invoice, obj, fields, extra
+        )
 
     async def delete(self, id: str) -> Invoice:
-        """``Crud/Delete/Invoice.json``"""
+        """Make a Invoice inactive (isActive 2: BILL's delete is soft); answers with it.
+
+        ``Crud/Delete/Invoice.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the Invoice's id
+        """
         return await self._requester.fetch(_EP["Crud/Delete/Invoice.json"], Invoice, {"id": id})
 
     async def undelete(self, id: str) -> Invoice:
-        """``Crud/Undelete/Invoice.json``"""
+        """Make an inactive Invoice active again; answers with it.
+
+        ``Crud/Undelete/Invoice.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the Invoice's id
+        """
         return await self._requester.fetch(_EP["Crud/Undelete/Invoice.json"], Invoice, {"id": id})
 
     def list(
@@ -1206,7 +2508,24 @@ class InvoicesGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[Invoice]:
-        """``List/Invoice.json``"""
+        """List Invoice records, a page at a time, lazily: filters and sorts are checked before
+        anything is sent.
+
+        ``List/Invoice.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[Invoice]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/Invoice.json"],
             Invoice,
@@ -1222,29 +2541,73 @@ class InvoicesGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[Invoice]:
-        """``List/Invoice.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/Invoice.json``: Invoice records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/Invoice.json"], Invoice, since, page_size=page_size, nested=nested
         )
 
     async def bulk_create(
         self, items: Iterable[Invoice | Mapping[str, Any]]
-    ) -> builtins.list[BulkResult[Invoice]]:
-        """``Bulk/Crud/Create/Invoice.json``"""
+    ) -> BulkResults[Invoice]:
+        """Create many Invoice records (create each as its single call does), in chunks of 100; one
+        result per item, in order: the Invoice, or that item's error.
+
+        ``Bulk/Crud/Create/Invoice.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. At most 100 items per call: larger
+        inputs go in chunks of 100, up to three at once. The ``BulkResults`` list has one result
+        per item, in order: ``.succeeded`` and ``.failed`` split them.
+
+        Args:
+            items: ``Invoice`` models, or mappings in BILL's wire names
+        """
         return await self._requester.bulk(_EP["Bulk/Crud/Create/Invoice.json"], Invoice, items)
 
     async def bulk_update(
         self, items: Iterable[Invoice | Mapping[str, Any]]
-    ) -> builtins.list[BulkResult[Invoice]]:
-        """``Bulk/Crud/Update/Invoice.json``"""
+    ) -> BulkResults[Invoice]:
+        """Update many Invoice records (update each as its single call does), in chunks of 100; one
+        result per item, in order: the Invoice, or that item's error.
+
+        ``Bulk/Crud/Update/Invoice.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. At most 100 items per call: larger
+        inputs go in chunks of 100, up to three at once. The ``BulkResults`` list has one result
+        per item, in order: ``.succeeded`` and ``.failed`` split them.
+
+        Args:
+            items: ``Invoice`` models, or mappings in BILL's wire names
+        """
         return await self._requester.bulk(_EP["Bulk/Crud/Update/Invoice.json"], Invoice, items)
 
-    async def bulk_delete(self, ids: Iterable[str]) -> builtins.list[BulkResult[Invoice]]:
-        """``Bulk/Crud/Delete/Invoice.json``"""
+    async def bulk_delete(self, ids: Iterable[str]) -> BulkResults[Invoice]:
+        """Delete many Invoice records (delete each as its single call does), in chunks of 100; one
+        result per item, in order: the Invoice, or that item's error.
+
+        ``Bulk/Crud/Delete/Invoice.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. At most 100 items per call: larger
+        inputs go in chunks of 100, up to three at once. The ``BulkResults`` list has one result
+        per item, in order: ``.succeeded`` and ``.failed`` split them.
+
+        Args:
+            ids: the ids of the Invoice records
+        """
         return await self._requester.bulk(_EP["Bulk/Crud/Delete/Invoice.json"], Invoice, ids)
 
-    async def bulk_undelete(self, ids: Iterable[str]) -> builtins.list[BulkResult[Invoice]]:
-        """``Bulk/Crud/Undelete/Invoice.json``"""
+    async def bulk_undelete(self, ids: Iterable[str]) -> BulkResults[Invoice]:
+        """Undelete many Invoice records (undelete each as its single call does), in chunks of 100;
+        one result per item, in order: the Invoice, or that item's error.
+
+        ``Bulk/Crud/Undelete/Invoice.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. At most 100 items per call: larger
+        inputs go in chunks of 100, up to three at once. The ``BulkResults`` list has one result
+        per item, in order: ``.succeeded`` and ``.failed`` split them.
+
+        Args:
+            ids: the ids of the Invoice records
+        """
         return await self._requester.bulk(_EP["Bulk/Crud/Undelete/Invoice.json"], Invoice, ids)
 
     async def send(
@@ -1255,16 +2618,30 @@ class InvoicesGroup(Group):
         invoice_id: str | None = None,
         headers: Mapping[str, Any] | None = None,
         content: Mapping[str, Any] | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``SendInvoice.json`` Refused for token sessions: a token session cannot send or mail invoices."""
+        """Email an invoice to the customer. headers and content must be given, even empty.
+
+        ``SendInvoice.json``. A write: sent again only when it provably did not reach BILL; a
+        failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is never
+        sent twice. Token sessions: refused before anything is sent (a token session cannot send
+        or mail invoices): ``TokenPermissionError``.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            invoice_id: the invoice (``00e…``)
+            headers: ``{"fromUserId", "toEmailAddresses": [...], "ccMe", "subject"}``
+            content: ``{"body": ...}`` (the subject and the body go together)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.call(
             _EP["SendInvoice.json"],
             data,
             invoice_id=invoice_id,
             headers=headers,
             content=content,
-            **fields,
+            extra=extra,
         )
 
     async def mail(
@@ -1273,35 +2650,107 @@ class InvoicesGroup(Group):
         /,
         *,
         invoice_id: str | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``MailInvoice.json`` Refused for token sessions: a token session cannot send or mail invoices."""
+        """Mail a paper invoice to the customer's complete US billing address.
+
+        ``MailInvoice.json``. A write: sent again only when it provably did not reach BILL; a
+        failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is never
+        sent twice. Token sessions: refused before anything is sent (a token session cannot send
+        or mail invoices): ``TokenPermissionError``.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            invoice_id: the invoice (``00e…``)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.call(
-            _EP["MailInvoice.json"], data, invoice_id=invoice_id, **fields
+            _EP["MailInvoice.json"], data, invoice_id=invoice_id, extra=extra
         )
 
 
 class ItemsGroup(Group):
     """The items operations: ``client.items``."""
 
-    async def create(self, obj: Item | Mapping[str, Any] | None = None, /, **fields: Any) -> Item:
-        """``Crud/Create/Item.json``"""
-        return await self._requester.save(_EP["Crud/Create/Item.json"], Item, obj, fields)
+    async def create(
+        self,
+        obj: Item | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[ItemFields],
+    ) -> Item:
+        """Create a Item from the fields given; BILL answers with the whole Item.
+
+        ``Crud/Create/Item.json``. A write: sent again only when it provably did not reach BILL;
+        a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is
+        never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``Item``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``Item``'s fields by their Python names; None clears a field
+        """
+        return await self._requester.save(_EP["Crud/Create/Item.json"], Item, obj, fields, extra)
 
     async def read(self, id: str) -> Item:
-        """``Crud/Read/Item.json``"""
+        """Read one Item by its id.
+
+        ``Crud/Read/Item.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the Item's id
+        """
         return await self._requester.fetch(_EP["Crud/Read/Item.json"], Item, {"id": id})
 
-    async def update(self, obj: Item | Mapping[str, Any] | None = None, /, **fields: Any) -> Item:
-        """``Crud/Update/Item.json``"""
-        return await self._requester.save(_EP["Crud/Update/Item.json"], Item, obj, fields)
+    async def update(
+        self,
+        obj: Item | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[ItemFields],
+    ) -> Item:
+        """Update a Item: its id and the fields to change (BILL ignores read-only fields); BILL
+        answers with the whole Item.
+
+        ``Crud/Update/Item.json``. A write: sent again only when it provably did not reach BILL;
+        a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is
+        never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``Item``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``Item``'s fields by their Python names; None clears a field
+        """
+        return await self._requester.save(_EP["Crud/Update/Item.json"], Item, obj, fields, extra)
 
     async def delete(self, id: str) -> Item:
-        """``Crud/Delete/Item.json``"""
+        """Make a Item inactive (isActive 2: BILL's delete is soft); answers with it.
+
+        ``Crud/Delete/Item.json``. A write: sent again only when it provably did not reach BILL;
+        a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is
+        never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the Item's id
+        """
         return await self._requester.fetch(_EP["Crud/Delete/Item.json"], Item, {"id": id})
 
     async def undelete(self, id: str) -> Item:
-        """``Crud/Undelete/Item.json``"""
+        """Make an inactive Item active again; answers with it.
+
+        ``Crud/Undelete/Item.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the Item's id
+        """
         return await self._requester.fetch(_EP["Crud/Undelete/Item.json"], Item, {"id": id})
 
     def list(
@@ -1315,7 +2764,24 @@ class ItemsGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[Item]:
-        """``List/Item.json``"""
+        """List Item records, a page at a time, lazily: filters and sorts are checked before
+        anything is sent.
+
+        ``List/Item.json``. A read: sent again after a failure that may pass (a timeout, a lost
+        answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[Item]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/Item.json"],
             Item,
@@ -1331,7 +2797,7 @@ class ItemsGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[Item]:
-        """``List/Item.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/Item.json``: Item records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/Item.json"], Item, since, page_size=page_size, nested=nested
         )
@@ -1340,24 +2806,85 @@ class ItemsGroup(Group):
 class JobsGroup(Group):
     """The jobs operations: ``client.jobs``."""
 
-    async def create(self, obj: Job | Mapping[str, Any] | None = None, /, **fields: Any) -> Job:
-        """``Crud/Create/Job.json`` This operation's shape is inferred."""
-        return await self._requester.save(_EP["Crud/Create/Job.json"], Job, obj, fields)
+    async def create(
+        self,
+        obj: Job | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[JobFields],
+    ) -> Job:
+        """Create a Job from the fields given; BILL answers with the whole Job.
+
+        ``Crud/Create/Job.json``. A write: sent again only when it provably did not reach BILL;
+        a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is
+        never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            obj: a ``Job``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``Job``'s fields by their Python names; None clears a field
+        """
+        return await self._requester.save(_EP["Crud/Create/Job.json"], Job, obj, fields, extra)
 
     async def read(self, id: str) -> Job:
-        """``Crud/Read/Job.json`` This operation's shape is inferred."""
+        """Read one Job by its id.
+
+        ``Crud/Read/Job.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed. This operation's shape is
+        inferred.
+
+        Args:
+            id: the Job's id
+        """
         return await self._requester.fetch(_EP["Crud/Read/Job.json"], Job, {"id": id})
 
-    async def update(self, obj: Job | Mapping[str, Any] | None = None, /, **fields: Any) -> Job:
-        """``Crud/Update/Job.json`` This operation's shape is inferred."""
-        return await self._requester.save(_EP["Crud/Update/Job.json"], Job, obj, fields)
+    async def update(
+        self,
+        obj: Job | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[JobFields],
+    ) -> Job:
+        """Update a Job: its id and the fields to change (BILL ignores read-only fields); BILL
+        answers with the whole Job.
+
+        ``Crud/Update/Job.json``. A write: sent again only when it provably did not reach BILL;
+        a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is
+        never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            obj: a ``Job``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``Job``'s fields by their Python names; None clears a field
+        """
+        return await self._requester.save(_EP["Crud/Update/Job.json"], Job, obj, fields, extra)
 
     async def delete(self, id: str) -> Job:
-        """``Crud/Delete/Job.json`` This operation's shape is inferred."""
+        """Make a Job inactive (isActive 2: BILL's delete is soft); answers with it.
+
+        ``Crud/Delete/Job.json``. A write: sent again only when it provably did not reach BILL;
+        a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is
+        never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            id: the Job's id
+        """
         return await self._requester.fetch(_EP["Crud/Delete/Job.json"], Job, {"id": id})
 
     async def undelete(self, id: str) -> Job:
-        """``Crud/Undelete/Job.json`` This operation's shape is inferred."""
+        """Make an inactive Job active again; answers with it.
+
+        ``Crud/Undelete/Job.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            id: the Job's id
+        """
         return await self._requester.fetch(_EP["Crud/Undelete/Job.json"], Job, {"id": id})
 
     def list(
@@ -1371,7 +2898,25 @@ class JobsGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[Job]:
-        """``List/Job.json`` This operation's shape is inferred."""
+        """List Job records, a page at a time, lazily: filters and sorts are checked before
+        anything is sent.
+
+        ``List/Job.json``. A read: sent again after a failure that may pass (a timeout, a lost
+        answer, HTTP 5xx, BDC_1322). Token sessions: allowed. This operation's shape is
+        inferred.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[Job]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/Job.json"],
             Job,
@@ -1387,7 +2932,7 @@ class JobsGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[Job]:
-        """``List/Job.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/Job.json``: Job records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/Job.json"], Job, since, page_size=page_size, nested=nested
         )
@@ -1397,27 +2942,88 @@ class LocationsGroup(Group):
     """The locations operations: ``client.locations``."""
 
     async def create(
-        self, obj: Location | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: Location | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[LocationFields],
     ) -> Location:
-        """``Crud/Create/Location.json`` This operation's shape is inferred."""
-        return await self._requester.save(_EP["Crud/Create/Location.json"], Location, obj, fields)
+        """Create a Location from the fields given; BILL answers with the whole Location.
+
+        ``Crud/Create/Location.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            obj: a ``Location``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``Location``'s fields by their Python names; None clears a field
+        """
+        return await self._requester.save(
+            _EP["Crud/Create/Location.json"], Location, obj, fields, extra
+        )
 
     async def read(self, id: str) -> Location:
-        """``Crud/Read/Location.json`` This operation's shape is inferred."""
+        """Read one Location by its id.
+
+        ``Crud/Read/Location.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed. This operation's
+        shape is inferred.
+
+        Args:
+            id: the Location's id
+        """
         return await self._requester.fetch(_EP["Crud/Read/Location.json"], Location, {"id": id})
 
     async def update(
-        self, obj: Location | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: Location | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[LocationFields],
     ) -> Location:
-        """``Crud/Update/Location.json`` This operation's shape is inferred."""
-        return await self._requester.save(_EP["Crud/Update/Location.json"], Location, obj, fields)
+        """Update a Location: its id and the fields to change (BILL ignores read-only fields); BILL
+        answers with the whole Location.
+
+        ``Crud/Update/Location.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            obj: a ``Location``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``Location``'s fields by their Python names; None clears a field
+        """
+        return await self._requester.save(
+            _EP["Crud/Update/Location.json"], Location, obj, fields, extra
+        )
 
     async def delete(self, id: str) -> Location:
-        """``Crud/Delete/Location.json`` This operation's shape is inferred."""
+        """Make a Location inactive (isActive 2: BILL's delete is soft); answers with it.
+
+        ``Crud/Delete/Location.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            id: the Location's id
+        """
         return await self._requester.fetch(_EP["Crud/Delete/Location.json"], Location, {"id": id})
 
     async def undelete(self, id: str) -> Location:
-        """``Crud/Undelete/Location.json`` This operation's shape is inferred."""
+        """Make an inactive Location active again; answers with it.
+
+        ``Crud/Undelete/Location.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            id: the Location's id
+        """
         return await self._requester.fetch(_EP["Crud/Undelete/Location.json"], Location, {"id": id})
 
     def list(
@@ -1431,7 +3037,25 @@ class LocationsGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[Location]:
-        """``List/Location.json`` This operation's shape is inferred."""
+        """List Location records, a page at a time, lazily: filters and sorts are checked before
+        anything is sent.
+
+        ``List/Location.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed. This operation's shape is
+        inferred.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[Location]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/Location.json"],
             Location,
@@ -1447,7 +3071,7 @@ class LocationsGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[Location]:
-        """``List/Location.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/Location.json``: Location records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/Location.json"], Location, since, page_size=page_size, nested=nested
         )
@@ -1462,11 +3086,23 @@ class MfaGroup(Group):
         /,
         *,
         use_backup: bool | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``MFAChallenge.json`` Refused for token sessions: a token session has no MFA operations."""
+        """Send a one-time code to the user's registered phone, to make this session MFA-trusted.
+
+        ``MFAChallenge.json``. A write: sent again only when it provably did not reach BILL; a
+        failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is never
+        sent twice. Token sessions: refused before anything is sent (a token session has no MFA
+        operations (inferred)): ``TokenPermissionError``.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            use_backup: send the code to the backup phone instead
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.call(
-            _EP["MFAChallenge.json"], data, use_backup=use_backup, **fields
+            _EP["MFAChallenge.json"], data, use_backup=use_backup, extra=extra
         )
 
     async def authenticate(
@@ -1479,9 +3115,27 @@ class MfaGroup(Group):
         device_id: str | None = None,
         machine_name: str | None = None,
         remember_me: bool | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``MFAAuthenticate.json`` Refused for token sessions: a token session has no MFA operations."""
+        """Check the code sent by challenge(); on success this session is MFA-trusted (and, with
+        remember_me, the device for 30 days).
+
+        ``MFAAuthenticate.json``. A write: sent again only when it provably did not reach BILL;
+        a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is
+        never sent twice. Token sessions: refused before anything is sent (a token session has
+        no MFA operations (inferred)): ``TokenPermissionError``.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            challenge_id: the id challenge() answered with
+            token: the code the user received
+            device_id: a name for this device, kept with a remembered MFA
+            machine_name: a description of this machine
+            remember_me: remember this device for 30 days (the answer's mfaId then signs in
+            trusted, with device_id)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.call(
             _EP["MFAAuthenticate.json"],
             data,
@@ -1490,7 +3144,7 @@ class MfaGroup(Group):
             device_id=device_id,
             machine_name=machine_name,
             remember_me=remember_me,
-            **fields,
+            extra=extra,
         )
 
     async def status(
@@ -1500,11 +3154,23 @@ class MfaGroup(Group):
         *,
         mfa_id: str | None = None,
         device_id: str | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``MFAStatus.json`` Refused for token sessions: a token session has no MFA operations."""
+        """Whether a remembered MFA device (mfa_id, device_id) is still trusted.
+
+        ``MFAStatus.json``. A read: sent again after a failure that may pass (a timeout, a lost
+        answer, HTTP 5xx, BDC_1322). Token sessions: refused before anything is sent (a token
+        session has no MFA operations (inferred)): ``TokenPermissionError``.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            mfa_id: the mfaId authenticate() answered with
+            device_id: a name for this device, kept with a remembered MFA
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.call(
-            _EP["MFAStatus.json"], data, mfa_id=mfa_id, device_id=device_id, **fields
+            _EP["MFAStatus.json"], data, mfa_id=mfa_id, device_id=device_id, extra=extra
         )
 
 
@@ -1512,7 +3178,15 @@ class MoneyMovementsGroup(Group):
     """The money movements operations: ``client.money_movements``."""
 
     async def read(self, id: str) -> MoneyMovement:
-        """``Crud/Read/MoneyMovement.json`` This operation's shape is inferred."""
+        """Read one MoneyMovement by its id.
+
+        ``Crud/Read/MoneyMovement.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed. This operation's
+        shape is inferred.
+
+        Args:
+            id: the MoneyMovement's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Read/MoneyMovement.json"], MoneyMovement, {"id": id}
         )
@@ -1528,7 +3202,25 @@ class MoneyMovementsGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[MoneyMovement]:
-        """``List/MoneyMovement.json`` This operation's shape is inferred."""
+        """List MoneyMovement records, a page at a time, lazily: filters and sorts are checked
+        before anything is sent.
+
+        ``List/MoneyMovement.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed. This operation's
+        shape is inferred.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[MoneyMovement]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/MoneyMovement.json"],
             MoneyMovement,
@@ -1544,7 +3236,7 @@ class MoneyMovementsGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[MoneyMovement]:
-        """``List/MoneyMovement.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/MoneyMovement.json``: MoneyMovement records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/MoneyMovement.json"], MoneyMovement, since, page_size=page_size, nested=nested
         )
@@ -1560,38 +3252,84 @@ class NetworkGroup(Group):
         *,
         vendor_id: str | None = None,
         email: str | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``SendVendorInvite.json`` Needs an MFA-trusted session when signed in with credentials."""
+        """Invite a vendor to the BILL network by email (the invitation expires after 60 days).
+
+        ``SendVendorInvite.json``. A write: sent again only when it provably did not reach BILL;
+        a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is
+        never sent twice. Token sessions: allowed. A credential session must be MFA-trusted:
+        ``MfaRequiredError`` before anything is sent otherwise.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            vendor_id: the vendor (``009…``)
+            email: the address the invitation goes to
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.call(
-            _EP["SendVendorInvite.json"], data, vendor_id=vendor_id, email=email, **fields
+            _EP["SendVendorInvite.json"], data, vendor_id=vendor_id, email=email, extra=extra
         )
 
-    async def search_entity(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
-        """``SearchEntity.json``"""
-        return await self._requester.call(_EP["SearchEntity.json"], data, **fields)
+    async def search_entity(self, data: Mapping[str, Any] | None = None, /) -> Any:
+        """Search for an organization in the BILL network (request shape not documented).
 
-    async def search(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
-        """``NetworkSearch.json``"""
-        return await self._requester.call(_EP["NetworkSearch.json"], data, **fields)
+        ``SearchEntity.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
 
-    async def search_large_billers(
-        self, data: Mapping[str, Any] | None = None, /, **fields: Any
-    ) -> Any:
-        """``LargeBillerSearch.json``"""
-        return await self._requester.call(_EP["LargeBillerSearch.json"], data, **fields)
+        Args:
+            data: the operation's ``data`` in BILL's wire names, sent as given
+        """
+        return await self._requester.call(_EP["SearchEntity.json"], data)
+
+    async def search(self, data: Mapping[str, Any] | None = None, /) -> Any:
+        """Search the BILL network for a customer or vendor (request shape not documented).
+
+        ``NetworkSearch.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            data: the operation's ``data`` in BILL's wire names, sent as given
+        """
+        return await self._requester.call(_EP["NetworkSearch.json"], data)
+
+    async def search_large_billers(self, data: Mapping[str, Any] | None = None, /) -> Any:
+        """Search the verified national vendors (RPPS large billers) (request shape not
+        documented).
+
+        ``LargeBillerSearch.json``. A read: sent again after a failure that may pass (a timeout,
+        a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            data: the operation's ``data`` in BILL's wire names, sent as given
+        """
+        return await self._requester.call(_EP["LargeBillerSearch.json"], data)
 
     async def get_large_biller_payment_address(
-        self, data: Mapping[str, Any] | None = None, /, **fields: Any
+        self, data: Mapping[str, Any] | None = None, /
     ) -> Any:
-        """``GetLargeBillerPaymentAddress.json``"""
-        return await self._requester.call(_EP["GetLargeBillerPaymentAddress.json"], data, **fields)
+        """The payment addresses of a large biller (request shape not documented).
 
-    async def connect_large_biller_as_vendor(
-        self, data: Mapping[str, Any] | None = None, /, **fields: Any
-    ) -> Any:
-        """``ConnectLargeBillerAsVendor.json``"""
-        return await self._requester.call(_EP["ConnectLargeBillerAsVendor.json"], data, **fields)
+        ``GetLargeBillerPaymentAddress.json``. A read: sent again after a failure that may pass
+        (a timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            data: the operation's ``data`` in BILL's wire names, sent as given
+        """
+        return await self._requester.call(_EP["GetLargeBillerPaymentAddress.json"], data)
+
+    async def connect_large_biller_as_vendor(self, data: Mapping[str, Any] | None = None, /) -> Any:
+        """Connect a large biller as a vendor, by its address id (request shape not documented).
+
+        ``ConnectLargeBillerAsVendor.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            data: the operation's ``data`` in BILL's wire names, sent as given
+        """
+        return await self._requester.call(_EP["ConnectLargeBillerAsVendor.json"], data)
 
     async def send_invite(
         self,
@@ -1600,31 +3338,83 @@ class NetworkGroup(Group):
         *,
         network_id: str | None = None,
         id: str | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``SendInvite.json`` Needs an MFA-trusted session when signed in with credentials."""
+        """Invite a vendor or customer to connect with the organization on the BILL network.
+
+        ``SendInvite.json``. A write: sent again only when it provably did not reach BILL; a
+        failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is never
+        sent twice. Token sessions: allowed. A credential session must be MFA-trusted:
+        ``MfaRequiredError`` before anything is sent otherwise.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            network_id: the organization's BILL network id
+            id: the vendor or customer invited
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.call(
-            _EP["SendInvite.json"], data, network_id=network_id, id=id, **fields
+            _EP["SendInvite.json"], data, network_id=network_id, id=id, extra=extra
         )
 
     async def cancel_invite(
-        self, data: Mapping[str, Any] | None = None, /, *, id: str | None = None, **fields: Any
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        id: str | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``CancelInvite.json``"""
-        return await self._requester.call(_EP["CancelInvite.json"], data, id=id, **fields)
+        """Cancel a pending network invitation.
+
+        ``CancelInvite.json``. A write: sent again only when it provably did not reach BILL; a
+        failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is never
+        sent twice. Token sessions: allowed.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            id: the object's id
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
+        return await self._requester.call(_EP["CancelInvite.json"], data, id=id, extra=extra)
 
     async def get_status(
-        self, data: Mapping[str, Any] | None = None, /, *, id: str | None = None, **fields: Any
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        id: str | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``GetNetworkStatus.json``"""
-        return await self._requester.call(_EP["GetNetworkStatus.json"], data, id=id, **fields)
+        """Whether a vendor or customer is connected on the BILL network: 0 not connected, 1
+        pending, 2 connected.
+
+        ``GetNetworkStatus.json``. A read: sent again after a failure that may pass (a timeout,
+        a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            id: the vendor or customer
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
+        return await self._requester.call(_EP["GetNetworkStatus.json"], data, id=id, extra=extra)
 
 
 class OrganizationGroup(Group):
     """The organization, its metadata, BILL's errors and time: ``client.organization``."""
 
     async def read(self, id: str) -> Organization:
-        """``Crud/Read/Organization.json``"""
+        """Read one Organization by its id.
+
+        ``Crud/Read/Organization.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the Organization's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Read/Organization.json"], Organization, {"id": id}
         )
@@ -1635,19 +3425,38 @@ class OrganizationGroup(Group):
         /,
         *,
         entity: Sequence[str] | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``GetEntityMetadata.json``"""
+        """The fields of BILL's objects, by entity name (all of them, or those named).
+
+        ``GetEntityMetadata.json``. A read: sent again after a failure that may pass (a timeout,
+        a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            entity: the entity names to describe (all when left out)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.call(
-            _EP["GetEntityMetadata.json"], data, entity=entity, **fields
+            _EP["GetEntityMetadata.json"], data, entity=entity, extra=extra
         )
 
     async def list_errors(self) -> Any:
-        """``Errors.json``"""
+        """BILL's list of error codes and messages (needs no session).
+
+        ``Errors.json``. A read: sent again after a failure that may pass (a timeout, a lost
+        answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+        """
         return await self._requester.call(_EP["Errors.json"])
 
     async def current_time(self) -> Any:
-        """``CurrentTime.json`` This operation's shape is inferred."""
+        """BILL's current time.
+
+        ``CurrentTime.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed. This operation's shape is
+        inferred.
+        """
         return await self._requester.call(_EP["CurrentTime.json"])
 
 
@@ -1655,35 +3464,92 @@ class PaymentTermsGroup(Group):
     """The payment terms operations: ``client.payment_terms``."""
 
     async def create(
-        self, obj: PaymentTerm | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: PaymentTerm | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[PaymentTermFields],
     ) -> PaymentTerm:
-        """``Crud/Create/PaymentTerm.json`` This operation's shape is inferred."""
+        """Create a PaymentTerm from the fields given; BILL answers with the whole PaymentTerm.
+
+        ``Crud/Create/PaymentTerm.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            obj: a ``PaymentTerm``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``PaymentTerm``'s fields by their Python names; None clears a field
+        """
         return await self._requester.save(
-            _EP["Crud/Create/PaymentTerm.json"], PaymentTerm, obj, fields
+            _EP["Crud/Create/PaymentTerm.json"], PaymentTerm, obj, fields, extra
         )
 
     async def read(self, id: str) -> PaymentTerm:
-        """``Crud/Read/PaymentTerm.json`` This operation's shape is inferred."""
+        """Read one PaymentTerm by its id.
+
+        ``Crud/Read/PaymentTerm.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed. This operation's
+        shape is inferred.
+
+        Args:
+            id: the PaymentTerm's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Read/PaymentTerm.json"], PaymentTerm, {"id": id}
         )
 
     async def update(
-        self, obj: PaymentTerm | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: PaymentTerm | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[PaymentTermFields],
     ) -> PaymentTerm:
-        """``Crud/Update/PaymentTerm.json`` This operation's shape is inferred."""
+        """Update a PaymentTerm: its id and the fields to change (BILL ignores read-only fields);
+        BILL answers with the whole PaymentTerm.
+
+        ``Crud/Update/PaymentTerm.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            obj: a ``PaymentTerm``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``PaymentTerm``'s fields by their Python names; None clears a field
+        """
         return await self._requester.save(
-            _EP["Crud/Update/PaymentTerm.json"], PaymentTerm, obj, fields
+            _EP["Crud/Update/PaymentTerm.json"], PaymentTerm, obj, fields, extra
         )
 
     async def delete(self, id: str) -> PaymentTerm:
-        """``Crud/Delete/PaymentTerm.json`` This operation's shape is inferred."""
+        """Make a PaymentTerm inactive (isActive 2: BILL's delete is soft); answers with it.
+
+        ``Crud/Delete/PaymentTerm.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            id: the PaymentTerm's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Delete/PaymentTerm.json"], PaymentTerm, {"id": id}
         )
 
     async def undelete(self, id: str) -> PaymentTerm:
-        """``Crud/Undelete/PaymentTerm.json`` This operation's shape is inferred."""
+        """Make an inactive PaymentTerm active again; answers with it.
+
+        ``Crud/Undelete/PaymentTerm.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            id: the PaymentTerm's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Undelete/PaymentTerm.json"], PaymentTerm, {"id": id}
         )
@@ -1699,7 +3565,25 @@ class PaymentTermsGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[PaymentTerm]:
-        """``List/PaymentTerm.json`` This operation's shape is inferred."""
+        """List PaymentTerm records, a page at a time, lazily: filters and sorts are checked before
+        anything is sent.
+
+        ``List/PaymentTerm.json``. A read: sent again after a failure that may pass (a timeout,
+        a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed. This operation's shape is
+        inferred.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[PaymentTerm]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/PaymentTerm.json"],
             PaymentTerm,
@@ -1715,7 +3599,7 @@ class PaymentTermsGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[PaymentTerm]:
-        """``List/PaymentTerm.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/PaymentTerm.json``: PaymentTerm records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/PaymentTerm.json"], PaymentTerm, since, page_size=page_size, nested=nested
         )
@@ -1737,9 +3621,29 @@ class PaymentsGroup(Group):
         description: str | None = None,
         ref_number: str | None = None,
         invoice_pays: Sequence[Mapping[str, Any]] | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> ReceivedPay:
-        """``RecordARPayment.json``"""
+        """Record a payment received outside BILL against the customer's invoices.
+
+        ``RecordARPayment.json``. A write: sent again only when it provably did not reach BILL;
+        a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is
+        never sent twice. Token sessions: allowed.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            customer_id: the customer (``0cu…``)
+            payment_date: the day the payment was received or is charged
+            payment_type: BILL's code: 0 cash, 1 check, 2 credit card, 3 ACH (a bank account), 4
+            PayPal, 5 other
+            amount: the amount received (a Decimal, int or numeric string)
+            deposit_to_account_id: the chart of account deposited to
+            description: a description
+            ref_number: a reference number (a check number, say)
+            invoice_pays: ``[{"invoiceId": ..., "amount": ...}, ...]``: the invoices and the
+            amount paid on each
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.fetch(
             _EP["RecordARPayment.json"],
             ReceivedPay,
@@ -1752,14 +3656,30 @@ class PaymentsGroup(Group):
             description=description,
             ref_number=ref_number,
             invoice_pays=invoice_pays,
-            **fields,
+            extra=extra,
         )
 
     async def void_ar_payment(
-        self, data: Mapping[str, Any] | None = None, /, *, id: str | None = None, **fields: Any
+        self,
+        data: Mapping[str, Any] | None = None,
+        /,
+        *,
+        id: str | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``VoidARPayment.json``"""
-        return await self._requester.call(_EP["VoidARPayment.json"], data, id=id, **fields)
+        """Void a received payment.
+
+        ``VoidARPayment.json``. A write: sent again only when it provably did not reach BILL; a
+        failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is never
+        sent twice. Token sessions: allowed.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            id: the object's id
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
+        return await self._requester.call(_EP["VoidARPayment.json"], data, id=id, extra=extra)
 
     async def charge_customer(
         self,
@@ -1772,9 +3692,29 @@ class PaymentsGroup(Group):
         payment_account_id: str | None = None,
         memo: str | None = None,
         invoice_pays: Sequence[Mapping[str, Any]] | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> ReceivedPay:
-        """``ChargeCustomer.json`` Refused for token sessions: a token session has no BILL payment capabilities (charging a customer moves money)."""
+        """Charge a customer's bank account for invoices (the customer must have authorized it).
+
+        ``ChargeCustomer.json``. A write: sent again only when it provably did not reach BILL; a
+        failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is never
+        sent twice. Token sessions: refused before anything is sent (a token session has no BILL
+        payment capabilities (charging a customer moves money) (inferred)):
+        ``TokenPermissionError``.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            customer_id: the customer (``0cu…``)
+            payment_date: the day the payment was received or is charged
+            payment_type: BILL's code: 0 cash, 1 check, 2 credit card, 3 ACH (a bank account), 4
+            PayPal, 5 other
+            payment_account_id: the customer's bank account charged (``cba…``)
+            memo: a memo
+            invoice_pays: ``[{"invoiceId": ..., "amount": ...}, ...]``: the invoices and the
+            amount paid on each
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.fetch(
             _EP["ChargeCustomer.json"],
             ReceivedPay,
@@ -1785,11 +3725,15 @@ class PaymentsGroup(Group):
             payment_account_id=payment_account_id,
             memo=memo,
             invoice_pays=invoice_pays,
-            **fields,
+            extra=extra,
         )
 
     async def get_ar_summary(self) -> Any:
-        """``GetARSummary.json``"""
+        """Counts and totals of invoices (overdue, due today, all) and received payments.
+
+        ``GetARSummary.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+        """
         return await self._requester.call(_EP["GetARSummary.json"])
 
     async def pay_bills(
@@ -1802,9 +3746,31 @@ class PaymentsGroup(Group):
         bank_account_id: str | None = None,
         bill_pays: Sequence[Mapping[str, Any]] | None = None,
         bill_credits: Sequence[Mapping[str, Any]] | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> builtins.list[SentPay]:
-        """``PayBills.json`` Refused for token sessions: a token session cannot pay, cancel or void a vendor bill payment. Needs an MFA-trusted session when signed in with credentials."""
+        """Pay bills of a vendor from the organization's bank account (at most 200 bills a call;
+        leave out vendor_id to pay several vendors). Money moves.
+
+        ``PayBills.json``. A write: sent again only when it provably did not reach BILL; a
+        failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is never
+        sent twice. Token sessions: refused before anything is sent (a token session cannot pay,
+        cancel or void a vendor bill payment): ``TokenPermissionError``. A credential session
+        must be MFA-trusted: ``MfaRequiredError`` before anything is sent otherwise.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            vendor_id: the vendor (``009…``)
+            process_date: the day the payment is processed (a date or YYYY-MM-DD; default: the
+            next business day)
+            bank_account_id: the organization's bank account paid from (``bac…``; default: the
+            default account)
+            bill_pays: ``[{"billId": ..., "amount": ...}, ...]``: the bills and the amount paid
+            on each
+            bill_credits: ``[{"billId": ..., "vendorCreditId": ..., "amount": ...}]``: vendor
+            credits applied
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.fetch_all(
             _EP["PayBills.json"],
             SentPay,
@@ -1814,7 +3780,7 @@ class PaymentsGroup(Group):
             bank_account_id=bank_account_id,
             bill_pays=bill_pays,
             bill_credits=bill_credits,
-            **fields,
+            extra=extra,
         )
 
     async def record_ap_payment(
@@ -1830,9 +3796,30 @@ class PaymentsGroup(Group):
         sync_reference: str | None = None,
         bill_pays: Sequence[Mapping[str, Any]] | None = None,
         bill_credits: Sequence[Mapping[str, Any]] | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> SentPay:
-        """``RecordAPPayment.json``"""
+        """Record a payment made outside BILL against the vendor's bills.
+
+        ``RecordAPPayment.json``. A write: sent again only when it provably did not reach BILL;
+        a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is
+        never sent twice. Token sessions: allowed.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            vendor_id: the vendor (``009…``)
+            process_date: the day the payment is processed (a date or YYYY-MM-DD; default: the
+            next business day)
+            to_print_check: whether BILL prints the check
+            chart_of_account_id: the chart of account the payment is booked to
+            description: a description
+            sync_reference: your own reference for the payment
+            bill_pays: ``[{"billId": ..., "amount": ...}, ...]``: the bills and the amount paid
+            on each
+            bill_credits: ``[{"billId": ..., "vendorCreditId": ..., "amount": ...}]``: vendor
+            credits applied
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.fetch(
             _EP["RecordAPPayment.json"],
             SentPay,
@@ -1845,7 +3832,7 @@ class PaymentsGroup(Group):
             sync_reference=sync_reference,
             bill_pays=bill_pays,
             bill_credits=bill_credits,
-            **fields,
+            extra=extra,
         )
 
     async def cancel_ap_payment(
@@ -1854,11 +3841,23 @@ class PaymentsGroup(Group):
         /,
         *,
         sent_pay_id: str | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``CancelAPPayment.json`` Refused for token sessions: a token session cannot pay, cancel or void a vendor bill payment."""
+        """Cancel a scheduled vendor payment.
+
+        ``CancelAPPayment.json``. A write: sent again only when it provably did not reach BILL;
+        a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is
+        never sent twice. Token sessions: refused before anything is sent (a token session
+        cannot pay, cancel or void a vendor bill payment): ``TokenPermissionError``.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            sent_pay_id: the vendor payment (``stp…``)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.call(
-            _EP["CancelAPPayment.json"], data, sent_pay_id=sent_pay_id, **fields
+            _EP["CancelAPPayment.json"], data, sent_pay_id=sent_pay_id, extra=extra
         )
 
     async def void_ap_payment(
@@ -1869,16 +3868,30 @@ class PaymentsGroup(Group):
         sent_pay_id: str | None = None,
         void_request_type: str | None = None,
         reason: str | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``VoidAPPayment.json`` Refused for token sessions: a token session cannot pay, cancel or void a vendor bill payment."""
+        """Void a vendor payment (online payments need void_request_type and reason).
+
+        ``VoidAPPayment.json``. A write: sent again only when it provably did not reach BILL; a
+        failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is never
+        sent twice. Token sessions: refused before anything is sent (a token session cannot pay,
+        cancel or void a vendor bill payment): ``TokenPermissionError``.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            sent_pay_id: the vendor payment (``stp…``)
+            void_request_type: why an online payment is voided (BILL's code)
+            reason: the reason given for voiding
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.call(
             _EP["VoidAPPayment.json"],
             data,
             sent_pay_id=sent_pay_id,
             void_request_type=void_request_type,
             reason=reason,
-            **fields,
+            extra=extra,
         )
 
     async def list_payments(
@@ -1889,9 +3902,21 @@ class PaymentsGroup(Group):
         disbursement_status: str | None = None,
         start: int | None = None,
         max: int | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> builtins.list[SentPay]:
-        """``ListPayments.json``"""
+        """Vendor payments, by disbursement status, a page at a time.
+
+        ``ListPayments.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            disbursement_status: BILL's disbursement status code to list
+            start: the first record to return (0-based)
+            max: how many records to return at most
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.fetch_all(
             _EP["ListPayments.json"],
             SentPay,
@@ -1899,7 +3924,7 @@ class PaymentsGroup(Group):
             disbursement_status=disbursement_status,
             start=start,
             max=max,
-            **fields,
+            extra=extra,
         )
 
     async def get_disbursement_data(
@@ -1908,11 +3933,21 @@ class PaymentsGroup(Group):
         /,
         *,
         sent_pay_id: str | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``GetDisbursementData.json``"""
+        """How a vendor payment was disbursed: check, ACH, RPPS or PayPal details.
+
+        ``GetDisbursementData.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            sent_pay_id: the vendor payment (``stp…``)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.call(
-            _EP["GetDisbursementData.json"], data, sent_pay_id=sent_pay_id, **fields
+            _EP["GetDisbursementData.json"], data, sent_pay_id=sent_pay_id, extra=extra
         )
 
     async def get_check_image_data(
@@ -1921,29 +3956,55 @@ class PaymentsGroup(Group):
         /,
         *,
         sent_pay_id: str | None = None,
-        **fields: Any,
+        extra: Mapping[str, Any] | None = None,
     ) -> Any:
-        """``GetCheckImageData.json``"""
+        """The image of a vendor payment's check.
+
+        ``GetCheckImageData.json``. A read: sent again after a failure that may pass (a timeout,
+        a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            data: the arguments in BILL's wire names, instead of or beside keywords
+            sent_pay_id: the vendor payment (``stp…``)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+        """
         return await self._requester.call(
-            _EP["GetCheckImageData.json"], data, sent_pay_id=sent_pay_id, **fields
+            _EP["GetCheckImageData.json"], data, sent_pay_id=sent_pay_id, extra=extra
         )
 
     async def get_ap_summary(self) -> Any:
-        """``GetAPSummary.json``"""
+        """Counts and totals of bills and approvals (overdue, due today, all).
+
+        ``GetAPSummary.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+        """
         return await self._requester.call(_EP["GetAPSummary.json"])
 
-    async def get_exchange_rate_quote(
-        self, data: Mapping[str, Any] | None = None, /, **fields: Any
-    ) -> Any:
-        """``GetDynamicExchangeRateQuote2.json``"""
-        return await self._requester.call(_EP["GetDynamicExchangeRateQuote2.json"], data, **fields)
+    async def get_exchange_rate_quote(self, data: Mapping[str, Any] | None = None, /) -> Any:
+        """An exchange-rate quote for an international invoice (request shape not documented).
+
+        ``GetDynamicExchangeRateQuote2.json``. A read: sent again after a failure that may pass
+        (a timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            data: the operation's ``data`` in BILL's wire names, sent as given
+        """
+        return await self._requester.call(_EP["GetDynamicExchangeRateQuote2.json"], data)
 
 
 class ProfilesGroup(Group):
     """The profiles operations: ``client.profiles``."""
 
     async def read(self, id: str) -> Profile:
-        """``Crud/Read/Profile.json``"""
+        """Read one Profile by its id.
+
+        ``Crud/Read/Profile.json``. A read: sent again after a failure that may pass (a timeout,
+        a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the Profile's id
+        """
         return await self._requester.fetch(_EP["Crud/Read/Profile.json"], Profile, {"id": id})
 
     def list(
@@ -1957,7 +4018,24 @@ class ProfilesGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[Profile]:
-        """``List/Profile.json``"""
+        """List Profile records, a page at a time, lazily: filters and sorts are checked before
+        anything is sent.
+
+        ``List/Profile.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[Profile]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/Profile.json"],
             Profile,
@@ -1973,21 +4051,36 @@ class ProfilesGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[Profile]:
-        """``List/Profile.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/Profile.json``: Profile records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/Profile.json"], Profile, since, page_size=page_size, nested=nested
         )
 
-    async def get_permissions(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> Any:
-        """``GetProfilePermissions.json``"""
-        return await self._requester.call(_EP["GetProfilePermissions.json"], data, **fields)
+    async def get_permissions(self, data: Mapping[str, Any] | None = None, /) -> Any:
+        """The permissions of a role profile (request shape not documented: pass data as BILL names
+        it).
+
+        ``GetProfilePermissions.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            data: the operation's ``data`` in BILL's wire names, sent as given
+        """
+        return await self._requester.call(_EP["GetProfilePermissions.json"], data)
 
 
 class ReceivedPaymentsGroup(Group):
     """The received payments operations: ``client.received_payments``."""
 
     async def read(self, id: str) -> ReceivedPay:
-        """``Crud/Read/ReceivedPay.json``"""
+        """Read one ReceivedPay by its id.
+
+        ``Crud/Read/ReceivedPay.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the ReceivedPay's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Read/ReceivedPay.json"], ReceivedPay, {"id": id}
         )
@@ -2003,7 +4096,24 @@ class ReceivedPaymentsGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[ReceivedPay]:
-        """``List/ReceivedPay.json``"""
+        """List ReceivedPay records, a page at a time, lazily: filters and sorts are checked before
+        anything is sent.
+
+        ``List/ReceivedPay.json``. A read: sent again after a failure that may pass (a timeout,
+        a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[ReceivedPay]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/ReceivedPay.json"],
             ReceivedPay,
@@ -2019,7 +4129,7 @@ class ReceivedPaymentsGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[ReceivedPay]:
-        """``List/ReceivedPay.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/ReceivedPay.json``: ReceivedPay records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/ReceivedPay.json"], ReceivedPay, since, page_size=page_size, nested=nested
         )
@@ -2029,35 +4139,93 @@ class RecurringBillsGroup(Group):
     """The recurring bills operations: ``client.recurring_bills``."""
 
     async def create(
-        self, obj: RecurringBill | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: RecurringBill | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[RecurringBillFields],
     ) -> RecurringBill:
-        """``Crud/Create/RecurringBill.json``"""
+        """Create a RecurringBill from the fields given; BILL answers with the whole RecurringBill.
+
+        ``Crud/Create/RecurringBill.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``RecurringBill``, or a mapping in BILL's wire names (unknown keys are
+            refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``RecurringBill``'s fields by their Python names; None clears a field
+        """
         return await self._requester.save(
-            _EP["Crud/Create/RecurringBill.json"], RecurringBill, obj, fields
+            _EP["Crud/Create/RecurringBill.json"], RecurringBill, obj, fields, extra
         )
 
     async def read(self, id: str) -> RecurringBill:
-        """``Crud/Read/RecurringBill.json``"""
+        """Read one RecurringBill by its id.
+
+        ``Crud/Read/RecurringBill.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the RecurringBill's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Read/RecurringBill.json"], RecurringBill, {"id": id}
         )
 
     async def update(
-        self, obj: RecurringBill | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: RecurringBill | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[RecurringBillFields],
     ) -> RecurringBill:
-        """``Crud/Update/RecurringBill.json``"""
+        """Update a RecurringBill: its id and the fields to change (BILL ignores read-only fields);
+        BILL answers with the whole RecurringBill.
+
+        ``Crud/Update/RecurringBill.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``RecurringBill``, or a mapping in BILL's wire names (unknown keys are
+            refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``RecurringBill``'s fields by their Python names; None clears a field
+        """
         return await self._requester.save(
-            _EP["Crud/Update/RecurringBill.json"], RecurringBill, obj, fields
+            _EP["Crud/Update/RecurringBill.json"], RecurringBill, obj, fields, extra
         )
 
     async def delete(self, id: str) -> RecurringBill:
-        """``Crud/Delete/RecurringBill.json``"""
+        """Make a RecurringBill inactive (isActive 2: BILL's delete is soft); answers with it.
+
+        ``Crud/Delete/RecurringBill.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the RecurringBill's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Delete/RecurringBill.json"], RecurringBill, {"id": id}
         )
 
     async def undelete(self, id: str) -> RecurringBill:
-        """``Crud/Undelete/RecurringBill.json``"""
+        """Make an inactive RecurringBill active again; answers with it.
+
+        ``Crud/Undelete/RecurringBill.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the RecurringBill's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Undelete/RecurringBill.json"], RecurringBill, {"id": id}
         )
@@ -2073,7 +4241,24 @@ class RecurringBillsGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[RecurringBill]:
-        """``List/RecurringBill.json``"""
+        """List RecurringBill records, a page at a time, lazily: filters and sorts are checked
+        before anything is sent.
+
+        ``List/RecurringBill.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[RecurringBill]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/RecurringBill.json"],
             RecurringBill,
@@ -2089,7 +4274,7 @@ class RecurringBillsGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[RecurringBill]:
-        """``List/RecurringBill.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/RecurringBill.json``: RecurringBill records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/RecurringBill.json"], RecurringBill, since, page_size=page_size, nested=nested
         )
@@ -2099,35 +4284,98 @@ class RecurringInvoicesGroup(Group):
     """The recurring invoices operations: ``client.recurring_invoices``."""
 
     async def create(
-        self, obj: RecurringInvoice | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: RecurringInvoice | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[RecurringInvoiceFields],
     ) -> RecurringInvoice:
-        """``Crud/Create/RecurringInvoice.json`` This operation's shape is inferred."""
+        """Create a RecurringInvoice from the fields given; BILL answers with the whole
+        RecurringInvoice.
+
+        ``Crud/Create/RecurringInvoice.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            obj: a ``RecurringInvoice``, or a mapping in BILL's wire names (unknown keys are
+            refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``RecurringInvoice``'s fields by their Python names; None clears a
+            field
+        """
         return await self._requester.save(
-            _EP["Crud/Create/RecurringInvoice.json"], RecurringInvoice, obj, fields
+            _EP["Crud/Create/RecurringInvoice.json"], RecurringInvoice, obj, fields, extra
         )
 
     async def read(self, id: str) -> RecurringInvoice:
-        """``Crud/Read/RecurringInvoice.json`` This operation's shape is inferred."""
+        """Read one RecurringInvoice by its id.
+
+        ``Crud/Read/RecurringInvoice.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed. This operation's
+        shape is inferred.
+
+        Args:
+            id: the RecurringInvoice's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Read/RecurringInvoice.json"], RecurringInvoice, {"id": id}
         )
 
     async def update(
-        self, obj: RecurringInvoice | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: RecurringInvoice | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[RecurringInvoiceFields],
     ) -> RecurringInvoice:
-        """``Crud/Update/RecurringInvoice.json`` This operation's shape is inferred."""
+        """Update a RecurringInvoice: its id and the fields to change (BILL ignores read-only
+        fields); BILL answers with the whole RecurringInvoice.
+
+        ``Crud/Update/RecurringInvoice.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            obj: a ``RecurringInvoice``, or a mapping in BILL's wire names (unknown keys are
+            refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``RecurringInvoice``'s fields by their Python names; None clears a
+            field
+        """
         return await self._requester.save(
-            _EP["Crud/Update/RecurringInvoice.json"], RecurringInvoice, obj, fields
+            _EP["Crud/Update/RecurringInvoice.json"], RecurringInvoice, obj, fields, extra
         )
 
     async def delete(self, id: str) -> RecurringInvoice:
-        """``Crud/Delete/RecurringInvoice.json`` This operation's shape is inferred."""
+        """Make a RecurringInvoice inactive (isActive 2: BILL's delete is soft); answers with it.
+
+        ``Crud/Delete/RecurringInvoice.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. This operation's shape is inferred.
+
+        Args:
+            id: the RecurringInvoice's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Delete/RecurringInvoice.json"], RecurringInvoice, {"id": id}
         )
 
     async def undelete(self, id: str) -> RecurringInvoice:
-        """``Crud/Undelete/RecurringInvoice.json`` This operation's shape is inferred."""
+        """Make an inactive RecurringInvoice active again; answers with it.
+
+        ``Crud/Undelete/RecurringInvoice.json``. A write: sent again only when it provably did
+        not reach BILL; a failure that leaves its outcome unknown raises
+        ``AmbiguousWriteError``, and it is never sent twice. Token sessions: allowed. This
+        operation's shape is inferred.
+
+        Args:
+            id: the RecurringInvoice's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Undelete/RecurringInvoice.json"], RecurringInvoice, {"id": id}
         )
@@ -2143,7 +4391,25 @@ class RecurringInvoicesGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[RecurringInvoice]:
-        """``List/RecurringInvoice.json`` This operation's shape is inferred."""
+        """List RecurringInvoice records, a page at a time, lazily: filters and sorts are checked
+        before anything is sent.
+
+        ``List/RecurringInvoice.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed. This operation's
+        shape is inferred.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[RecurringInvoice]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/RecurringInvoice.json"],
             RecurringInvoice,
@@ -2159,7 +4425,7 @@ class RecurringInvoicesGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[RecurringInvoice]:
-        """``List/RecurringInvoice.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/RecurringInvoice.json``: RecurringInvoice records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/RecurringInvoice.json"],
             RecurringInvoice,
@@ -2173,7 +4439,14 @@ class RpConvFeesGroup(Group):
     """The rp conv fees operations: ``client.rp_conv_fees``."""
 
     async def read(self, id: str) -> RPConvFee:
-        """``Crud/Read/RPConvFee.json``"""
+        """Read one RPConvFee by its id.
+
+        ``Crud/Read/RPConvFee.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the RPConvFee's id
+        """
         return await self._requester.fetch(_EP["Crud/Read/RPConvFee.json"], RPConvFee, {"id": id})
 
 
@@ -2181,7 +4454,14 @@ class SentPaymentsGroup(Group):
     """The sent payments operations: ``client.sent_payments``."""
 
     async def read(self, id: str) -> SentPay:
-        """``Crud/Read/SentPay.json``"""
+        """Read one SentPay by its id.
+
+        ``Crud/Read/SentPay.json``. A read: sent again after a failure that may pass (a timeout,
+        a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the SentPay's id
+        """
         return await self._requester.fetch(_EP["Crud/Read/SentPay.json"], SentPay, {"id": id})
 
     def list(
@@ -2195,7 +4475,24 @@ class SentPaymentsGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[SentPay]:
-        """``List/SentPay.json``"""
+        """List SentPay records, a page at a time, lazily: filters and sorts are checked before
+        anything is sent.
+
+        ``List/SentPay.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[SentPay]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/SentPay.json"],
             SentPay,
@@ -2211,7 +4508,7 @@ class SentPaymentsGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[SentPay]:
-        """``List/SentPay.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/SentPay.json``: SentPay records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/SentPay.json"], SentPay, since, page_size=page_size, nested=nested
         )
@@ -2221,35 +4518,107 @@ class SessionGroup(Group):
     """The signed-in session: ``client.session``."""
 
     async def logout(self) -> Any:
-        """``Logout.json``"""
+        """End the current session. With no session open, nothing is sent.
+
+        ``Logout.json``. With no session open, nothing is sent. Session management: sent again
+        after a failure that may pass. Token sessions: allowed.
+        """
         return await self._requester.call(_EP["Logout.json"])
 
     async def get_info(self) -> Any:
-        """``GetSessionInfo.json``"""
+        """The signed-in session's organization and user.
+
+        ``GetSessionInfo.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+        """
         return await self._requester.call(_EP["GetSessionInfo.json"])
 
 
 class UsersGroup(Group):
     """The users operations: ``client.users``."""
 
-    async def create(self, obj: User | Mapping[str, Any] | None = None, /, **fields: Any) -> User:
-        """``Crud/Create/User.json`` Refused for token sessions: a token session cannot create, update or delete users."""
-        return await self._requester.save(_EP["Crud/Create/User.json"], User, obj, fields)
+    async def create(
+        self,
+        obj: User | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[UserFields],
+    ) -> User:
+        """Create a User from the fields given; BILL answers with the whole User.
+
+        ``Crud/Create/User.json``. A write: sent again only when it provably did not reach BILL;
+        a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is
+        never sent twice. Token sessions: refused before anything is sent (a token session
+        cannot create, update or delete users): ``TokenPermissionError``.
+
+        Args:
+            obj: a ``User``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``User``'s fields by their Python names; None clears a field
+        """
+        return await self._requester.save(_EP["Crud/Create/User.json"], User, obj, fields, extra)
 
     async def read(self, id: str) -> User:
-        """``Crud/Read/User.json``"""
+        """Read one User by its id.
+
+        ``Crud/Read/User.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the User's id
+        """
         return await self._requester.fetch(_EP["Crud/Read/User.json"], User, {"id": id})
 
-    async def update(self, obj: User | Mapping[str, Any] | None = None, /, **fields: Any) -> User:
-        """``Crud/Update/User.json`` Refused for token sessions: a token session cannot create, update or delete users."""
-        return await self._requester.save(_EP["Crud/Update/User.json"], User, obj, fields)
+    async def update(
+        self,
+        obj: User | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[UserFields],
+    ) -> User:
+        """Update a User: its id and the fields to change (BILL ignores read-only fields); BILL
+        answers with the whole User.
+
+        ``Crud/Update/User.json``. A write: sent again only when it provably did not reach BILL;
+        a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is
+        never sent twice. Token sessions: refused before anything is sent (a token session
+        cannot create, update or delete users): ``TokenPermissionError``.
+
+        Args:
+            obj: a ``User``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``User``'s fields by their Python names; None clears a field
+        """
+        return await self._requester.save(_EP["Crud/Update/User.json"], User, obj, fields, extra)
 
     async def delete(self, id: str) -> User:
-        """``Crud/Delete/User.json`` Refused for token sessions: a token session cannot create, update or delete users."""
+        """Make a User inactive (isActive 2: BILL's delete is soft); answers with it.
+
+        ``Crud/Delete/User.json``. A write: sent again only when it provably did not reach BILL;
+        a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it is
+        never sent twice. Token sessions: refused before anything is sent (a token session
+        cannot create, update or delete users): ``TokenPermissionError``.
+
+        Args:
+            id: the User's id
+        """
         return await self._requester.fetch(_EP["Crud/Delete/User.json"], User, {"id": id})
 
     async def undelete(self, id: str) -> User:
-        """``Crud/Undelete/User.json`` Refused for token sessions: a token session cannot create, update or delete users."""
+        """Make an inactive User active again; answers with it.
+
+        ``Crud/Undelete/User.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: refused before anything is sent (a token session
+        cannot create, update or delete users): ``TokenPermissionError``.
+
+        Args:
+            id: the User's id
+        """
         return await self._requester.fetch(_EP["Crud/Undelete/User.json"], User, {"id": id})
 
     def list(
@@ -2263,7 +4632,24 @@ class UsersGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[User]:
-        """``List/User.json``"""
+        """List User records, a page at a time, lazily: filters and sorts are checked before
+        anything is sent.
+
+        ``List/User.json``. A read: sent again after a failure that may pass (a timeout, a lost
+        answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[User]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/User.json"],
             User,
@@ -2279,7 +4665,7 @@ class UsersGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[User]:
-        """``List/User.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/User.json``: User records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/User.json"], User, since, page_size=page_size, nested=nested
         )
@@ -2289,21 +4675,57 @@ class VendorBankAccountsGroup(Group):
     """The vendor bank accounts operations: ``client.vendor_bank_accounts``."""
 
     async def create(
-        self, obj: VendorBankAccount | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: VendorBankAccount | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[VendorBankAccountFields],
     ) -> VendorBankAccount:
-        """``Crud/Create/VendorBankAccount.json`` Needs an MFA-trusted session when signed in with credentials."""
+        """Create a VendorBankAccount from the fields given; BILL answers with the whole
+        VendorBankAccount.
+
+        ``Crud/Create/VendorBankAccount.json``. A write: sent again only when it provably did
+        not reach BILL; a failure that leaves its outcome unknown raises
+        ``AmbiguousWriteError``, and it is never sent twice. Token sessions: allowed. A
+        credential session must be MFA-trusted: ``MfaRequiredError`` before anything is sent
+        otherwise.
+
+        Args:
+            obj: a ``VendorBankAccount``, or a mapping in BILL's wire names (unknown keys are
+            refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``VendorBankAccount``'s fields by their Python names; None clears a
+            field
+        """
         return await self._requester.save(
-            _EP["Crud/Create/VendorBankAccount.json"], VendorBankAccount, obj, fields
+            _EP["Crud/Create/VendorBankAccount.json"], VendorBankAccount, obj, fields, extra
         )
 
     async def read(self, id: str) -> VendorBankAccount:
-        """``Crud/Read/VendorBankAccount.json``"""
+        """Read one VendorBankAccount by its id.
+
+        ``Crud/Read/VendorBankAccount.json``. A read: sent again after a failure that may pass
+        (a timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the VendorBankAccount's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Read/VendorBankAccount.json"], VendorBankAccount, {"id": id}
         )
 
     async def delete(self, id: str) -> VendorBankAccount:
-        """``Crud/Delete/VendorBankAccount.json``"""
+        """Make a VendorBankAccount inactive (isActive 2: BILL's delete is soft); answers with it.
+
+        ``Crud/Delete/VendorBankAccount.json``. A write: sent again only when it provably did
+        not reach BILL; a failure that leaves its outcome unknown raises
+        ``AmbiguousWriteError``, and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the VendorBankAccount's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Delete/VendorBankAccount.json"], VendorBankAccount, {"id": id}
         )
@@ -2319,7 +4741,24 @@ class VendorBankAccountsGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[VendorBankAccount]:
-        """``List/VendorBankAccount.json``"""
+        """List VendorBankAccount records, a page at a time, lazily: filters and sorts are checked
+        before anything is sent.
+
+        ``List/VendorBankAccount.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[VendorBankAccount]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/VendorBankAccount.json"],
             VendorBankAccount,
@@ -2335,7 +4774,7 @@ class VendorBankAccountsGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[VendorBankAccount]:
-        """``List/VendorBankAccount.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/VendorBankAccount.json``: VendorBankAccount records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/VendorBankAccount.json"],
             VendorBankAccount,
@@ -2346,8 +4785,21 @@ class VendorBankAccountsGroup(Group):
 
     async def bulk_create(
         self, items: Iterable[VendorBankAccount | Mapping[str, Any]]
-    ) -> builtins.list[BulkResult[VendorBankAccount]]:
-        """``Bulk/Crud/Create/VendorBankAccount.json`` Needs an MFA-trusted session when signed in with credentials."""
+    ) -> BulkResults[VendorBankAccount]:
+        """Create many VendorBankAccount records (create each as its single call does), in chunks
+        of 100; one result per item, in order: the VendorBankAccount, or that item's error.
+
+        ``Bulk/Crud/Create/VendorBankAccount.json``. A write: sent again only when it provably
+        did not reach BILL; a failure that leaves its outcome unknown raises
+        ``AmbiguousWriteError``, and it is never sent twice. Token sessions: allowed. A
+        credential session must be MFA-trusted: ``MfaRequiredError`` before anything is sent
+        otherwise. At most 100 items per call: larger inputs go in chunks of 100, up to three at
+        once. The ``BulkResults`` list has one result per item, in order: ``.succeeded`` and
+        ``.failed`` split them.
+
+        Args:
+            items: ``VendorBankAccount`` models, or mappings in BILL's wire names
+        """
         return await self._requester.bulk(
             _EP["Bulk/Crud/Create/VendorBankAccount.json"], VendorBankAccount, items
         )
@@ -2357,35 +4809,93 @@ class VendorCreditsGroup(Group):
     """The vendor credits operations: ``client.vendor_credits``."""
 
     async def create(
-        self, obj: VendorCredit | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: VendorCredit | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[VendorCreditFields],
     ) -> VendorCredit:
-        """``Crud/Create/VendorCredit.json``"""
+        """Create a VendorCredit from the fields given; BILL answers with the whole VendorCredit.
+
+        ``Crud/Create/VendorCredit.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``VendorCredit``, or a mapping in BILL's wire names (unknown keys are
+            refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``VendorCredit``'s fields by their Python names; None clears a field
+        """
         return await self._requester.save(
-            _EP["Crud/Create/VendorCredit.json"], VendorCredit, obj, fields
+            _EP["Crud/Create/VendorCredit.json"], VendorCredit, obj, fields, extra
         )
 
     async def read(self, id: str) -> VendorCredit:
-        """``Crud/Read/VendorCredit.json``"""
+        """Read one VendorCredit by its id.
+
+        ``Crud/Read/VendorCredit.json``. A read: sent again after a failure that may pass (a
+        timeout, a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the VendorCredit's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Read/VendorCredit.json"], VendorCredit, {"id": id}
         )
 
     async def update(
-        self, obj: VendorCredit | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: VendorCredit | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[VendorCreditFields],
     ) -> VendorCredit:
-        """``Crud/Update/VendorCredit.json``"""
+        """Update a VendorCredit: its id and the fields to change (BILL ignores read-only fields);
+        BILL answers with the whole VendorCredit.
+
+        ``Crud/Update/VendorCredit.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``VendorCredit``, or a mapping in BILL's wire names (unknown keys are
+            refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``VendorCredit``'s fields by their Python names; None clears a field
+        """
         return await self._requester.save(
-            _EP["Crud/Update/VendorCredit.json"], VendorCredit, obj, fields
+            _EP["Crud/Update/VendorCredit.json"], VendorCredit, obj, fields, extra
         )
 
     async def delete(self, id: str) -> VendorCredit:
-        """``Crud/Delete/VendorCredit.json``"""
+        """Make a VendorCredit inactive (isActive 2: BILL's delete is soft); answers with it.
+
+        ``Crud/Delete/VendorCredit.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the VendorCredit's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Delete/VendorCredit.json"], VendorCredit, {"id": id}
         )
 
     async def undelete(self, id: str) -> VendorCredit:
-        """``Crud/Undelete/VendorCredit.json``"""
+        """Make an inactive VendorCredit active again; answers with it.
+
+        ``Crud/Undelete/VendorCredit.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the VendorCredit's id
+        """
         return await self._requester.fetch(
             _EP["Crud/Undelete/VendorCredit.json"], VendorCredit, {"id": id}
         )
@@ -2401,7 +4911,24 @@ class VendorCreditsGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[VendorCredit]:
-        """``List/VendorCredit.json``"""
+        """List VendorCredit records, a page at a time, lazily: filters and sorts are checked
+        before anything is sent.
+
+        ``List/VendorCredit.json``. A read: sent again after a failure that may pass (a timeout,
+        a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[VendorCredit]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/VendorCredit.json"],
             VendorCredit,
@@ -2417,7 +4944,7 @@ class VendorCreditsGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[VendorCredit]:
-        """``List/VendorCredit.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/VendorCredit.json``: VendorCredit records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/VendorCredit.json"], VendorCredit, since, page_size=page_size, nested=nested
         )
@@ -2427,27 +4954,87 @@ class VendorsGroup(Group):
     """The vendors operations: ``client.vendors``."""
 
     async def create(
-        self, obj: Vendor | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: Vendor | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[VendorFields],
     ) -> Vendor:
-        """``Crud/Create/Vendor.json``"""
-        return await self._requester.save(_EP["Crud/Create/Vendor.json"], Vendor, obj, fields)
+        """Create a Vendor from the fields given; BILL answers with the whole Vendor.
+
+        ``Crud/Create/Vendor.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``Vendor``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``Vendor``'s fields by their Python names; None clears a field
+        """
+        return await self._requester.save(
+            _EP["Crud/Create/Vendor.json"], Vendor, obj, fields, extra
+        )
 
     async def read(self, id: str) -> Vendor:
-        """``Crud/Read/Vendor.json``"""
+        """Read one Vendor by its id.
+
+        ``Crud/Read/Vendor.json``. A read: sent again after a failure that may pass (a timeout,
+        a lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            id: the Vendor's id
+        """
         return await self._requester.fetch(_EP["Crud/Read/Vendor.json"], Vendor, {"id": id})
 
     async def update(
-        self, obj: Vendor | Mapping[str, Any] | None = None, /, **fields: Any
+        self,
+        obj: Vendor | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Unpack[VendorFields],
     ) -> Vendor:
-        """``Crud/Update/Vendor.json``"""
-        return await self._requester.save(_EP["Crud/Update/Vendor.json"], Vendor, obj, fields)
+        """Update a Vendor: its id and the fields to change (BILL ignores read-only fields); BILL
+        answers with the whole Vendor.
+
+        ``Crud/Update/Vendor.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed.
+
+        Args:
+            obj: a ``Vendor``, or a mapping in BILL's wire names (unknown keys are refused)
+            extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
+            given
+            **fields: the ``Vendor``'s fields by their Python names; None clears a field
+        """
+        return await self._requester.save(
+            _EP["Crud/Update/Vendor.json"], Vendor, obj, fields, extra
+        )
 
     async def delete(self, id: str) -> Vendor:
-        """``Crud/Delete/Vendor.json``"""
+        """Make a Vendor inactive (isActive 2: BILL's delete is soft); answers with it.
+
+        ``Crud/Delete/Vendor.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the Vendor's id
+        """
         return await self._requester.fetch(_EP["Crud/Delete/Vendor.json"], Vendor, {"id": id})
 
     async def undelete(self, id: str) -> Vendor:
-        """``Crud/Undelete/Vendor.json``"""
+        """Make an inactive Vendor active again; answers with it.
+
+        ``Crud/Undelete/Vendor.json``. A write: sent again only when it provably did not reach
+        BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``, and it
+        is never sent twice. Token sessions: allowed.
+
+        Args:
+            id: the Vendor's id
+        """
         return await self._requester.fetch(_EP["Crud/Undelete/Vendor.json"], Vendor, {"id": id})
 
     def list(
@@ -2461,7 +5048,24 @@ class VendorsGroup(Group):
         start: int = 0,
         limit: int | None = None,
     ) -> Pager[Vendor]:
-        """``List/Vendor.json``"""
+        """List Vendor records, a page at a time, lazily: filters and sorts are checked before
+        anything is sent.
+
+        ``List/Vendor.json``. A read: sent again after a failure that may pass (a timeout, a
+        lost answer, HTTP 5xx, BDC_1322). Token sessions: allowed.
+
+        Args:
+            filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
+            nin
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records asked for per call, 1 to 999 (at most ``limit``)
+            nested: include child rows (line items, bill pays)
+            show_audit: include BILL's audit fields
+            start: the first record (0-based)
+            limit: stop after this many records
+
+        Returns: a ``Pager[Vendor]``: ``async for`` it, or ``.collect()``
+        """
         return self._requester.paginate(
             _EP["List/Vendor.json"],
             Vendor,
@@ -2477,29 +5081,69 @@ class VendorsGroup(Group):
     def updated_since(
         self, since: datetime | date, *, page_size: int = 999, nested: bool = False
     ) -> Pager[Vendor]:
-        """``List/Vendor.json``: records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
+        """``List/Vendor.json``: Vendor records updated at or after ``since``, oldest first (ties by id), for incremental sync."""
         return self._requester.updated_since(
             _EP["List/Vendor.json"], Vendor, since, page_size=page_size, nested=nested
         )
 
-    async def bulk_create(
-        self, items: Iterable[Vendor | Mapping[str, Any]]
-    ) -> builtins.list[BulkResult[Vendor]]:
-        """``Bulk/Crud/Create/Vendor.json``"""
+    async def bulk_create(self, items: Iterable[Vendor | Mapping[str, Any]]) -> BulkResults[Vendor]:
+        """Create many Vendor records (create each as its single call does), in chunks of 100; one
+        result per item, in order: the Vendor, or that item's error.
+
+        ``Bulk/Crud/Create/Vendor.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. At most 100 items per call: larger
+        inputs go in chunks of 100, up to three at once. The ``BulkResults`` list has one result
+        per item, in order: ``.succeeded`` and ``.failed`` split them.
+
+        Args:
+            items: ``Vendor`` models, or mappings in BILL's wire names
+        """
         return await self._requester.bulk(_EP["Bulk/Crud/Create/Vendor.json"], Vendor, items)
 
-    async def bulk_update(
-        self, items: Iterable[Vendor | Mapping[str, Any]]
-    ) -> builtins.list[BulkResult[Vendor]]:
-        """``Bulk/Crud/Update/Vendor.json``"""
+    async def bulk_update(self, items: Iterable[Vendor | Mapping[str, Any]]) -> BulkResults[Vendor]:
+        """Update many Vendor records (update each as its single call does), in chunks of 100; one
+        result per item, in order: the Vendor, or that item's error.
+
+        ``Bulk/Crud/Update/Vendor.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. At most 100 items per call: larger
+        inputs go in chunks of 100, up to three at once. The ``BulkResults`` list has one result
+        per item, in order: ``.succeeded`` and ``.failed`` split them.
+
+        Args:
+            items: ``Vendor`` models, or mappings in BILL's wire names
+        """
         return await self._requester.bulk(_EP["Bulk/Crud/Update/Vendor.json"], Vendor, items)
 
-    async def bulk_delete(self, ids: Iterable[str]) -> builtins.list[BulkResult[Vendor]]:
-        """``Bulk/Crud/Delete/Vendor.json``"""
+    async def bulk_delete(self, ids: Iterable[str]) -> BulkResults[Vendor]:
+        """Delete many Vendor records (delete each as its single call does), in chunks of 100; one
+        result per item, in order: the Vendor, or that item's error.
+
+        ``Bulk/Crud/Delete/Vendor.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. At most 100 items per call: larger
+        inputs go in chunks of 100, up to three at once. The ``BulkResults`` list has one result
+        per item, in order: ``.succeeded`` and ``.failed`` split them.
+
+        Args:
+            ids: the ids of the Vendor records
+        """
         return await self._requester.bulk(_EP["Bulk/Crud/Delete/Vendor.json"], Vendor, ids)
 
-    async def bulk_undelete(self, ids: Iterable[str]) -> builtins.list[BulkResult[Vendor]]:
-        """``Bulk/Crud/Undelete/Vendor.json``"""
+    async def bulk_undelete(self, ids: Iterable[str]) -> BulkResults[Vendor]:
+        """Undelete many Vendor records (undelete each as its single call does), in chunks of 100;
+        one result per item, in order: the Vendor, or that item's error.
+
+        ``Bulk/Crud/Undelete/Vendor.json``. A write: sent again only when it provably did not
+        reach BILL; a failure that leaves its outcome unknown raises ``AmbiguousWriteError``,
+        and it is never sent twice. Token sessions: allowed. At most 100 items per call: larger
+        inputs go in chunks of 100, up to three at once. The ``BulkResults`` list has one result
+        per item, in order: ``.succeeded`` and ``.failed`` split them.
+
+        Args:
+            ids: the ids of the Vendor records
+        """
         return await self._requester.bulk(_EP["Bulk/Crud/Undelete/Vendor.json"], Vendor, ids)
 
 

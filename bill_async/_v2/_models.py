@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from ._convert import Model, wire_field
+from ._convert import Model, limited, wire_field
 
 __all__ = [
     "MODELS_BY_ENTITY",
@@ -142,7 +142,7 @@ class Vendor(Model):
 
     id: str | None = None
     is_active: bool | None = None
-    name: str | None = None
+    name: str | None = limited(100)  # BILL: at most 100 characters
     short_name: str | None = None
     name_on_check: str | None = None
     company_name: str | None = None
@@ -370,7 +370,7 @@ class Customer(Model):
     is_active: bool | None = None
     created_time: _dt.datetime | None = None
     updated_time: _dt.datetime | None = None
-    name: str | None = None
+    name: str | None = limited(100)  # BILL: at most 100 characters
     short_name: str | None = None
     parent_customer_id: str | None = None
     company_name: str | None = None

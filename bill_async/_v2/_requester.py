@@ -17,14 +17,14 @@ from typing import Any, Protocol, TypeVar
 
 from .._core._pipeline import Pipeline
 from .._core._retry import RetryPolicy
-from .._exceptions import BillError
+from .._exceptions import ProtocolError
 from . import _marshal as marshal
 from . import _wire as wire
-from ._bulk import run_bulk
+from ._bulk import BulkResults, run_bulk
 from ._convert import Model
 from ._dialect import PageCall, UploadCall, V2Dialect
 from ._documents import PAGE_ENDPOINT, page_request
-from ._endpoints import Endpoint
+from ._endpoints import Endpoint, Shape
 from ._pagination import Filter, Pager, Sort, list_data, updated_since
 
 __all__ = ["Requester", "V2Requester"]
@@ -36,17 +36,39 @@ class Requester(Protocol):
     """What a v2 group (and the export) may ask of a client: every method takes the endpoint
     table's row for the operation."""
 
-    async def call(self, endpoint: Endpoint, data: Any = None, /, **fields: Any) -> Any:
-        """``response_data`` as BILL sent it. ``data`` in wire names; ``fields`` are keyword
-        arguments in Python names (the row's named ones left out when None)."""
+    async def call(
+        self,
+        endpoint: Endpoint,
+        data: Any = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> Any:
+        """``response_data`` as BILL sent it. ``data`` in wire names; ``fields`` are the row's
+        named arguments in Python names (left out when None); ``extra`` is sent as given."""
 
     async def fetch(
-        self, endpoint: Endpoint, model: type[M], data: Any = None, /, **fields: Any
+        self,
+        endpoint: Endpoint,
+        model: type[M],
+        data: Any = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Any,
     ) -> M:
         """``call``, with the answer as one ``model``."""
 
     async def fetch_all(
-        self, endpoint: Endpoint, model: type[M], data: Any = None, /, **fields: Any
+        self,
+        endpoint: Endpoint,
+        model: type[M],
+        data: Any = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Any,
     ) -> list[M]:
         """``call``, with the answer as a list of ``model``."""
 
@@ -56,6 +78,7 @@ class Requester(Protocol):
         model: type[M],
         obj: M | Mapping[str, Any] | None,
         fields: Mapping[str, Any],
+        extra: Mapping[str, Any] | None = None,
     ) -> M:
         """Create or Update: the object's fields that were set, and the model BILL answers with."""
 
@@ -87,7 +110,7 @@ class Requester(Protocol):
 
     async def bulk(
         self, endpoint: Endpoint, model: type[M], items: Iterable[Any]
-    ) -> list[M | BillError]:
+    ) -> BulkResults[M]:
         """A Bulk operation in chunks: one result per item, in order."""
 
     async def upload(
@@ -98,7 +121,7 @@ class Requester(Protocol):
         *,
         object_id: str | None,
         content_type: str,
-    ) -> Any:
+    ) -> dict[str, Any]:
         """UploadAttachment: a file, attached to ``object_id`` or left in the inbox."""
 
     def stream_page(
@@ -123,20 +146,51 @@ class V2Requester:
         call = self._dialect.call(endpoint, self._dev_key, data)
         return await self._pipeline.request(endpoint, call, policy=policy)
 
-    async def call(self, endpoint: Endpoint, data: Any = None, /, **fields: Any) -> Any:
-        if fields:
-            data = marshal.action_data(endpoint, data, fields)
+    def _refuse_early(self, endpoint: Endpoint) -> None:
+        """What the pipeline refuses, refused before the arguments are even looked at: a closed
+        client, and what the permission map and the MFA requirement forbid."""
+        self._pipeline.shared.check_usable()
+        self._pipeline.check_allowed(endpoint)
+
+    async def call(
+        self,
+        endpoint: Endpoint,
+        data: Any = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> Any:
+        if endpoint.shape is Shape.DATA:
+            self._refuse_early(endpoint)
+            data = marshal.action_data(endpoint, data, fields, extra)
         return await self.send(endpoint, data)
 
     async def fetch(
-        self, endpoint: Endpoint, model: type[M], data: Any = None, /, **fields: Any
+        self,
+        endpoint: Endpoint,
+        model: type[M],
+        data: Any = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Any,
     ) -> M:
-        return marshal.model_result(endpoint, model, await self.call(endpoint, data, **fields))
+        answer = await self.call(endpoint, data, extra=extra, **fields)
+        return marshal.model_result(endpoint, model, answer)
 
     async def fetch_all(
-        self, endpoint: Endpoint, model: type[M], data: Any = None, /, **fields: Any
+        self,
+        endpoint: Endpoint,
+        model: type[M],
+        data: Any = None,
+        /,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        **fields: Any,
     ) -> list[M]:
-        return marshal.models_result(endpoint, model, await self.call(endpoint, data, **fields))
+        answer = await self.call(endpoint, data, extra=extra, **fields)
+        return marshal.models_result(endpoint, model, answer)
 
     async def save(
         self,
@@ -144,8 +198,10 @@ class V2Requester:
         model: type[M],
         obj: M | Mapping[str, Any] | None,
         fields: Mapping[str, Any],
+        extra: Mapping[str, Any] | None = None,
     ) -> M:
-        data = {"obj": marshal.object_data(endpoint, model, obj, fields)}
+        self._refuse_early(endpoint)
+        data = {"obj": marshal.object_data(endpoint, model, obj, fields, extra)}
         return marshal.model_result(endpoint, model, await self.send(endpoint, data))
 
     def paginate(
@@ -202,11 +258,12 @@ class V2Requester:
 
     async def bulk(
         self, endpoint: Endpoint, model: type[M], items: Iterable[Any]
-    ) -> list[M | BillError]:
+    ) -> BulkResults[M]:
         pipeline = self._pipeline
-        pipeline.shared.check_usable()
-        pipeline.check_allowed(endpoint)
-        wire_items = [marshal.bulk_item(endpoint, model, item) for item in items]
+        self._refuse_early(endpoint)
+        wire_items = [
+            marshal.bulk_item(endpoint, model, item, index) for index, item in enumerate(items)
+        ]
         url = self._dialect.base_url + endpoint.path
 
         async def send_chunk(chunk: list[Any], data_json: str) -> Any:
@@ -227,7 +284,7 @@ class V2Requester:
         *,
         object_id: str | None,
         content_type: str,
-    ) -> Any:
+    ) -> dict[str, Any]:
         data = {"id": object_id or "", "fileName": file_name}
         call = UploadCall(
             self._dialect.base_url + endpoint.path,
@@ -239,7 +296,15 @@ class V2Requester:
             content,
             content_type,
         )
-        return await self._pipeline.request(endpoint, call)
+        answer = await self._pipeline.request(endpoint, call)
+        if not isinstance(answer, dict):
+            raise ProtocolError(
+                "UploadAttachment answered without an object",
+                status_code=200,
+                body=wire.body_excerpt(repr(answer).encode()),
+                operation=endpoint.path,
+            )
+        return answer
 
     @asynccontextmanager
     async def stream_page(
