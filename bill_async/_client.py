@@ -74,7 +74,7 @@ from ._v2._permissions import rule_for_path
 __all__ = ["PRODUCTION_URL", "SANDBOX_URL", "Client", "OrgInfo", "list_orgs"]
 
 PRODUCTION_URL = "https://api.bill.com/api/v2"
-SANDBOX_URL = "https://api-sandbox.bill.com/api/v2"
+SANDBOX_URL = "https://api-stage.bill.com/api/v2"
 
 logger = logging.getLogger("bill_async")
 
