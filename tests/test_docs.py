@@ -2,19 +2,40 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import bill_async
 
 ROOT = Path(__file__).parent.parent
+GENERATOR = ROOT / "scripts" / "gen_errors_doc.py"
 
 
-def test_error_table_matches_the_code_map() -> None:
+def test_error_table_is_generated_from_the_code_map_and_fresh() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_errors_doc.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
     text = (ROOT / "docs" / "errors.md").read_text()
-    rows = dict(re.findall(r"^\| (BDC_\d+) \| `(\w+)`", text, flags=re.M))
-    assert rows == {code: cls.__name__ for code, cls in bill_async.ERROR_CLASSES.items()}
+    rows = re.findall(r"^\| (BDC_\d+)(?: \(on ([\w/.]+)\))? \|.*?\| `(\w+)` \|", text, flags=re.M)
+    documented = {(code if not where else (where, code)): name for code, where, name in rows}
+    assert documented == {key: cls.__name__ for key, cls in bill_async.ERROR_CLASSES.items()}
+
+
+def test_the_error_table_check_fails_on_a_stale_table() -> None:
+    spec = importlib.util.spec_from_file_location("gen_errors_doc", GENERATOR)
+    assert spec is not None and spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    fresh = (ROOT / "docs" / "errors.md").read_text()
+    stale = fresh.replace("| `InactiveDevKeyError` | no;", "| `AuthenticationError` | no;")
+    assert stale != fresh and generator.render(stale) == fresh
 
 
 def test_every_documented_class_exists() -> None:
