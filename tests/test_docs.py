@@ -47,6 +47,11 @@ def test_every_documented_class_exists() -> None:
 def test_readme_has_the_two_set_up_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "bash .ci/run" in readme
+    main_job = (
+        "python3 -m venv .venv && .venv/bin/pip install -q -e '.[emulator]' && "
+        ".venv/bin/bill-async sync --emulator --out bill.db"
+    )
+    assert main_job in readme
     assert bill_async.token_permission_table() in readme
 
 
