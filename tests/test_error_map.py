@@ -22,8 +22,10 @@ def bill_table() -> dict[str, str]:
 
 
 SIGN_IN = ("1101", "1102", "1103", "1104", "1106", "1107", "1110", "1111", "1113", "1123")
-BAD_INPUT = ("1108", "1114", "1115", "1116", "1117", "1118", "1119", "1122", "1124", "1126")
-BAD_INPUT += ("1128", "1129", "1130")
+BAD_INPUT = (
+    *("1108", "1114", "1115", "1116", "1117", "1118", "1119"),
+    *("1122", "1124", "1126", "1128", "1129", "1130"),
+)
 EXPECTED: dict[str, type[bill_async.ApiError]] = {
     **{f"BDC_{n}": bill_async.AuthenticationError for n in SIGN_IN},
     "BDC_1103": bill_async.InactiveDevKeyError,
@@ -137,3 +139,9 @@ def test_new_classes_survive_pickling() -> None:
     assert (copy.field, copy.value, copy.code) == ("isActive", "f", "BDC_1119")
     locked = pickle.loads(pickle.dumps(api_error_for("BDC_1107", "m", "Login.json")))
     assert type(locked) is bill_async.LockedOutError and not locked.permanent
+
+
+def test_the_module_docstring_tree_names_every_mapped_class() -> None:
+    tree = bill_async._exceptions.__doc__ or ""
+    for error_class in set(bill_async.ERROR_CLASSES.values()):
+        assert f"── {error_class.__name__} " in tree, error_class.__name__
