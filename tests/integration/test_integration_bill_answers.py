@@ -287,3 +287,103 @@ async def test_objects_keep_bills_keys_through_the_sdk(client: bill_async.Client
         "mergedIntoId": "00000000000000000000",
     }
     assert json.loads(json.dumps(wire, default=str))["purCost"] == 60
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "code", "message"),
+    [
+        (
+            "List/Vendor.json",
+            {"max": 1000},
+            "BDC_1129",
+            "Invalid value for data key,value: max, 1000.",
+        ),
+        (
+            "List/Vendor.json",
+            {"start": -1},
+            "BDC_1129",
+            "Invalid value for data key,value: start, -1.",
+        ),
+        (
+            "List/Vendor.json",
+            {"showAudit": 0},
+            "BDC_1129",
+            "Invalid value for data key,value: showAudit, 0.",
+        ),
+        (
+            "List/Vendor.json",
+            {"filters": [{"field": "name", "op": "sw", "value": "A"}]},
+            "BDC_1129",
+            "Invalid value for data key,value: op, sw.",
+        ),
+        (
+            "List/Vendor.json",
+            {"sort": [{"field": "nmae"}]},
+            "BDC_1130",
+            "Invalid list filter field: nmae.",
+        ),
+        (
+            "Crud/Read/Invoice.json",
+            {"id": "1234567890"},
+            "BDC_1129",
+            "Invalid value for data key,value: id, 1234567890.",
+        ),
+        (
+            "Crud/Create/Invoice.json",
+            {
+                "obj": {
+                    "entity": "Invoice",
+                    "customerId": "1234567890",
+                    "invoiceNumber": "invoiceNumber",
+                    "invoiceDate": "2015-9-1",
+                    "dueDate": "2025-9-15",
+                    "invoiceLineItems": [{"entity": "InvoiceLineItem", "quantity": 7}],
+                }
+            },
+            "BDC_1119",
+            "Invalid field,value: customerId, 1234567890.",
+        ),
+        (
+            "Crud/Create/Vendor.json",
+            {"obj": {"entity": "Customer", "name": "x"}},
+            "BDC_1118",
+            "Entity from CRUD operation: Vendor does not match the entity specified in the data: "
+            "Customer.",
+        ),
+    ],
+)
+async def test_more_of_bills_refusals_reach_the_caller(
+    client: bill_async.Client, path: str, data: dict[str, Any], code: str, message: str
+) -> None:
+    with pytest.raises(bill_async.InvalidInputError) as caught:
+        await client.call(path, data)
+    assert (caught.value.code, caught.value.message) == (code, message)
+
+
+async def test_a_payment_type_outside_bills_codes_and_a_bad_date_are_refused(
+    client: bill_async.Client, emulator: Emulator, org_id: str
+) -> None:
+    customer = await client.customers.create(name="Payer")
+    payment = {"customerId": customer.id, "paymentDate": "2024-7-1", "amount": 5}
+    with pytest.raises(bill_async.InvalidInputError) as caught:
+        await client.call("RecordARPayment.json", {**payment, "paymentType": "9"})
+    assert (caught.value.code, caught.value.message) == (
+        "BDC_1119",
+        "Invalid field,value: paymentType, 9.",
+    )
+    received = emulator.objects(org_id, "ReceivedPay")
+    assert not [pay for pay in received if pay["customerId"] == customer.id]  # nothing recorded
+    recorded = await client.call("RecordARPayment.json", {**payment, "paymentType": "1"})
+    assert (recorded["paymentType"], recorded["paymentDate"]) == ("1", "2024-07-01")
+    recurring = {
+        "entity": "RecurringBill",
+        "vendorId": (await client.vendors.create(name="Monthly")).id,
+        "timePeriod": "2",
+        "nextDueDate": "this is an invalid date",
+    }
+    with pytest.raises(bill_async.InvalidInputError) as caught:
+        await client.call("Crud/Create/RecurringBill.json", {"obj": recurring})
+    assert caught.value.message == (
+        "Invalid value for data key,value: nextDueDate, this is an invalid date."
+    )
+    assert (caught.value.field, caught.value.value) == ("nextDueDate", "this is an invalid date")
