@@ -33,9 +33,13 @@ from ._exceptions import ConcurrencyLimitError as ConcurrencyLimitError
 from ._exceptions import ConnectError as ConnectError
 from ._exceptions import ConnectionLostError as ConnectionLostError
 from ._exceptions import ConnectTimeoutError as ConnectTimeoutError
+from ._exceptions import InactiveDevKeyError as InactiveDevKeyError
+from ._exceptions import InvalidInputError as InvalidInputError
 from ._exceptions import InvalidRequestError as InvalidRequestError
+from ._exceptions import LockedOutError as LockedOutError
 from ._exceptions import MfaError as MfaError
 from ._exceptions import MfaRequiredError as MfaRequiredError
+from ._exceptions import NotFoundError as NotFoundError
 from ._exceptions import PaymentError as PaymentError
 from ._exceptions import PoolTimeoutError as PoolTimeoutError
 from ._exceptions import ProtocolError as ProtocolError
@@ -43,11 +47,13 @@ from ._exceptions import RateLimitError as RateLimitError
 from ._exceptions import ReadTimeoutError as ReadTimeoutError
 from ._exceptions import RequestRejectedError as RequestRejectedError
 from ._exceptions import RequestTimeoutError as RequestTimeoutError
+from ._exceptions import ServerError as ServerError
 from ._exceptions import SessionExpiredError as SessionExpiredError
 from ._exceptions import TokenPermissionError as TokenPermissionError
 from ._exceptions import TransportError as TransportError
 from ._exceptions import UnknownFieldError as UnknownFieldError
 from ._exceptions import UnsupportedOperationError as UnsupportedOperationError
+from ._exceptions import UntrustedSessionError as UntrustedSessionError
 from ._exceptions import WriteTimeoutError as WriteTimeoutError
 from ._transports._aiohttp import AiohttpTransport as AiohttpTransport
 from ._transports._pooled import PooledTransport as PooledTransport
@@ -156,6 +162,8 @@ __all__ = [
     "Filter",
     "InProcessLimits",
     "InProcessSessionStore",
+    "InactiveDevKeyError",
+    "InvalidInputError",
     "InvalidRequestError",
     "Invoice",
     "InvoiceLineItem",
@@ -166,11 +174,13 @@ __all__ = [
     "LimitStore",
     "Limits",
     "Location",
+    "LockedOutError",
     "MODELS_BY_ENTITY",
     "MfaError",
     "MfaRequiredError",
     "Model",
     "MoneyMovement",
+    "NotFoundError",
     "OrgInfo",
     "Organization",
     "PRODUCTION_URL",
@@ -196,6 +206,7 @@ __all__ = [
     "SANDBOX_URL",
     "SentPay",
     "SentPayStatus",
+    "ServerError",
     "SessionExpiredError",
     "SessionStore",
     "Shape",
@@ -208,6 +219,7 @@ __all__ = [
     "TransportError",
     "UnknownFieldError",
     "UnsupportedOperationError",
+    "UntrustedSessionError",
     "User",
     "Vendor",
     "VendorBankAccount",

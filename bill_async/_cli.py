@@ -2,9 +2,10 @@
 
 Credentials come from the environment: ``BILL_DEV_KEY``, ``BILL_ORG_ID``, and either
 ``BILL_USER_NAME`` + ``BILL_PASSWORD`` or ``BILL_TOKEN_NAME`` + ``BILL_TOKEN_VALUE``;
-``BILL_BASE_URL`` picks the host (production by default). With none of them set, the command
-starts the embedded BILL emulator with its demo data and says so, so that it works without an
-account.
+``BILL_BASE_URL`` picks the host (production by default). ``--emulator`` runs against the
+embedded BILL emulator with its demo data instead, so that it works without an account. With
+neither, the command refuses (exit code 2) rather than export demo data where real data was
+meant: a cron job that lost its environment must fail, not write demo organizations.
 
 Bad input gets one clear line on stderr and exit code 2.
 """
@@ -92,10 +93,27 @@ def credentials_from_env(env: Mapping[str, str]) -> Connection | None:
     return Connection(auth, env.get("BILL_BASE_URL") or PRODUCTION_URL, embedded=False)
 
 
-@contextlib.contextmanager
-def connect(env: Mapping[str, str]) -> Iterator[Connection]:
-    """The environment's sign-in, or the embedded emulator with its demo account."""
+NO_CREDENTIALS = (
+    "no BILL credentials: set BILL_DEV_KEY, BILL_ORG_ID and BILL_USER_NAME/BILL_PASSWORD "
+    "(or BILL_TOKEN_NAME/BILL_TOKEN_VALUE), or pass --emulator to use the embedded emulator's "
+    "demo data"
+)
+
+
+def chosen_connection(env: Mapping[str, str], emulator: bool) -> Connection | None:
+    """The environment's sign-in; None for ``--emulator``. Raises UsageError when the
+    environment names no sign-in and ``--emulator`` was not given."""
+    if emulator:
+        return None
     found = credentials_from_env(env)
+    if found is None:
+        raise UsageError(NO_CREDENTIALS)
+    return found
+
+
+@contextlib.contextmanager
+def connect(found: Connection | None) -> Iterator[Connection]:
+    """``found``, or (for None) the embedded emulator with its demo account."""
     if found is not None:
         yield found
         return
@@ -103,13 +121,11 @@ def connect(env: Mapping[str, str]) -> Iterator[Connection]:
         from .emulator import DEMO_DEV_KEY, DEMO_PASSWORD, DEMO_USER_NAME, running_emulator
     except ImportError as missing:  # uvicorn is an extra
         raise UsageError(
-            "no BILL credentials in the environment, and the embedded emulator needs "
-            f"'pip install bill-async[emulator]' ({missing})"
+            f"--emulator needs 'pip install bill-async[emulator]' ({missing})"
         ) from None
     with running_emulator() as served:
         print(
-            f"No BILL credentials in the environment: using the embedded emulator at "
-            f"{served.base_url} with its demo data.",
+            f"Using the embedded emulator at {served.base_url} with its demo data.",
             file=sys.stderr,
         )
         org_id = served.emulator.org_ids[0]
@@ -135,6 +151,7 @@ def _check_writable(path: Path) -> None:
 
 
 async def _run_sync(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    found = chosen_connection(env, args.emulator)  # before anything is opened or written
     try:
         entities = resolve_entities(args.entity or [])
     except ValueError as unknown:
@@ -142,7 +159,7 @@ async def _run_sync(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     out = Path(args.out)
     _check_writable(out)
     async with contextlib.AsyncExitStack() as stack:
-        where = stack.enter_context(connect(env))
+        where = stack.enter_context(connect(found))
         shared: dict[str, Any] = {}
         if args.redis_url:
             try:
@@ -222,7 +239,7 @@ def _print_summary(result: SyncResult, out: Path, org_ids: Sequence[str]) -> Non
 
 
 async def _run_whoami(args: argparse.Namespace, env: Mapping[str, str]) -> int:
-    with connect(env) as where:
+    with connect(chosen_connection(env, args.emulator)) as where:
         async with Client(where.auth, base_url=where.base_url) as client:
             info = await client.session.get_info()
             orgs = await client.list_orgs()
@@ -254,7 +271,7 @@ async def _run_list(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         _fail(str(unknown))
     filters = [_parse_filter(text) for text in args.filter or []]
     endpoint = LISTABLE[entity]
-    with connect(env) as where:
+    with connect(chosen_connection(env, args.emulator)) as where:
         async with Client(where.auth, base_url=where.base_url) as client:
             group = getattr(client, endpoint.group)
             pager = group.list(filters=filters, limit=args.limit)
@@ -279,9 +296,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Export, inspect and emulate BILL (Bill.com) v2 organizations.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # The sign-in, shared by the commands that talk to BILL.
+    connection = argparse.ArgumentParser(add_help=False)
+    connection.add_argument(
+        "--emulator",
+        action="store_true",
+        help="run against the embedded BILL emulator and its demo data (no account needed; "
+        "the BILL_* variables are ignored). Without it, BILL_DEV_KEY, BILL_ORG_ID and "
+        "BILL_USER_NAME/BILL_PASSWORD (or BILL_TOKEN_NAME/BILL_TOKEN_VALUE) must be set",
+    )
 
     sync_parser = commands.add_parser(
-        "sync", help="export organizations into SQLite, incrementally"
+        "sync", parents=[connection], help="export organizations into SQLite, incrementally"
     )
     sync_parser.add_argument("--out", required=True, help="the SQLite file to write")
     sync_parser.add_argument(
@@ -311,9 +337,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="if Redis is unreachable, go on with this process's own limits (with a warning)",
     )
 
-    commands.add_parser("whoami", help="show who the credentials sign in as")
+    commands.add_parser("whoami", parents=[connection], help="show who the credentials sign in as")
 
-    list_parser = commands.add_parser("list", help="list the records of one entity")
+    list_parser = commands.add_parser(
+        "list", parents=[connection], help="list the records of one entity"
+    )
     list_parser.add_argument("entity", help="an entity such as Vendor or bills")
     list_parser.add_argument(
         "--filter",

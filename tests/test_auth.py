@@ -435,6 +435,51 @@ async def test_refused_credentials_are_not_tried_again_until_login() -> None:
     assert fake.logins == 3
 
 
+@pytest.mark.anyio
+async def test_a_lockout_is_not_remembered_the_next_call_signs_in_again() -> None:
+    # A locked organization or login passes: remembering it would refuse every later call
+    # until someone called login(), long after BILL had lifted the lock.
+    fake = vendor_fake()
+    fake.login_answer = lambda seen: error("BDC_1107", "Organization is locked out.")
+    async with client(fake) as bill:
+        with pytest.raises(bill_async.LockedOutError) as caught:
+            await bill.vendors.read("009x")
+        assert caught.value.code == "BDC_1107" and not caught.value.permanent
+        assert fake.paths() == ["Login.json"]
+        fake.login_answer = lambda seen: error("BDC_1110", "Login is locked.")
+        with pytest.raises(bill_async.LockedOutError):
+            await bill.vendors.read("009x")
+        assert fake.paths() == ["Login.json", "Login.json"]  # sent again, not replayed
+        fake.login_answer = None  # the lock has passed
+        await bill.vendors.read("009x")
+    assert fake.paths() == ["Login.json", "Login.json", "Login.json", "Crud/Read/Vendor.json"]
+
+
+@pytest.mark.anyio
+async def test_an_inactive_dev_key_is_remembered_like_any_refused_sign_in() -> None:
+    fake = vendor_fake()
+    fake.login_answer = lambda seen: error("BDC_1103", "Developer key is inactive.")
+    async with client(fake) as bill:
+        for _ in range(3):
+            with pytest.raises(bill_async.InactiveDevKeyError):
+                await bill.vendors.read("009x")
+    assert fake.paths() == ["Login.json"]
+
+
+@pytest.mark.anyio
+async def test_a_login_to_an_unreachable_organization_is_an_authentication_error() -> None:
+    fake = vendor_fake()
+    message = "Invalid parameter value for parameter,value: orgId, 00802NOTMINE."
+    fake.login_answer = lambda seen: error("BDC_1129", message)
+    async with client(fake) as bill:
+        with pytest.raises(bill_async.AuthenticationError) as caught:
+            await bill.vendors.read("009x")
+        assert caught.value.message == message
+        with pytest.raises(bill_async.AuthenticationError):
+            await bill.vendors.read("009x")
+    assert fake.paths() == ["Login.json"]  # remembered: not sent again
+
+
 def _manager(org: str, answered: anyio.Event) -> bill_async._core._sessions.SessionManager:
     async def login() -> SignedIn:
         await answered.wait()

@@ -17,7 +17,7 @@ from tests.loopback import post, read_body, serve
 
 def test_base_url_constants() -> None:
     assert bill_async.PRODUCTION_URL == "https://api.bill.com/api/v2"
-    assert bill_async.SANDBOX_URL == "https://api-sandbox.bill.com/api/v2"
+    assert bill_async.SANDBOX_URL == "https://api-stage.bill.com/api/v2"
 
 
 @pytest.mark.anyio

@@ -263,12 +263,32 @@ def test_a_run_killed_midway_then_run_again_matches_a_clean_run(tmp_path: Path) 
         assert counts(killed) == counts(clean)
 
 
-def test_with_no_credentials_the_embedded_emulator_is_used_and_said(
+@pytest.mark.parametrize("command", [["sync", "--out", "x.db"], ["whoami"], ["list", "vendors"]])
+def test_with_no_credentials_and_no_emulator_flag_nothing_runs(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+) -> None:
+    # A cron job that lost its environment must fail, not export the emulator's demo data.
+    monkeypatch.chdir(tmp_path)
+    started: list[object] = []
+    monkeypatch.setattr("bill_async.emulator.running_emulator", started.append)
+    code, stdout, stderr = run(command, {"HOME": str(tmp_path)}, capsys)
+    assert code == 2 and stdout == ""
+    assert stderr.count("\n") == 1
+    for name in ("BILL_DEV_KEY", "BILL_ORG_ID", "BILL_USER_NAME", "BILL_PASSWORD", "--emulator"):
+        assert name in stderr
+    assert list(tmp_path.iterdir()) == []  # no file created
+    assert started == []  # no emulator started
+
+
+def test_with_the_emulator_flag_the_embedded_emulator_is_used_and_said(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "bill.db"
     code, stdout, stderr = run(
-        ["sync", "--out", str(out), "--entity", "vendors", "--quiet"], {}, capsys
+        ["sync", "--emulator", "--out", str(out), "--entity", "vendors", "--quiet"], {}, capsys
     )
     assert code == 0, stderr
     assert "embedded emulator" in stderr

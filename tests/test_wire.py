@@ -119,7 +119,16 @@ def test_envelope_success_and_quirks() -> None:
         ("BDC_1322", bill_async.ConcurrencyLimitError),
         ("BDC_1354", bill_async.MfaError),
         ("BDC_1402", bill_async.PaymentError),
-        ("BDC_1002", bill_async.ApiError),
+        ("BDC_1002", bill_async.ServerError),
+        ("BDC_1103", bill_async.InactiveDevKeyError),
+        ("BDC_1107", bill_async.LockedOutError),
+        ("BDC_1110", bill_async.LockedOutError),
+        ("BDC_1119", bill_async.InvalidInputError),
+        ("BDC_1120", bill_async.NotFoundError),
+        ("BDC_1129", bill_async.InvalidInputError),
+        ("BDC_1178", bill_async.AuthenticationError),
+        ("BDC_1361", bill_async.UntrustedSessionError),
+        ("BDC_1999", bill_async.ApiError),
     ],
 )
 def test_each_bdc_code_raises_its_class(code: str, cls: type[bill_async.ApiError]) -> None:

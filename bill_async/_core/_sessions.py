@@ -244,7 +244,8 @@ class SessionManager:
             session = await self._sign_in()
         except Exception as error:
             attempt.error = error
-            if isinstance(error, AuthenticationError):
+            # A lockout passes (``permanent`` False): the next call may sign in again.
+            if isinstance(error, AuthenticationError) and error.permanent:
                 self._refused = error
             raise
         else:

@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 PRODUCTION_URL = "https://api.bill.com/api/v2"
-SANDBOX_URL = "https://api-sandbox.bill.com/api/v2"
+SANDBOX_URL = "https://api-stage.bill.com/api/v2"
 
 _FORM: RequestHeaders = ((b"Content-Type", wire.FORM_CONTENT_TYPE.encode("ascii")),)
 _LOGIN = ENDPOINTS_BY_PATH["Login.json"]

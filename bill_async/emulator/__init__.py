@@ -16,7 +16,10 @@ or from a shell: ``bill-async emulator --port 8089`` (or ``python -m bill_async.
 It answers every operation of ``bill_async.ENDPOINTS`` with BILL's envelope (errors with HTTP
 200), enforces BILL's rules itself (idle sessions: BDC_1109; more than 3 in flight per devKey
 and organization: BDC_1322; hourly budgets: BDC_1144; token sessions: ``TOKEN_REFUSED``; MFA:
-``MFA_REQUIRED``), and has knobs for tests: latency, injected HTTP 5xx, dropped connections.
+``MFA_REQUIRED``), refuses bad input with BILL's codes and messages (required fields, a name
+over 100 characters, datatypes, code lists, ids, List options, a missing devKey, ``data`` that
+is not JSON; docs/decisions.md gives each rule's source), and has knobs for tests: latency,
+injected HTTP 5xx, dropped connections.
 The demo account: devKey ``demo-dev-key``, user ``demo@example.com`` / ``demo-password``, sync
 token ``demo-token`` / ``demo-token-value``, MFA code ``123456``, and four organizations of
 deterministic demo data.

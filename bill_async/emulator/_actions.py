@@ -31,11 +31,14 @@ from ._entities import (
     parse_time,
 )
 from ._errors import (
-    INVALID_REQUEST,
     MAIL_ADDRESS_INCOMPLETE,
     MAIL_ADDRESS_NOT_US,
     MFA_INVALID,
+    UNKNOWN_ERROR,
     Fault,
+    invalid_data_key,
+    invalid_datatype,
+    missing_data,
 )
 from ._objects import (
     invoice_paid,
@@ -45,7 +48,7 @@ from ._objects import (
     refresh_vendor_balance,
 )
 from ._ops import Call, Handler
-from ._query import DEFAULT_MAX, field_kind, run_list, select, strip_children, truthy
+from ._query import DEFAULT_MAX, field_kind, flag_arg, run_list, select, truthy
 from ._state import Document
 
 __all__ = ["ACTIONS", "MAX_BILLS_PER_PAYMENT", "MAX_UPLOAD_BYTES"]
@@ -67,6 +70,11 @@ _LARGE_BILLERS = (
 )
 _biller_ids = IdMaker(random.Random("large-billers"), set())
 LARGE_BILLERS = tuple((_biller_ids("LargeBiller"), name) for name in _LARGE_BILLERS)
+
+
+# What a BillPay repeats of its SentPay (BILL's BillPay carries them; its values are the
+# payment's).
+_SHARED_WITH_BILL_PAYS = ("paymentType", "syncReference", "toPrintCheck", "chartOfAccountId")
 
 
 def action(path: str) -> Callable[[Handler], Handler]:
@@ -92,15 +100,17 @@ def _list_arg(call: Call, name: str, *, required: bool = True) -> list[Any]:
     value = call.data.get(name)
     if value is None and not required:
         return []
-    if not isinstance(value, list) or (required and not value):
-        raise Fault(INVALID_REQUEST, f"{name} must be a non-empty list.")
+    if value is None or value == []:
+        raise missing_data(name)
+    if not isinstance(value, list):
+        raise invalid_datatype(name)
     return value
 
 
 def _positive(value: Any, field: str) -> Decimal:
     amount = amount_of(value, field)
     if amount <= 0:
-        raise Fault(INVALID_REQUEST, f"{field} must be more than 0.")
+        raise Fault(UNKNOWN_ERROR, f"{field} must be more than 0.")
     return amount
 
 
@@ -164,12 +174,12 @@ def get_entity_metadata(call: Call) -> Any:
     if isinstance(wanted, str):
         wanted = [wanted]
     if not isinstance(wanted, list):
-        raise Fault(INVALID_REQUEST, "entity must be a list of entity names.")
+        raise Fault(UNKNOWN_ERROR, "entity must be a list of entity names.")
     answer = {}
     for name in wanted:
         spec = ENTITIES.get(name)
         if spec is None:
-            raise Fault(INVALID_REQUEST, f"Unknown entity: {name!r}.")
+            raise Fault(UNKNOWN_ERROR, f"Unknown entity: {name!r}.")
         answer[name] = {
             "fields": {
                 key: {
@@ -191,7 +201,7 @@ def current_time(call: Call) -> Any:
 @action("GetProfilePermissions.json")
 def get_profile_permissions(call: Call) -> Any:
     profile_id = call.data.get("profileId") or call.data.get("id")
-    profile = call.org.require("Profile", profile_id, "profileId")
+    profile = call.org.lookup("Profile", profile_id, "profileId")
     kind = profile["type"]
     return {
         "profileId": profile["id"],
@@ -212,7 +222,7 @@ def _default_bank(call: Call) -> dict[str, Any]:
         if account.get("isDefault"):
             return account
     if not accounts:
-        raise Fault(INVALID_REQUEST, "The organization has no bank account.")
+        raise Fault(UNKNOWN_ERROR, "The organization has no bank account.")
     return accounts[0]
 
 
@@ -230,16 +240,16 @@ def set_bank_balance(call: Call) -> Any:
 @action("UploadAttachment.json")
 def upload_attachment(call: Call) -> Any:
     if len(call.files) != 1:
-        raise Fault(INVALID_REQUEST, "Attach exactly one file, in a part named file.")
+        raise Fault(UNKNOWN_ERROR, "Attach exactly one file, in a part named file.")
     upload = call.files[0]
     file_name = call.data.get("fileName") or upload.file_name
     if not isinstance(file_name, str) or not file_name.strip():
-        raise Fault(INVALID_REQUEST, "Missing required field: fileName.")
+        raise missing_data("fileName")
     if len(upload.content) > MAX_UPLOAD_BYTES:
-        raise Fault(INVALID_REQUEST, "The file is larger than 20 MB.")
+        raise Fault(UNKNOWN_ERROR, "The file is larger than 20 MB.")
     object_id = call.data.get("id") or None
     if object_id is not None and object_id not in call.org.kinds:
-        raise Fault(INVALID_REQUEST, f"Invalid id: no object with id {object_id!r}.")
+        raise invalid_data_key("id", object_id)
     doc_id = call.state.runtime_ids("Document" if object_id else "InboxDocument")
     call.org.documents[doc_id] = Document(
         id=doc_id,
@@ -257,7 +267,7 @@ def get_document_pages(call: Call) -> Any:
     object_id = call.arg("id")
     entity = call.org.kinds.get(object_id)
     if entity not in ("Bill", "VendorCredit"):
-        raise Fault(INVALID_REQUEST, "GetDocumentPages takes the id of a bill or vendor credit.")
+        raise Fault(UNKNOWN_ERROR, "GetDocumentPages takes the id of a bill or vendor credit.")
     pages = sum(1 for doc in call.org.documents.values() if doc.object_id == object_id)
     return {
         "documentPages": {
@@ -271,7 +281,7 @@ def get_document_pages(call: Call) -> Any:
 def get_object_url(call: Call) -> Any:
     object_id = call.arg("id")
     if object_id not in call.org.kinds:
-        raise Fault(INVALID_REQUEST, f"Invalid id: no object with id {object_id!r}.")
+        raise invalid_data_key("id", object_id)
     return {"url": f"{call.base_url.removesuffix('/api/v2')}/neo/frame/{object_id}"}
 
 
@@ -280,7 +290,7 @@ def get_document_upload_status(call: Call) -> Any:
     doc_id = call.arg("id")
     document = call.org.documents.get(doc_id)
     if document is None:
-        raise Fault(INVALID_REQUEST, f"Invalid id: no document with id {doc_id!r}.")
+        raise invalid_data_key("id", doc_id)
     return {"id": doc_id, "status": "1", "fileName": document.file_name}
 
 
@@ -289,7 +299,7 @@ def get_document_upload_status(call: Call) -> Any:
 
 @action("SetCustomerAuthorization.json")
 def set_customer_authorization(call: Call) -> Any:
-    customer = call.org.require("Customer", call.arg("customerId"), "customerId", active=True)
+    customer = call.org.lookup("Customer", call.arg("customerId"), "customerId", active=True)
     customer["hasAuthorizedToCharge"] = truthy(call.data.get("hasAuthorizedToCharge", True))
     customer["updatedTime"] = call.stamp
     return {}
@@ -297,18 +307,18 @@ def set_customer_authorization(call: Call) -> Any:
 
 @action("SendInvoice.json")
 def send_invoice(call: Call) -> Any:
-    invoice = call.org.require("Invoice", call.arg("invoiceId"), "invoiceId", active=True)
+    invoice = call.org.lookup("Invoice", call.arg("invoiceId"), "invoiceId", active=True)
     headers, content = call.data.get("headers"), call.data.get("content")
     if not isinstance(headers, dict) or not isinstance(content, dict):
-        raise Fault(INVALID_REQUEST, "headers and content must both be present (they may be {}).")
+        raise Fault(UNKNOWN_ERROR, "headers and content must both be present (they may be {}).")
     if bool(headers.get("subject")) != bool(content.get("body")):
-        raise Fault(INVALID_REQUEST, "subject and body go together: give both or neither.")
-    customer = call.org.require("Customer", invoice["customerId"], "customerId")
+        raise Fault(UNKNOWN_ERROR, "subject and body go together: give both or neither.")
+    customer = call.org.lookup("Customer", invoice["customerId"], "customerId")
     addresses = headers.get("toEmailAddresses") or (
         [customer["email"]] if customer.get("email") else []
     )
     if not isinstance(addresses, list) or not addresses:
-        raise Fault(INVALID_REQUEST, "toEmailAddresses is required: the customer has no email.")
+        raise Fault(UNKNOWN_ERROR, "toEmailAddresses is required: the customer has no email.")
     known = {
         contact["email"]
         for contact in call.org.all("CustomerContact")
@@ -333,8 +343,8 @@ def send_invoice(call: Call) -> Any:
 
 @action("MailInvoice.json")
 def mail_invoice(call: Call) -> Any:
-    invoice = call.org.require("Invoice", call.arg("invoiceId"), "invoiceId", active=True)
-    customer = call.org.require("Customer", invoice["customerId"], "customerId")
+    invoice = call.org.lookup("Invoice", call.arg("invoiceId"), "invoiceId", active=True)
+    customer = call.org.lookup("Customer", invoice["customerId"], "customerId")
     parts = ("billAddress1", "billAddressCity", "billAddressState", "billAddressZip")
     if not all(customer.get(part) for part in parts) or not customer.get("billAddressCountry"):
         raise Fault(MAIL_ADDRESS_INCOMPLETE)
@@ -350,13 +360,13 @@ def _apply_invoice_pays(call: Call, customer_id: str, pays: list[Any]) -> list[t
     checked = []
     for pay in pays:
         if not isinstance(pay, dict):
-            raise Fault(INVALID_REQUEST, "Each invoicePays item must be an object.")
-        invoice = call.org.require("Invoice", pay.get("invoiceId"), "invoiceId", active=True)
+            raise Fault(UNKNOWN_ERROR, "Each invoicePays item must be an object.")
+        invoice = call.org.lookup("Invoice", pay.get("invoiceId"), "invoiceId", active=True)
         if invoice["customerId"] != customer_id:
-            raise Fault(INVALID_REQUEST, f"The invoice {invoice['id']} is not this customer's.")
+            raise Fault(UNKNOWN_ERROR, f"The invoice {invoice['id']} is not this customer's.")
         amount = _positive(pay.get("amount"), "invoicePays.amount")
         if amount > amount_of(invoice["amountDue"], "amountDue"):
-            raise Fault(INVALID_REQUEST, f"The amount is more than invoice {invoice['id']} owes.")
+            raise Fault(UNKNOWN_ERROR, f"The amount is more than invoice {invoice['id']} owes.")
         checked.append((invoice, amount))
     return checked
 
@@ -371,7 +381,7 @@ def _received_pay(
     writer = call.writer
     applied = sum((amount for _, amount in pays), Decimal(0))
     if total < applied:
-        raise Fault(INVALID_REQUEST, "amount is less than the invoicePays add up to.")
+        raise Fault(UNKNOWN_ERROR, "amount is less than the invoicePays add up to.")
     received = writer.create(
         "ReceivedPay",
         {
@@ -404,7 +414,7 @@ def _received_pay(
 
 @action("RecordARPayment.json")
 def record_ar_payment(call: Call) -> Any:
-    customer = call.org.require("Customer", call.arg("customerId"), "customerId", active=True)
+    customer = call.org.lookup("Customer", call.arg("customerId"), "customerId", active=True)
     payment_date = check_date(call.arg("paymentDate"), "paymentDate")
     pays = _apply_invoice_pays(call, customer["id"], _list_arg(call, "invoicePays", required=False))
     total = (
@@ -413,10 +423,10 @@ def record_ar_payment(call: Call) -> Any:
         else sum((amount for _, amount in pays), Decimal(0))
     )
     if total <= 0:
-        raise Fault(INVALID_REQUEST, "amount must be more than 0.")
+        raise Fault(UNKNOWN_ERROR, "amount must be more than 0.")
     deposit = call.data.get("depositToAccountId") or ZERO_ID
     if deposit != ZERO_ID:
-        call.org.require("ChartOfAccount", deposit, "depositToAccountId")
+        call.org.lookup("ChartOfAccount", deposit, "depositToAccountId")
     return _received_pay(
         call,
         customer,
@@ -436,14 +446,14 @@ def record_ar_payment(call: Call) -> Any:
 
 @action("ChargeCustomer.json")
 def charge_customer(call: Call) -> Any:
-    customer = call.org.require("Customer", call.arg("customerId"), "customerId", active=True)
+    customer = call.org.lookup("Customer", call.arg("customerId"), "customerId", active=True)
     if not customer.get("hasAuthorizedToCharge"):
-        raise Fault(INVALID_REQUEST, "The customer has not authorized charges.")
-    account = call.org.require(
+        raise Fault(UNKNOWN_ERROR, "The customer has not authorized charges.")
+    account = call.org.lookup(
         "CustomerBankAccount", call.arg("paymentAccountId"), "paymentAccountId", active=True
     )
     if account["customerId"] != customer["id"]:
-        raise Fault(INVALID_REQUEST, "The bank account is not this customer's.")
+        raise Fault(UNKNOWN_ERROR, "The bank account is not this customer's.")
     payment_date = check_date(
         call.data.get("paymentDate") or _today(call).isoformat(), "paymentDate"
     )
@@ -469,9 +479,9 @@ def charge_customer(call: Call) -> Any:
 @action("VoidARPayment.json")
 def void_ar_payment(call: Call) -> Any:
     pay_id = call.data.get("id") or call.data.get("receivedPayId")
-    received = call.org.require("ReceivedPay", pay_id, "id")
+    received = call.org.lookup("ReceivedPay", pay_id, "id")
     if received["status"] == "1":
-        raise Fault(INVALID_REQUEST, "The payment is already void.")
+        raise Fault(UNKNOWN_ERROR, "The payment is already void.")
     received["status"] = "1"
     received["updatedTime"] = call.stamp
     for row in received["invoicePays"]:
@@ -545,37 +555,37 @@ def _bill_pays(
 ) -> list[tuple[dict[str, Any], Decimal, list[tuple[dict[str, Any], Decimal]]]]:
     """Check billPays and billCredits; returns (bill, cash amount, [(credit, amount)])."""
     if len(pays) > MAX_BILLS_PER_PAYMENT:
-        raise Fault(INVALID_REQUEST, f"At most {MAX_BILLS_PER_PAYMENT} bills per call.")
+        raise Fault(UNKNOWN_ERROR, f"At most {MAX_BILLS_PER_PAYMENT} bills per call.")
     by_bill: dict[str, tuple[dict[str, Any], Decimal, list[tuple[dict[str, Any], Decimal]]]] = {}
     for pay in pays:
         if not isinstance(pay, dict):
-            raise Fault(INVALID_REQUEST, "Each billPays item must be an object.")
-        bill = call.org.require("Bill", pay.get("billId"), "billId", active=True)
+            raise Fault(UNKNOWN_ERROR, "Each billPays item must be an object.")
+        bill = call.org.lookup("Bill", pay.get("billId"), "billId", active=True)
         if bill["id"] in by_bill:
-            raise Fault(INVALID_REQUEST, f"The bill {bill['id']} is listed twice.")
+            raise Fault(UNKNOWN_ERROR, f"The bill {bill['id']} is listed twice.")
         if vendor_id is not None and bill["vendorId"] != vendor_id:
-            raise Fault(INVALID_REQUEST, f"The bill {bill['id']} is not this vendor's.")
+            raise Fault(UNKNOWN_ERROR, f"The bill {bill['id']} is not this vendor's.")
         by_bill[bill["id"]] = (bill, _positive(pay.get("amount"), "billPays.amount"), [])
     for credit in credits:
         if not isinstance(credit, dict) or credit.get("billId") not in by_bill:
-            raise Fault(INVALID_REQUEST, "Each billCredits item must name a bill in billPays.")
-        vendor_credit = call.org.require(
+            raise Fault(UNKNOWN_ERROR, "Each billCredits item must name a bill in billPays.")
+        vendor_credit = call.org.lookup(
             "VendorCredit", credit.get("vendorCreditId"), "vendorCreditId", active=True
         )
         bill = by_bill[credit["billId"]][0]
         if vendor_credit["vendorId"] != bill["vendorId"]:
-            raise Fault(INVALID_REQUEST, "The vendor credit is not the bill's vendor's.")
+            raise Fault(UNKNOWN_ERROR, "The vendor credit is not the bill's vendor's.")
         amount = _positive(credit.get("amount"), "billCredits.amount")
         left = amount_of(vendor_credit["amount"], "amount") - amount_of(
             vendor_credit["appliedAmount"], "appliedAmount"
         )
         if amount > left:
-            raise Fault(INVALID_REQUEST, "The credit amount is more than the credit has left.")
+            raise Fault(UNKNOWN_ERROR, "The credit amount is more than the credit has left.")
         by_bill[credit["billId"]][2].append((vendor_credit, amount))
     for bill, cash, applied in by_bill.values():
         credit_total = sum((amount for _, amount in applied), Decimal(0))
         if cash + credit_total > amount_of(bill["dueAmount"], "dueAmount"):
-            raise Fault(INVALID_REQUEST, f"The amount is more than bill {bill['id']} owes.")
+            raise Fault(UNKNOWN_ERROR, f"The amount is more than bill {bill['id']} owes.")
     return list(by_bill.values())
 
 
@@ -613,6 +623,7 @@ def _sent_pay(
                     "amount": money(cash),
                     "paymentStatus": "4" if online else "0",
                     "processDate": sent["processDate"],
+                    **{key: sent[key] for key in _SHARED_WITH_BILL_PAYS},
                 },
             )
         )
@@ -652,15 +663,15 @@ def _sent_pay(
 def pay_bills(call: Call) -> Any:
     vendor_id = call.data.get("vendorId") or None
     if vendor_id is not None:
-        call.org.require("Vendor", vendor_id, "vendorId", active=True)
+        call.org.lookup("Vendor", vendor_id, "vendorId", active=True)
     today = _today(call)
     process_date = check_date(
         call.data.get("processDate") or _next_business_day(today).isoformat(), "processDate"
     )
     if process_date < today.isoformat():
-        raise Fault(INVALID_REQUEST, "processDate cannot be in the past.")
+        raise Fault(UNKNOWN_ERROR, "processDate cannot be in the past.")
     bank_id = call.data.get("bankAccountId") or _default_bank(call)["id"]
-    call.org.require("BankAccount", bank_id, "bankAccountId", active=True)
+    call.org.lookup("BankAccount", bank_id, "bankAccountId", active=True)
     rows = _bill_pays(
         call,
         vendor_id,
@@ -673,7 +684,7 @@ def pay_bills(call: Call) -> Any:
     sent = [
         _sent_pay(
             call,
-            call.org.require("Vendor", vendor, "vendorId", active=True),
+            call.org.lookup("Vendor", vendor, "vendorId", active=True),
             vendor_rows,
             online=True,
             fields={"processDate": process_date, "bankAccountId": bank_id},
@@ -685,13 +696,13 @@ def pay_bills(call: Call) -> Any:
 
 @action("RecordAPPayment.json")
 def record_ap_payment(call: Call) -> Any:
-    vendor = call.org.require("Vendor", call.arg("vendorId"), "vendorId", active=True)
+    vendor = call.org.lookup("Vendor", call.arg("vendorId"), "vendorId", active=True)
     process_date = check_date(
         call.data.get("processDate") or _today(call).isoformat(), "processDate"
     )
     account = call.data.get("chartOfAccountId") or ZERO_ID
     if account != ZERO_ID:
-        call.org.require("ChartOfAccount", account, "chartOfAccountId")
+        call.org.lookup("ChartOfAccount", account, "chartOfAccountId")
     rows = _bill_pays(
         call,
         vendor["id"],
@@ -745,14 +756,14 @@ def _undo_sent_pay(call: Call, sent: dict[str, Any], new_status: str) -> None:
 
 def _sent_pay_arg(call: Call) -> dict[str, Any]:
     pay_id = call.data.get("sentPayId") or call.data.get("id")
-    return call.org.require("SentPay", pay_id, "sentPayId")
+    return call.org.lookup("SentPay", pay_id, "sentPayId")
 
 
 @action("CancelAPPayment.json")
 def cancel_ap_payment(call: Call) -> Any:
     sent = _sent_pay_arg(call)
     if not sent["isOnline"] or sent["status"] != "1":
-        raise Fault(INVALID_REQUEST, "Only a scheduled online payment can be canceled.")
+        raise Fault(UNKNOWN_ERROR, "Only a scheduled online payment can be canceled.")
     _undo_sent_pay(call, sent, "3")
     return {}
 
@@ -761,11 +772,11 @@ def cancel_ap_payment(call: Call) -> Any:
 def void_ap_payment(call: Call) -> Any:
     sent = _sent_pay_arg(call)
     if sent["status"] not in ("1", "2"):
-        raise Fault(INVALID_REQUEST, "The payment is already canceled or void.")
+        raise Fault(UNKNOWN_ERROR, "The payment is already canceled or void.")
     if sent["isOnline"] and (
         call.data.get("voidRequestType") in (None, "") or not call.data.get("reason")
     ):
-        raise Fault(INVALID_REQUEST, "An online payment needs voidRequestType and reason.")
+        raise Fault(UNKNOWN_ERROR, "An online payment needs voidRequestType and reason.")
     _undo_sent_pay(call, sent, "4")
     return {}
 
@@ -869,7 +880,7 @@ def get_exchange_rate_quote(call: Call) -> Any:
     currency = str(call.data.get("currency") or call.data.get("toCurrency") or "USD")
     rates = {"USD": "1", "EUR": "0.92", "GBP": "0.79", "CAD": "1.36", "MXN": "17.1", "JPY": "155"}
     if currency not in rates:
-        raise Fault(INVALID_REQUEST, f"Unsupported currency: {currency}.")
+        raise Fault(UNKNOWN_ERROR, f"Unsupported currency: {currency}.")
     expires = int((call.state.config.wall_clock() + 600) * 1000)
     return {
         "currency": currency,
@@ -890,8 +901,8 @@ _APPROVABLE = {
 def _approvable(call: Call) -> tuple[dict[str, Any], str]:
     entity = call.data.get("entity") or "Bill"
     if entity not in _APPROVABLE:
-        raise Fault(INVALID_REQUEST, 'entity must be "Bill" or "VendorCredit".')
-    obj = call.org.require(entity, call.arg("objectId"), "objectId", active=True)
+        raise Fault(UNKNOWN_ERROR, 'entity must be "Bill" or "VendorCredit".')
+    obj = call.org.lookup(entity, call.arg("objectId"), "objectId", active=True)
     return obj, entity
 
 
@@ -921,9 +932,9 @@ def set_approvers(call: Call) -> Any:
     obj, entity = _approvable(call)
     approvers = _list_arg(call, "approvers")
     if len(set(approvers)) != len(approvers):
-        raise Fault(INVALID_REQUEST, "An approver is listed twice.")
+        raise Fault(UNKNOWN_ERROR, "An approver is listed twice.")
     for user in approvers:
-        call.org.require("User", user, "approvers", active=True)
+        call.org.lookup("User", user, "approvers", active=True)
     old = {row["usersId"]: row for row in call.org.approvers.get(obj["id"], [])}
     kind, key = _APPROVABLE[entity]
     rows = []
@@ -964,9 +975,9 @@ def _decide(call: Call, decision: str) -> Any:
     obj, _ = _approvable(call)
     rows = call.org.approvers.get(obj["id"], [])
     if not rows:
-        raise Fault(INVALID_REQUEST, "The object has no approvers: call SetApprovers first.")
+        raise Fault(UNKNOWN_ERROR, "The object has no approvers: call SetApprovers first.")
     if obj["approvalStatus"] in ("3", "5"):
-        raise Fault(INVALID_REQUEST, "The approval is already decided.")
+        raise Fault(UNKNOWN_ERROR, "The approval is already decided.")
     pending = [row for row in rows if row["approvalStatus"] == "0"]
     # The session's user decides for themself; the demo user is an administrator and may
     # decide for the next approver in line.
@@ -997,11 +1008,11 @@ def _marker_ms(obj: dict[str, Any]) -> int:
 def list_user_approvals(call: Call) -> Any:
     entity = call.data.get("entity") or "Bill"
     if entity not in _APPROVABLE:
-        raise Fault(INVALID_REQUEST, 'entity must be "Bill" or "VendorCredit".')
+        raise Fault(UNKNOWN_ERROR, 'entity must be "Bill" or "VendorCredit".')
     user = call.data.get("usersId") or call.session.user_id
     page_size = call.data.get("max", DEFAULT_MAX)
     if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= 999:
-        raise Fault(INVALID_REQUEST, "max must be between 1 and 999.")
+        raise Fault(UNKNOWN_ERROR, "max must be between 1 and 999.")
     waiting = []
     for obj in call.org.all(entity):
         if obj["isActive"] != "1" or obj["approvalStatus"] not in ("1", "4"):
@@ -1018,10 +1029,12 @@ def list_user_approvals(call: Call) -> Any:
         last = marker.split("|")[0]
         rows_out = rows_out[ids.index(last) + 1 :] if last in ids else []
     page = rows_out[:page_size]
-    nested = truthy(call.data.get("nested", False))
+    # Child rows come whatever nested says (BILL's ListUserApprovals samples carry line items);
+    # nested adds the names of related objects.
+    nested = flag_arg(call.data, "nested")
     approvals = []
     for obj in page:
-        row = dict(obj) if nested else strip_children(obj)
+        row = dict(obj)
         if nested and entity == "Bill":
             vendor = call.org.get("Vendor", obj["vendorId"]) or {}
             row["related"] = {"vendorId": {"name": vendor.get("name")}}
@@ -1066,7 +1079,7 @@ def _biller(call: Call) -> tuple[str, str]:
     for biller_id, name in LARGE_BILLERS:
         if biller_id == wanted:
             return biller_id, name
-    raise Fault(INVALID_REQUEST, f"Invalid id: no large biller with id {wanted!r}.")
+    raise invalid_data_key("largeBillerId" if call.data.get("largeBillerId") else "id", wanted)
 
 
 @action("GetLargeBillerPaymentAddress.json")
@@ -1093,7 +1106,7 @@ def connect_large_biller_as_vendor(call: Call) -> Any:
     biller_id, name = _biller(call)
     address = str(call.arg("addressId"))
     if not address.startswith(biller_id):
-        raise Fault(INVALID_REQUEST, "addressId is not one of this biller's addresses.")
+        raise Fault(UNKNOWN_ERROR, "addressId is not one of this biller's addresses.")
     vendor = call.writer.create(
         "Vendor",
         {
@@ -1109,7 +1122,7 @@ def connect_large_biller_as_vendor(call: Call) -> Any:
 
 def _invite(call: Call, object_id: str, email: str | None) -> Any:
     if object_id in call.org.invites:
-        raise Fault(INVALID_REQUEST, "An invite is already pending: cancel it first.")
+        raise Fault(UNKNOWN_ERROR, "An invite is already pending: cancel it first.")
     request_id = call.state.runtime_ids("NetworkRequest")
     call.org.invites[object_id] = {
         "requestId": request_id,
@@ -1126,7 +1139,7 @@ def _invite(call: Call, object_id: str, email: str | None) -> Any:
 
 @action("SendVendorInvite.json")
 def send_vendor_invite(call: Call) -> Any:
-    vendor = call.org.require("Vendor", call.arg("vendorId"), "vendorId", active=True)
+    vendor = call.org.lookup("Vendor", call.arg("vendorId"), "vendorId", active=True)
     return _invite(call, vendor["id"], str(call.arg("email")))
 
 
@@ -1134,7 +1147,7 @@ def send_vendor_invite(call: Call) -> Any:
 def send_invite(call: Call) -> Any:
     object_id = call.arg("id")
     if call.org.kinds.get(object_id) not in ("Vendor", "Customer"):
-        raise Fault(INVALID_REQUEST, "id must be a vendor or a customer.")
+        raise Fault(UNKNOWN_ERROR, "id must be a vendor or a customer.")
     call.arg("networkId")
     return _invite(call, object_id, None)
 
@@ -1150,14 +1163,14 @@ def cancel_invite(call: Call) -> Any:
                 obj["networkStatus"] = None
                 obj["updatedTime"] = call.stamp
             return {}
-    raise Fault(INVALID_REQUEST, f"No pending invite for {wanted!r}.")
+    raise Fault(UNKNOWN_ERROR, f"No pending invite for {wanted!r}.")
 
 
 @action("GetNetworkStatus.json")
 def get_network_status(call: Call) -> Any:
     object_id = call.arg("id")
     if object_id not in call.org.kinds:
-        raise Fault(INVALID_REQUEST, f"Invalid id: no object with id {object_id!r}.")
+        raise invalid_data_key("id", object_id)
     invite = call.org.invites.get(object_id)
     if invite is None:
         return {"status": "0", "requestId": None, "networkId": None}

@@ -2,12 +2,14 @@
 
 Every request goes through the same steps, in BILL's order as far as it is known:
 
-    route (unknown path: HTTP 404, BDC_1121) → injected 5xx / drop-before knobs
-    → POST only (else HTTP 405, BDC_1121) → devKey (BDC_1102)
+    route (unknown path, or a table row with no handler: HTTP 404, BDC_1121)
+    → injected 5xx / drop-before knobs → POST only (else HTTP 405, BDC_1121)
+    → devKey (missing: BDC_1178; wrong: BDC_1102)
     → hourly budget (BDC_1144; Login and ListOrgs have their own)
     → session (BDC_1109: unknown, logged out, or idle past ``idle_timeout``)
     → in flight per (devKey, organization) (BDC_1322 over ``max_in_flight``)
-    → token permission (TOKEN_REFUSED) / MFA trust (MFA_REQUIRED) → the operation
+    → token permission (TOKEN_REFUSED) / MFA trust (MFA_REQUIRED)
+    → ``data`` parsed (BDC_1122) → the operation
     → held until ``latency`` after admission (and while paused) → leave the in-flight count
     → drop-after knob, or the answer (HTTP 200, BILL's envelope)
 
@@ -21,7 +23,7 @@ import json
 import logging
 import random
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import anyio
@@ -33,15 +35,17 @@ from ._actions import ACTIONS
 from ._config import EmulatorConfig, Latency
 from ._errors import (
     BAD_DEV_KEY,
+    BAD_JSON,
     CONCURRENCY_LIMIT,
     ERROR_MESSAGES,
     HOURLY_LIMIT,
-    INVALID_REQUEST,
     INVALID_SESSION,
     MFA_REQUIRED,
+    MISSING_DEV_KEY,
     NOT_SUPPORTED,
     SYSTEM_ERROR,
     TOKEN_REFUSED,
+    UNKNOWN_ERROR,
     Fault,
 )
 from ._http import (
@@ -88,18 +92,24 @@ class _Drop:
 
 
 def _handlers() -> dict[str, Handler]:
+    """The handler of each row of the endpoint table that has one.
+
+    A row without one (added to the table before the emulator learns it) is answered as BILL
+    answers a path it does not know, rather than stopping the emulator from starting.
+    """
     table: dict[str, Handler] = {}
     for endpoint in ENDPOINTS:
         if endpoint.shape is Shape.FORM or not endpoint.needs_session:
             continue
         handler = ACTIONS.get(endpoint.path) or generic_handler(endpoint)
-        if handler is None:
-            raise RuntimeError(f"the emulator has no handler for {endpoint.path}")
-        table[endpoint.path] = handler
+        if handler is not None:
+            table[endpoint.path] = handler
     return table
 
 
-HANDLERS = _handlers()
+def _served(endpoint: Endpoint, handlers: Mapping[str, Handler]) -> bool:
+    """Whether the emulator can answer ``endpoint`` (sign-in and Errors.json need no handler)."""
+    return endpoint.shape is Shape.FORM or not endpoint.needs_session or endpoint.path in handlers
 
 
 class Emulator:
@@ -119,6 +129,7 @@ class Emulator:
 
     def _install(self, config: EmulatorConfig) -> None:
         self._config = config
+        self._handlers = _handlers()
         self._state = State(config)
         self._latency: Latency = config.latency
         self._latency_rng = random.Random(f"latency:{config.seed}")
@@ -272,6 +283,8 @@ class Emulator:
         request = await read_request(scope, receive)
         path = request.path.removeprefix(API_PREFIX)
         endpoint = ENDPOINTS_BY_PATH.get(path) if request.path.startswith(API_PREFIX) else None
+        if endpoint is not None and not _served(endpoint, self._handlers):
+            endpoint = None
         with self._lock:
             counters = self._state.counters
             counters.total_requests += 1
@@ -362,13 +375,15 @@ class Emulator:
         headers: list[tuple[bytes, bytes]] = []
         try:
             if request.too_large or request.malformed:
-                raise Fault(INVALID_REQUEST, request.malformed or "The request is too large.")
+                raise Fault(UNKNOWN_ERROR, request.malformed or "The request is too large.")
             if not endpoint.needs_session and endpoint.shape is not Shape.FORM:  # Errors.json
                 return dump_json(ok_envelope(error_list())), headers
             fields = request.fields
             dev_key = fields.get("devKey", "")
             signs_in = endpoint.shape is Shape.FORM
             with self._lock:
+                if not dev_key:
+                    raise Fault(MISSING_DEV_KEY)
                 if dev_key != state.config.dev_key:
                     raise Fault(BAD_DEV_KEY)
                 if not state.take_budget(dev_key, login=signs_in):
@@ -453,26 +468,31 @@ class Emulator:
             raise Fault(TOKEN_REFUSED, f"{_message(TOKEN_REFUSED)} ({rule.text})")
         if not session.is_token and endpoint.needs_mfa and not session.trusted:
             raise Fault(MFA_REQUIRED)
-        raw = request.fields.get("data")
-        data: Any = {}
-        if raw:
-            try:
-                data = json.loads(raw)
-            except ValueError:
-                raise Fault(INVALID_REQUEST, "data is not valid JSON.") from None
-            if not isinstance(data, dict):
-                raise Fault(INVALID_REQUEST, "data must be a JSON object.")
         call = Call(
             state=state,
             org=state.org(session.org_id),
             session=session,
             endpoint=endpoint,
-            data=data,
+            data=_data(request.fields.get("data")),
             fields=request.fields,
             files=request.files,
             base_url=request.base_url,
         )
-        return HANDLERS[endpoint.path](call)
+        return self._handlers[endpoint.path](call)
+
+
+def _data(raw: str | None) -> dict[str, Any]:
+    """The ``data`` form field's JSON object; BDC_1122 when it is not one."""
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise Fault(BAD_JSON) from None
+    # BILL reads ``data`` as a JSON object; a list or a number fails that parse too.
+    if not isinstance(data, dict):
+        raise Fault(BAD_JSON)
+    return data
 
 
 def _message(code: str) -> str:

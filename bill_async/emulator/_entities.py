@@ -21,10 +21,10 @@ from typing import Any
 import attrs
 
 from . import _templates as templates
-from ._errors import INVALID_REQUEST, Fault
+from ._errors import invalid_data_key, invalid_datatype
 
 __all__ = [
-    "CHILD_KEYS",
+    "CODE_LISTS",
     "ENTITIES",
     "PREFIXES",
     "ZERO_ID",
@@ -35,6 +35,7 @@ __all__ = [
     "check_date",
     "format_ms",
     "fresh",
+    "is_id_of",
     "money",
     "money_cents",
     "parse_time",
@@ -117,6 +118,16 @@ class IdMaker:
                 return new
 
 
+def is_id_of(entity: str, value: Any) -> bool:
+    """Whether ``value`` has the form of an id of ``entity``: twenty characters after its prefix."""
+    return (
+        isinstance(value, str)
+        and len(value) == 20
+        and value.isalnum()
+        and value.startswith(PREFIXES[entity])
+    )
+
+
 _DAYS: dict[int, str] = {}
 
 
@@ -133,10 +144,13 @@ def format_ms(ms: int) -> str:
     return f"{date}T{hour:02d}:{minute:02d}:{second:02d}.{millis:03d}+0000"
 
 
+# A plain date may leave out the zero padding (``2025-9-1``), as BILL's own Node client sends
+# dates and BILL accepts them; a timestamp's date is padded.
 _TIMESTAMP = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?"
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?"
     r"(Z|[+-]\d{2}:?\d{2})?)?$"
 )
+_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
 def parse_time(value: Any) -> _dt.datetime | None:
@@ -169,15 +183,15 @@ def parse_time(value: Any) -> _dt.datetime | None:
 
 
 def check_date(value: Any, field: str) -> str:
-    """``value`` if it is a ``YYYY-MM-DD`` date; a Fault otherwise."""
-    if isinstance(value, str) and len(value) == 10:
+    """``value`` as BILL stores a date (``YYYY-MM-DD``), given with or without zero padding
+    (``2025-9-1``); otherwise BILL's refusal of the data key's value."""
+    match = _DATE.match(value) if isinstance(value, str) else None
+    if match is not None:
         try:
-            _dt.date.fromisoformat(value)
+            return _dt.date(*(int(part) for part in match.groups())).isoformat()
         except ValueError:
             pass
-        else:
-            return value
-    raise Fault(INVALID_REQUEST, f"{field} must be a date as YYYY-MM-DD, not {value!r}.")
+    raise invalid_data_key(field, value)
 
 
 def amount_of(value: Any, field: str) -> Decimal:
@@ -190,13 +204,13 @@ def amount_of(value: Any, field: str) -> Decimal:
     if value is None:
         return Decimal(0)
     if kind is bool or not isinstance(value, str | Decimal):
-        raise Fault(INVALID_REQUEST, f"{field} must be a number, not {value!r}.")
+        raise invalid_datatype(field)
     try:
         number = Decimal(value)
     except InvalidOperation:
-        raise Fault(INVALID_REQUEST, f"{field} must be a number, not {value!r}.") from None
+        raise invalid_datatype(field) from None
     if not number.is_finite():
-        raise Fault(INVALID_REQUEST, f"{field} must be a finite number.")
+        raise invalid_datatype(field)
     return number
 
 
@@ -253,6 +267,34 @@ def _base(entity: str, *fields: str, **defaults: Any) -> dict[str, Any]:
     if defaults:
         raise ValueError(f"defaults for undeclared fields: {sorted(defaults)}")
     return template
+
+
+def _in_order(entity: str, *keys: str, **defaults: Any) -> dict[str, Any]:
+    """A template with exactly ``keys``, in the order BILL's answer has them."""
+    template: dict[str, Any] = {key: defaults.pop(key, None) for key in keys}
+    template.update(entity=entity, isActive=template["isActive"] or "1")
+    if defaults:
+        raise ValueError(f"defaults for undeclared fields: {sorted(defaults)}")
+    return template
+
+
+# The key orders of BILL's own answers for these entities (developersupport.bill.com's
+# examples, ../shared/fixtures/bill-v2-docs-examples); ActgClass follows Department's.
+def _tracking(entity: str, parent: str) -> dict[str, Any]:
+    return _in_order(
+        entity,
+        "entity",
+        "id",
+        "name",
+        "shortName",
+        "isActive",
+        "description",
+        parent,
+        "createdTime",
+        "updatedTime",
+        "mergedIntoId",
+        **{parent: ZERO_ID, "mergedIntoId": ZERO_ID},
+    )
 
 
 # Entities without a real payload to copy: the fields of reference §5.3 and §4.
@@ -449,6 +491,8 @@ _OTHER_TEMPLATES: dict[str, dict[str, Any]] = {
         "bankAccountId",
         "needAttnReviewed",
         "source",
+        "paymentType",
+        "voidRequests",
         "billPays",
         "billCredits",
         amount=0,
@@ -460,22 +504,33 @@ _OTHER_TEMPLATES: dict[str, dict[str, Any]] = {
         bankAccountId=ZERO_ID,
         needAttnReviewed=False,
         source="0",
+        paymentType="1",
+        voidRequests=[],
         billPays=[],
         billCredits=[],
     ),
     "BillPay": _base(
         "BillPay",
         "billId",
-        "sentPayId",
         "name",
-        "amount",
         "paymentStatus",
-        "processDate",
+        "amount",
         "description",
+        "processDate",
+        "paymentType",
+        "syncReference",
+        "toPrintCheck",
+        "chartOfAccountId",
+        "sentPayId",
+        "allowExport",
         billId=ZERO_ID,
-        sentPayId=ZERO_ID,
-        amount=0,
         paymentStatus="1",
+        amount=0,
+        paymentType="1",
+        toPrintCheck=False,
+        chartOfAccountId=ZERO_ID,
+        sentPayId=ZERO_ID,
+        allowExport=True,
     ),
     "BillCredit": _base(
         "BillCredit",
@@ -508,81 +563,73 @@ _OTHER_TEMPLATES: dict[str, dict[str, Any]] = {
         "createdTime": None,
         "updatedTime": None,
     },
-    "ChartOfAccount": _base(
+    "ChartOfAccount": _in_order(
         "ChartOfAccount",
+        "entity",
+        "id",
         "name",
-        "accountType",
+        "isActive",
         "accountNumber",
+        "accountType",
         "description",
         "parentChartOfAccountId",
+        "ca1099Type",
+        "createdTime",
+        "updatedTime",
         "mergedIntoId",
         parentChartOfAccountId=ZERO_ID,
+        ca1099Type="0",
         mergedIntoId=ZERO_ID,
     ),
-    "Department": _base(
-        "Department",
-        "name",
-        "shortName",
-        "description",
-        "parentDepartmentId",
-        "mergedIntoId",
-        parentDepartmentId=ZERO_ID,
-        mergedIntoId=ZERO_ID,
-    ),
-    "Location": _base(
-        "Location",
-        "name",
-        "shortName",
-        "description",
-        "parentLocationId",
-        "mergedIntoId",
-        parentLocationId=ZERO_ID,
-        mergedIntoId=ZERO_ID,
-    ),
-    "ActgClass": _base(
-        "ActgClass",
-        "name",
-        "shortName",
-        "description",
-        "parentActgClassId",
-        "mergedIntoId",
-        parentActgClassId=ZERO_ID,
-        mergedIntoId=ZERO_ID,
-    ),
-    "Job": _base(
-        "Job",
-        "name",
-        "shortName",
-        "description",
-        "parentJobId",
-        "customerId",
-        "mergedIntoId",
-        parentJobId=ZERO_ID,
-        customerId=ZERO_ID,
-        mergedIntoId=ZERO_ID,
-    ),
-    "Item": _base(
+    "Department": _tracking("Department", "parentDepartmentId"),
+    "Location": _tracking("Location", "parentLocationId"),
+    "ActgClass": _tracking("ActgClass", "parentActgClassId"),
+    "Job": _tracking("Job", "parentJobId"),
+    "Item": _in_order(
         "Item",
+        "entity",
+        "id",
+        "isActive",
+        "createdTime",
+        "updatedTime",
         "name",
-        "shortName",
         "type",
         "description",
         "price",
         "percentage",
-        "purCost",
         "parentItemId",
-        "chartOfAccountId",
+        "hasPurInfo",
         "expenseAccount",
+        "purDescription",
+        "purCost",
+        "chartOfAccountId",
         "taxable",
+        "shortName",
+        "mergedIntoId",
         type="1",
         price=0,
-        purCost=0,
         parentItemId=ZERO_ID,
-        chartOfAccountId=ZERO_ID,
+        hasPurInfo=False,
         expenseAccount=ZERO_ID,
+        chartOfAccountId=ZERO_ID,
         taxable=False,
+        mergedIntoId=ZERO_ID,
     ),
-    "Employee": _base("Employee", "firstName", "lastName", "email", "description"),
+    "Employee": _in_order(
+        "Employee",
+        "entity",
+        "id",
+        "shortName",
+        "isActive",
+        "firstName",
+        "lastName",
+        "parentEmployeeId",
+        "createdTime",
+        "updatedTime",
+        "mergedIntoId",
+        parentEmployeeId=ZERO_ID,
+        mergedIntoId=ZERO_ID,
+    ),
     "PaymentTerm": _base(
         "PaymentTerm",
         "name",
@@ -595,18 +642,11 @@ _OTHER_TEMPLATES: dict[str, dict[str, Any]] = {
     ),
 }
 
-# Arrays of child objects, left out of List answers unless ``nested`` is true.
-CHILD_KEYS = frozenset(
+# Fields whose value must be one of BILL's codes (reference §5.2; PaymentType of the SDK).
+CODE_LISTS: Mapping[str, frozenset[str]] = MappingProxyType(
     {
-        "billLineItems",
-        "invoiceLineItems",
-        "billPays",
-        "billCredits",
-        "invoicePays",
-        "rPConvFee",
-        "recurringBillLineItems",
-        "recurringInvoiceLineItems",
-        "vendorCreditLineItems",
+        "isActive": frozenset({"1", "2"}),
+        "paymentType": frozenset({"0", "1", "2", "3", "4", "5"}),
     }
 )
 
@@ -623,6 +663,7 @@ class EntitySpec:
         required: keys a Create must set (to something other than null or "").
         refs: reference fields whose non-zero value must name an object of the given entity.
         read_only: keys a request may not set (silently ignored, as BILL does on Update).
+        max_lengths: the longest string BILL takes in a field.
     """
 
     name: str
@@ -630,6 +671,7 @@ class EntitySpec:
     required: tuple[str, ...] = ()
     refs: Mapping[str, str] = attrs.field(factory=dict)
     read_only: frozenset[str] = frozenset()
+    max_lengths: Mapping[str, int] = attrs.field(factory=dict)
 
     @property
     def prefix(self) -> str:
@@ -683,8 +725,16 @@ def _spec(
     required: tuple[str, ...] = (),
     refs: Mapping[str, str] | None = None,
     read_only: frozenset[str] = frozenset(),
+    max_lengths: Mapping[str, int] | None = None,
 ) -> EntitySpec:
-    return EntitySpec(name, MappingProxyType(dict(template)), required, refs or {}, read_only)
+    return EntitySpec(
+        name, MappingProxyType(dict(template)), required, refs or {}, read_only, max_lengths or {}
+    )
+
+
+# BILL refuses a vendor's or customer's name over 100 characters (its Node client's tests
+# against BILL's sandbox); other limits are not known.
+_NAME_LIMIT = {"name": 100}
 
 
 _T = _OTHER_TEMPLATES
@@ -708,6 +758,7 @@ ENTITIES: Mapping[str, EntitySpec] = MappingProxyType(
                 ("name",),
                 {"paymentTermId": "PaymentTerm"},
                 _PARTY_COMPUTED | {"payBy", "networkStatus", "lastPaymentDate"},
+                _NAME_LIMIT,
             ),
             _spec(
                 "VendorBankAccount",
@@ -722,6 +773,7 @@ ENTITIES: Mapping[str, EntitySpec] = MappingProxyType(
                 ("name",),
                 {"paymentTermId": "PaymentTerm", "parentCustomerId": "Customer"},
                 _PARTY_COMPUTED | {"hasBankAccount", "hasAuthorizedToCharge"},
+                _NAME_LIMIT,
             ),
             _spec(
                 "CustomerContact",
@@ -798,9 +850,23 @@ ENTITIES: Mapping[str, EntitySpec] = MappingProxyType(
             _spec("Department", _T["Department"], ("name",), {"parentDepartmentId": "Department"}),
             _spec("Location", _T["Location"], ("name",), {"parentLocationId": "Location"}),
             _spec("ActgClass", _T["ActgClass"], ("name",), {"parentActgClassId": "ActgClass"}),
-            _spec("Job", _T["Job"], ("name",), {"parentJobId": "Job", "customerId": "Customer"}),
-            _spec("Item", _T["Item"], ("name",), {"parentItemId": "Item"}),
-            _spec("Employee", _T["Employee"], ("firstName", "lastName")),
+            _spec("Job", _T["Job"], ("name",), {"parentJobId": "Job"}),
+            _spec(
+                "Item",
+                _T["Item"],
+                ("name",),
+                {
+                    "parentItemId": "Item",
+                    "chartOfAccountId": "ChartOfAccount",
+                    "expenseAccount": "ChartOfAccount",
+                },
+            ),
+            _spec(
+                "Employee",
+                _T["Employee"],
+                ("firstName", "lastName"),
+                {"parentEmployeeId": "Employee"},
+            ),
             _spec("PaymentTerm", _T["PaymentTerm"], ("name",)),
         )
     }

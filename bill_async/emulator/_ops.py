@@ -14,7 +14,7 @@ import attrs
 
 from .._v2._endpoints import Endpoint, Shape
 from ._entities import ENTITIES
-from ._errors import INVALID_REQUEST, Fault
+from ._errors import UNKNOWN_ERROR, Fault, entity_mismatch, invalid_datatype, missing_data
 from ._http import Upload, error_envelope, ok_envelope
 from ._objects import Writer
 from ._query import run_list
@@ -53,7 +53,7 @@ class Call:
     def arg(self, name: str, *, required: bool = True) -> Any:
         value = self.data.get(name)
         if required and value in (None, ""):
-            raise Fault(INVALID_REQUEST, f"Missing required field: {name}.")
+            raise missing_data(name)
         return value
 
 
@@ -63,18 +63,15 @@ Handler = Callable[[Call], Any]
 def obj_arg(item: Mapping[str, Any], entity: str) -> dict[str, Any]:
     """The ``obj`` of a Create or Update, checked to be an object of ``entity``."""
     obj = item.get("obj")
+    if obj is None:
+        raise missing_data("obj")
     if not isinstance(obj, dict):
-        raise Fault(INVALID_REQUEST, 'The data must hold an object under "obj".')
-    if obj.get("entity") != entity:
-        raise Fault(INVALID_REQUEST, f'obj.entity must be "{entity}", not {obj.get("entity")!r}.')
+        raise invalid_datatype("obj")
+    if obj.get("entity") in (None, ""):
+        raise missing_data("entity")
+    if obj["entity"] != entity:
+        raise entity_mismatch(entity, obj["entity"])
     return obj
-
-
-def _id_arg(item: Mapping[str, Any]) -> str:
-    object_id = item.get("id")
-    if not isinstance(object_id, str) or not object_id:
-        raise Fault(INVALID_REQUEST, "Missing required field: id.")
-    return object_id
 
 
 def _one(call: Call, verb: str, entity: str, item: Mapping[str, Any]) -> dict[str, Any]:
@@ -82,30 +79,27 @@ def _one(call: Call, verb: str, entity: str, item: Mapping[str, Any]) -> dict[st
     if verb == "Create":
         return writer.create(entity, obj_arg(item, entity))
     if verb == "Update":
-        obj = obj_arg(item, entity)
-        _id_arg(obj)
-        return writer.update(entity, obj)
+        return writer.update(entity, obj_arg(item, entity))
     if verb == "Read":
-        object_id = _id_arg(item)
-        if entity == "Organization" and object_id != call.org.org_id:
-            raise Fault(INVALID_REQUEST, f"Invalid id: no Organization with id {object_id!r}.")
-        return call.org.require(entity, object_id)
+        return call.org.lookup(entity, item.get("id"))
     if verb in ("Delete", "Undelete"):
-        return writer.set_active(entity, _id_arg(item), verb == "Undelete")
-    raise Fault(INVALID_REQUEST, f"Unknown operation {verb}.")
+        return writer.set_active(entity, item.get("id"), verb == "Undelete")
+    raise Fault(UNKNOWN_ERROR, f"Unknown operation {verb}.")
 
 
 def _bulk(call: Call, verb: str, entity: str) -> dict[str, Any]:
     items = call.data.get("bulk")
-    if not isinstance(items, list) or not items:
-        raise Fault(INVALID_REQUEST, 'The data must hold a non-empty list under "bulk".')
+    if items is None or items == []:
+        raise missing_data("bulk")
+    if not isinstance(items, list):
+        raise invalid_datatype("bulk")
     if len(items) > BULK_LIMIT:
-        raise Fault(INVALID_REQUEST, f"A bulk call takes at most {BULK_LIMIT} items.")
+        raise Fault(UNKNOWN_ERROR, f"A bulk call takes at most {BULK_LIMIT} items.")
     answers = []
     for item in items:
         try:
             if not isinstance(item, Mapping):
-                raise Fault(INVALID_REQUEST, "Each bulk item must be an object.")
+                raise invalid_datatype("bulk")
             answers.append(ok_envelope(_one(call, verb, entity, item)))
         except Fault as fault:
             call.state.counters.errors[fault.code] += 1

@@ -1,8 +1,13 @@
-"""List.json's arguments: ``start``, ``max``, ``filters``, ``sort`` and ``nested`` (reference §6).
+"""List.json's arguments: ``start``, ``max``, ``filters``, ``sort``, ``nested`` and
+``showAudit`` (reference §6).
 
 Filters compare by the field's kind: timestamps (``...Time``) as instants, so that a plain date
 or any offset compares correctly; dates (``...Date``) as dates; amounts and counts as numbers;
-flags as booleans; everything else as strings. An unknown field or operator is refused.
+flags as booleans; everything else as strings. Refused as BILL refuses them: an unknown filter
+(or sort) field with BDC_1130; a ``nested`` or ``showAudit`` that is not a boolean (BILL's Node
+client's tests: ``nested: 13``), a ``start`` or ``max`` out of range, an unknown operator, with
+"Invalid value for data key,value". Answers carry their child rows (line items, bill pays)
+whatever ``nested`` says, as BILL's captured List answers do.
 """
 
 from __future__ import annotations
@@ -12,16 +17,16 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ._entities import CHILD_KEYS, parse_time
-from ._errors import INVALID_REQUEST, Fault
+from ._entities import parse_time
+from ._errors import invalid_data_key, invalid_field_value, invalid_filter_field
 
 __all__ = [
     "DEFAULT_MAX",
     "OPERATORS",
     "field_kind",
+    "flag_arg",
     "run_list",
     "select",
-    "strip_children",
     "truthy",
 ]
 
@@ -110,25 +115,25 @@ _COMPARE: Mapping[str, Callable[[Any, Any], bool]] = {
 
 def _predicate(item: Any, template: Mapping[str, Any]) -> Callable[[dict[str, Any]], bool]:
     if not isinstance(item, Mapping):
-        raise Fault(INVALID_REQUEST, f"A filter must be an object, not {item!r}.")
+        raise invalid_data_key("filters", item)
     field, op, value = item.get("field"), item.get("op"), item.get("value")
     if not isinstance(field, str) or field not in template:
-        raise Fault(INVALID_REQUEST, f"Invalid filter field: {field!r}.")
+        raise invalid_filter_field(field)
     if op not in OPERATORS:
-        raise Fault(INVALID_REQUEST, f"Invalid filter operator: {op!r}.")
+        raise invalid_data_key("op", op)
     normal = _normalizer(field_kind(field, template[field]), field)
 
     if op in ("in", "nin"):
         values = value.split(",") if isinstance(value, str) else value
         if not isinstance(values, list):
-            raise Fault(INVALID_REQUEST, f"The {op} operator takes a list of values.")
+            raise invalid_field_value(field, value)
         wanted = [normal(v) for v in values]
         inside = op == "in"
         return lambda obj: (normal(obj.get(field)) in wanted) is inside
 
     target = normal(value)
     if value is not None and target is None:
-        raise Fault(INVALID_REQUEST, f"Invalid filter value for {field}: {value!r}.")
+        raise invalid_field_value(field, value)
     if op == "=":
         return lambda obj: normal(obj.get(field)) == target
     if op == "!=":
@@ -164,22 +169,25 @@ def _int_arg(data: Mapping[str, Any], name: str, default: int, low: int, high: i
     value = data.get(name, default)
     if value is None or value == "":
         return default
-    if isinstance(value, bool):
-        raise Fault(INVALID_REQUEST, f"{name} must be a number.")
     try:
+        if isinstance(value, bool | float):
+            raise ValueError(value)
         number = int(value)
     except (TypeError, ValueError):
-        raise Fault(INVALID_REQUEST, f"{name} must be a number, not {value!r}.") from None
+        raise invalid_data_key(name, value) from None
     if not low <= number <= high:
-        raise Fault(INVALID_REQUEST, f"{name} must be between {low} and {high}.")
+        raise invalid_data_key(name, value)
     return number
 
 
-def strip_children(obj: dict[str, Any]) -> dict[str, Any]:
-    """The object without its arrays of child objects (what List answers without ``nested``)."""
-    if CHILD_KEYS.isdisjoint(obj):
-        return obj
-    return {key: value for key, value in obj.items() if key not in CHILD_KEYS}
+def flag_arg(data: Mapping[str, Any], name: str) -> bool:
+    """A boolean option (``nested``, ``showAudit``): a JSON boolean or "true"/"false"."""
+    value = data.get(name)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise invalid_data_key(name, value)
 
 
 def select(
@@ -189,13 +197,16 @@ def select(
     creation order)."""
     filters = data.get("filters") or []
     sorts = data.get("sort") or []
-    if not isinstance(filters, list) or not isinstance(sorts, list):
-        raise Fault(INVALID_REQUEST, "filters and sort must be lists.")
+    for key, value in (("filters", filters), ("sort", sorts)):
+        if not isinstance(value, list):
+            raise invalid_data_key(key, value)
     predicates = [_predicate(item, template) for item in filters]
     rows = [obj for obj in objects if all(test(obj) for test in predicates)]
     for item in reversed(sorts):
-        if not isinstance(item, Mapping) or item.get("field") not in template:
-            raise Fault(INVALID_REQUEST, f"Invalid sort field: {item!r}.")
+        if not isinstance(item, Mapping):
+            raise invalid_data_key("sort", item)
+        if item.get("field") not in template:
+            raise invalid_filter_field(item.get("field"))
         ascending = truthy(item.get("asc", True))
         rows.sort(key=_sort_key(str(item["field"]), template), reverse=not ascending)
     return rows
@@ -204,10 +215,9 @@ def select(
 def run_list(
     objects: Iterable[dict[str, Any]], data: Mapping[str, Any], template: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
-    """One page of ``objects`` for List.json's ``data``."""
+    """One page of ``objects`` for List.json's ``data``, child rows included."""
     start = _int_arg(data, "start", 0, 0, 10**9)
     page_size = _int_arg(data, "max", DEFAULT_MAX, 1, DEFAULT_MAX)
-    page = select(objects, data, template)[start : start + page_size]
-    if truthy(data.get("nested", False)):
-        return page
-    return [strip_children(obj) for obj in page]
+    flag_arg(data, "nested")
+    flag_arg(data, "showAudit")
+    return select(objects, data, template)[start : start + page_size]

@@ -348,6 +348,8 @@ class _Seeder:
                 type="1" if price < 1000 else "2",
                 description=name,
                 price=price,
+                hasPurInfo=True,
+                purDescription=name,
                 purCost=money(Decimal(price) * Decimal("0.55")),
                 chartOfAccountId=income[0 if taxable else 1]["id"],
                 taxable=taxable,
@@ -364,7 +366,7 @@ class _Seeder:
                 ms,
                 firstName=given,
                 lastName=family,
-                email=f"{given}.{family}@example.com".lower(),
+                shortName=f"{given[0]}{family[:2]}".upper(),
             )
         for ms, (name, threshold) in zip(
             self.times(2), (("Bills over $1,000", 1000), ("Bills over $10,000", 10000)), strict=True
@@ -492,11 +494,9 @@ class _Seeder:
         self.active_customers = active or self.customer_list[:1]
         for ms in self.times(self.count("Job") if self.active_customers else 0):
             customer = rng.choice(self.active_customers)
+            number = rng.randrange(100, 999)
             self.make(
-                "Job",
-                ms,
-                name=f"{customer['name']} project {rng.randrange(100, 999)}",
-                customerId=customer["id"],
+                "Job", ms, name=f"{customer['name']} project {number}", shortName=f"P{number}"
             )
 
     # -- AP: bills, payments, approvals -------------------------------------------------------
@@ -595,6 +595,8 @@ class _Seeder:
             amount=money(amount),
             paymentStatus="0" if status == "2" else "4",
             processDate=process_date,
+            chartOfAccountId=pay["chartOfAccountId"],
+            toPrintCheck=pay["toPrintCheck"],
         )
         pay["billPays"] = [bill_pay]
         if status == "1":

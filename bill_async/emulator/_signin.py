@@ -4,7 +4,9 @@ Login takes plain form fields (``userName``, ``password``, ``orgId``, ``devKey``
 ``mfaId`` + ``deviceId``): the demo user's credentials open a credential session, which idles out
 after ``idle_timeout``; the sync token's name and value open a token session for the token's
 organization, which never idles out. A remembered ``mfaId`` (from MFAAuthenticate.json with
-``rememberMe``) with its ``deviceId`` opens an MFA-trusted session.
+``rememberMe``) with its ``deviceId`` opens an MFA-trusted session. Refusals: credentials that
+match nothing, BDC_1101; no ``orgId``, BDC_1108; an organization the user (or the token) cannot
+reach, BDC_1129 naming ``orgId``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._errors import BAD_CREDENTIALS, ERROR_MESSAGES, Fault
+from ._errors import (
+    BAD_CREDENTIALS,
+    ERROR_MESSAGES,
+    Fault,
+    invalid_parameter,
+    missing_parameter,
+)
 from ._state import Session, State
 
 __all__ = ["error_list", "list_orgs", "login"]
@@ -33,8 +41,12 @@ def login(state: State, fields: Mapping[str, str], base_url: str) -> tuple[Any, 
     """Login.json: a new session, and the answer's data."""
     is_token = _who(state, fields)
     org_id = fields.get("orgId", "")
+    if not org_id:
+        raise missing_parameter("orgId")
+    # BILL answers a login to an organization the user cannot reach with BDC_1129 on orgId
+    # (its Node client's tests), not as bad credentials.
     if org_id not in state.orgs or (is_token and org_id != state.token_org_id):
-        raise Fault(BAD_CREDENTIALS, "The user cannot sign in to this organization.")
+        raise invalid_parameter("orgId", org_id)
     trusted = False
     mfa_id, device = fields.get("mfaId"), fields.get("deviceId")
     if not is_token and mfa_id and device:

@@ -16,8 +16,8 @@ from typing import Any
 import attrs
 
 from ._config import EmulatorConfig
-from ._entities import ENTITIES, IdMaker, format_ms
-from ._errors import INVALID_REQUEST, Fault
+from ._entities import ENTITIES, IdMaker, format_ms, is_id_of
+from ._errors import NO_DATA, Fault, invalid_data_key, invalid_field_value, missing_data
 
 __all__ = ["Counters", "Document", "OrgData", "Session", "State"]
 
@@ -109,13 +109,31 @@ class OrgData:
     def require(
         self, entity: str, object_id: Any, field: str = "id", *, active: bool = False
     ) -> dict[str, Any]:
-        """The object, or a Fault naming the field that pointed at nothing."""
+        """The object a field of an object names (a Bill's ``vendorId``), or BILL's refusal of
+        the field's value (BDC_1119), whatever is wrong with it."""
         obj = self.get(entity, object_id)
-        if obj is None:
-            raise Fault(INVALID_REQUEST, f"Invalid {field}: no {entity} with id {object_id!r}.")
-        if active and obj.get("isActive") != "1":
-            raise Fault(INVALID_REQUEST, f"Invalid {field}: the {entity} {object_id} is inactive.")
+        if obj is None or (active and obj.get("isActive") != "1"):
+            raise invalid_field_value(field, object_id)
         return obj
+
+    def lookup(
+        self, entity: str, object_id: Any, key: str = "id", *, active: bool = False
+    ) -> dict[str, Any]:
+        """The object a key of ``data`` names (Crud/Read's ``id``, PayBills' ``vendorId``).
+
+        Refused as BILL refuses it: nothing given, "Missing required data for" (BDC_1117); an
+        id of this entity's form that this organization has no object for (none, or another
+        organization's), "No data found." (BDC_1120); anything else (not an id, another
+        entity's id, an inactive object), "Invalid value for data key,value".
+        """
+        obj = self.get(entity, object_id)
+        if obj is not None and (not active or obj.get("isActive") == "1"):
+            return obj
+        if object_id is None or object_id == "":
+            raise missing_data(key)
+        if obj is None and is_id_of(entity, object_id):
+            raise Fault(NO_DATA)
+        raise invalid_data_key(key, object_id)
 
     def all(self, entity: str) -> Iterator[dict[str, Any]]:
         return iter(self.table(entity).values())

@@ -80,13 +80,14 @@ class Raw:
 
     def error(self, path: str, data: Any = None, *, session_id: str | None = None) -> str:
         """The error code of a call that must fail (in BILL's error envelope)."""
+        return self.refusal(path, data, session_id=session_id)[0]
+
+    def refusal(
+        self, path: str, data: Any = None, *, session_id: str | None = None
+    ) -> tuple[str, str]:
+        """The error code and message of a call that must fail (in BILL's error envelope)."""
         envelope = self.call(path, data, session_id=session_id)
-        assert envelope["response_status"] == 1, (path, envelope)
-        assert envelope["response_message"] == "Error"
-        assert set(envelope["response_data"]) == {"error_code", "error_message"}
-        assert envelope["response_data"]["error_message"]
-        code: str = envelope["response_data"]["error_code"]
-        return code
+        return refusal_of(envelope, path)
 
     def create(self, entity: str, **fields: Any) -> dict[str, Any]:
         data: dict[str, Any] = self.ok(
@@ -97,6 +98,15 @@ class Raw:
     def close(self) -> None:
         if self._owns_http:
             self.http.close()
+
+
+def refusal_of(envelope: dict[str, Any], path: str = "") -> tuple[str, str]:
+    """The error code and message of BILL's error envelope (checked to be one)."""
+    assert envelope["response_status"] == 1, (path, envelope)
+    assert envelope["response_message"] == "Error"
+    assert set(envelope["response_data"]) == {"error_code", "error_message"}
+    assert envelope["response_data"]["error_message"]
+    return envelope["response_data"]["error_code"], envelope["response_data"]["error_message"]
 
 
 def bill_obj(vendor_id: str, *amounts: float, number: str = "B-1") -> dict[str, Any]:

@@ -343,7 +343,10 @@ def test_deny_then_set_again_keeps_approvals(session: Raw, bill: dict[str, Any])
 
 def test_set_approvers_checks_its_users(session: Raw, bill: dict[str, Any]) -> None:
     target = {"objectId": bill["id"], "entity": "Bill"}
-    assert session.error("SetApprovers.json", {**target, "approvers": ["006nope"]}) == "BDC_1002"
+    assert session.refusal("SetApprovers.json", {**target, "approvers": ["006nope"]}) == (
+        "BDC_1129",
+        "Invalid value for data key,value: approvers, 006nope.",
+    )
     [user] = approvers(session, 1)
     assert session.error("SetApprovers.json", {**target, "approvers": [user, user]}) == "BDC_1002"
     assert session.error("SetApprovers.json", {**target, "entity": "Invoice"}) == "BDC_1002"

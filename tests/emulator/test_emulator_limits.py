@@ -9,8 +9,8 @@ import attrs
 import httpx
 import pytest
 
-from bill_async.emulator import DEMO_DEV_KEY, DEMO_PASSWORD, DEMO_USER_NAME, Emulator, _app
-from tests.emulator.rawhttp import SMALL, Raw, wait_until
+from bill_async.emulator import DEMO_DEV_KEY, DEMO_PASSWORD, DEMO_USER_NAME, Emulator
+from tests.emulator.rawhttp import SMALL, Raw, refusal_of, wait_until
 
 
 @pytest.mark.anyio
@@ -134,7 +134,7 @@ def test_counters_count_requests_paths_and_errors(session: Raw) -> None:
         "Crud/Read/Vendor.json": 1,
         "No/Such/Path.json": 1,
     }
-    assert counters.errors == {"BDC_1002": 1, "BDC_1121": 1}
+    assert counters.errors == {"BDC_1129": 1, "BDC_1121": 1}
     emulator.reset_counters()
     assert emulator.counters.total_requests == 0
 
@@ -146,16 +146,17 @@ def test_bulk_items_count_their_errors(session: Raw) -> None:
         {"bulk": [{"obj": {"entity": "Vendor", "name": "ok"}}, {"obj": {"entity": "Vendor"}}]},
     )
     assert [item["response_status"] for item in answer["bulk"]] == [0, 1]
-    assert session.emulator.counters.errors == {"BDC_1002": 1}
+    assert session.emulator.counters.errors == {"BDC_1117": 1}
 
 
 def test_data_that_is_not_json_is_refused(session: Raw) -> None:
+    unparseable = ("BDC_1122", "Error Parsing Json Object. Please check your request.")
     fields = {"devKey": DEMO_DEV_KEY, "sessionId": session.session_id, "data": "{not json"}
     envelope = session.post("Crud/Read/Vendor.json", fields).json()
-    assert envelope["response_data"]["error_code"] == "BDC_1002"
-    fields["data"] = json.dumps([1, 2])
+    assert refusal_of(envelope) == unparseable
+    fields["data"] = json.dumps([1, 2])  # JSON, but not the object BILL reads
     envelope = session.post("Crud/Read/Vendor.json", fields).json()
-    assert envelope["response_data"]["error_code"] == "BDC_1002"
+    assert refusal_of(envelope) == unparseable
 
 
 @pytest.mark.anyio
@@ -182,15 +183,15 @@ async def test_the_operation_runs_inside_the_latency_and_its_answer_waits(sessio
                 await wait_until(lambda: emulator.in_flight == 2)
                 names = [v["name"] for v in emulator.objects(emulator.org_ids[0], "Vendor")]
                 assert "Made while held" in names  # done, though not yet answered
-                assert emulator.counters.errors["BDC_1002"] == 1  # refused, not yet answered
+                assert emulator.counters.errors["BDC_1117"] == 1  # refused, not yet answered
                 assert answers == {}
                 emulator.resume()
         finally:
             emulator.resume()
     assert answers["made"]["response_status"] == 0
     assert answers["refused"]["response_data"] == {
-        "error_code": "BDC_1002",
-        "error_message": "Missing required field: name.",
+        "error_code": "BDC_1117",
+        "error_message": "Missing required data for: name.",
     }
     assert emulator.in_flight == 0
 
@@ -204,7 +205,7 @@ async def test_an_emulator_failure_is_held_like_any_answer(
     def broken(call: object) -> object:
         raise ZeroDivisionError("a bug in the emulator")
 
-    monkeypatch.setitem(_app.HANDLERS, "GetSessionInfo.json", broken)
+    monkeypatch.setitem(emulator._handlers, "GetSessionInfo.json", broken)
     fields = {"devKey": DEMO_DEV_KEY, "sessionId": session.session_id}
     answers: list[dict[str, object]] = []
     async with httpx.AsyncClient(base_url=session.base_url + "/") as http:

@@ -21,7 +21,7 @@ from bill_async.emulator import (
     Emulator,
     ManualClock,
 )
-from tests.emulator.rawhttp import SMALL, Raw, bill_obj
+from tests.emulator.rawhttp import SMALL, Raw, bill_obj, refusal_of
 
 
 def test_login_answers_bill_envelope(raw: Raw) -> None:
@@ -42,7 +42,9 @@ def test_login_answers_bill_envelope(raw: Raw) -> None:
         ({"password": "wrong"}, "BDC_1101"),
         ({"userName": "nobody@example.com"}, "BDC_1101"),
         ({"devKey": "not-the-dev-key"}, "BDC_1102"),
-        ({"orgId": "00802NOSUCHORGANIZAT"}, "BDC_1101"),
+        ({"orgId": "00802NOSUCHORGANIZAT"}, "BDC_1129"),
+        ({"devKey": ""}, "BDC_1178"),
+        ({"orgId": ""}, "BDC_1108"),
     ],
 )
 def test_bad_sign_ins_get_error_envelopes_with_http_200(
@@ -134,7 +136,10 @@ def test_token_sessions_never_idle_out(raw: Raw, clock: ManualClock) -> None:
 
 def test_token_sign_in_only_to_its_organization(raw: Raw) -> None:
     other = raw.emulator.org_ids[1]
-    assert raw.login(other, token=True)["response_data"]["error_code"] == "BDC_1101"
+    assert refusal_of(raw.login(other, token=True)) == (
+        "BDC_1129",
+        f"Invalid parameter value for parameter,value: orgId, {other}.",
+    )
 
 
 def test_token_sessions_get_the_permission_maps_refusals_from_the_server(raw: Raw) -> None:

@@ -178,7 +178,8 @@ async def test_bulk_create_over_several_chunks(client: bill_async.Client) -> Non
         f"Bulk Vendor {n}" for n in range(149)
     ]
     error = results[149]
-    assert isinstance(error, bill_async.ApiError) and error.code == "BDC_1002"
+    assert isinstance(error, bill_async.InvalidInputError) and error.code == "BDC_1117"
+    assert (error.field, error.value) == ("name", None)
 
 
 async def test_documents(client: bill_async.Client, emulator: Emulator) -> None:

@@ -31,3 +31,17 @@ async def typed_usage(client: bill_async.Client) -> None:
         del same
     limits: bill_async.Limits = client.limits
     del paid, recorded, limits
+
+
+async def typed_errors(client: bill_async.Client) -> str | None:
+    try:
+        await client.vendors.create(name="x" * 101)
+    except bill_async.InvalidInputError as refused:
+        field: str | None = refused.field
+        return field if refused.value is None else refused.value
+    except bill_async.LockedOutError as locked:
+        permanent: bool = locked.permanent
+        del permanent
+    except (bill_async.NotFoundError, bill_async.UntrustedSessionError, bill_async.ServerError):
+        return None
+    return None
