@@ -30,6 +30,7 @@ from ._exceptions import BillError as BillError
 from ._exceptions import BudgetExhaustedError as BudgetExhaustedError
 from ._exceptions import ClientStateError as ClientStateError
 from ._exceptions import ConcurrencyLimitError as ConcurrencyLimitError
+from ._exceptions import ConfigurationError as ConfigurationError
 from ._exceptions import ConnectError as ConnectError
 from ._exceptions import ConnectionLostError as ConnectionLostError
 from ._exceptions import ConnectTimeoutError as ConnectTimeoutError
@@ -145,6 +146,7 @@ __all__ = [
     "Client",
     "ClientStateError",
     "ConcurrencyLimitError",
+    "ConfigurationError",
     "ConnectError",
     "ConnectTimeoutError",
     "ConnectionLostError",

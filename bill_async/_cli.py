@@ -27,23 +27,13 @@ from typing import Any, NoReturn
 import anyio
 import attrs
 
-from ._core._auth import AuthStrategy, CredentialLogin, TokenLogin
-from ._exceptions import BillError, InvalidRequestError
+from ._core._auth import AuthStrategy, CredentialLogin, auth_from_env
+from ._exceptions import BillError, ConfigurationError, InvalidRequestError
 from ._sync import LISTABLE, SyncResult, open_database, resolve_entities, sync
 from ._v2._client import PRODUCTION_URL, Client
 from ._v2._pagination import OPERATORS, Filter
 
 __all__ = ["main"]
-
-ENV_NAMES = (
-    "BILL_DEV_KEY",
-    "BILL_ORG_ID",
-    "BILL_USER_NAME",
-    "BILL_PASSWORD",
-    "BILL_TOKEN_NAME",
-    "BILL_TOKEN_VALUE",
-    "BILL_BASE_URL",
-)
 
 
 class UsageError(Exception):
@@ -61,35 +51,12 @@ class Connection:
 
 def credentials_from_env(env: Mapping[str, str]) -> Connection | None:
     """The sign-in the environment describes; None when it names none. Raises UsageError."""
-    present = {name for name in ENV_NAMES if env.get(name)}
-    if not present:
+    try:
+        auth = auth_from_env(env)
+    except ConfigurationError as error:
+        raise UsageError(str(error)) from None
+    if auth is None:
         return None
-    missing = [name for name in ("BILL_DEV_KEY", "BILL_ORG_ID") if name not in present]
-    user = {"BILL_USER_NAME", "BILL_PASSWORD"} & present
-    token = {"BILL_TOKEN_NAME", "BILL_TOKEN_VALUE"} & present
-    if user and token:
-        raise UsageError(
-            "set BILL_USER_NAME/BILL_PASSWORD or BILL_TOKEN_NAME/BILL_TOKEN_VALUE, not both"
-        )
-    if not user and not token:
-        missing.append("BILL_USER_NAME and BILL_PASSWORD (or BILL_TOKEN_NAME and BILL_TOKEN_VALUE)")
-    elif user and len(user) == 1:
-        missing.append(({"BILL_USER_NAME", "BILL_PASSWORD"} - user).pop())
-    elif token and len(token) == 1:
-        missing.append(({"BILL_TOKEN_NAME", "BILL_TOKEN_VALUE"} - token).pop())
-    if missing:
-        raise UsageError(
-            f"incomplete BILL credentials in the environment: missing {', '.join(missing)}"
-        )
-    auth: AuthStrategy
-    if user:
-        auth = CredentialLogin(
-            env["BILL_USER_NAME"], env["BILL_PASSWORD"], env["BILL_ORG_ID"], env["BILL_DEV_KEY"]
-        )
-    else:
-        auth = TokenLogin(
-            env["BILL_TOKEN_NAME"], env["BILL_TOKEN_VALUE"], env["BILL_ORG_ID"], env["BILL_DEV_KEY"]
-        )
     return Connection(auth, env.get("BILL_BASE_URL") or PRODUCTION_URL, embedded=False)
 
 

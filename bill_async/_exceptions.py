@@ -36,6 +36,7 @@ Every error the SDK raises is a ``BillError``; a user never sees a bare ``KeyErr
     │       └── ReadTimeoutError
     ├── ProtocolError             the body is not JSON or not BILL's envelope (.status_code, .body)
     ├── AmbiguousWriteError       a write may or may not have run; never resent (.operation, .data)
+    ├── ConfigurationError        incomplete or contradictory settings (BILL_* variables)
     └── ClientStateError          the client is closed, or used from another event loop
 
 The BDC-code-to-class map is ``ERROR_CLASSES``; nothing else decides which class a code gets
@@ -59,6 +60,7 @@ __all__ = [
     "BudgetExhaustedError",
     "ClientStateError",
     "ConcurrencyLimitError",
+    "ConfigurationError",
     "ConnectError",
     "ConnectTimeoutError",
     "ConnectionLostError",
@@ -382,6 +384,11 @@ class AmbiguousWriteError(BillError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.operation, self.data, self.reason))
+
+
+class ConfigurationError(BillError, ValueError):
+    """The client's configuration is incomplete or contradictory (``Client.from_env()``: the
+    ``BILL_*`` variables). The message names what to set."""
 
 
 class ClientStateError(BillError, RuntimeError):

@@ -11,21 +11,24 @@ from __future__ import annotations
 
 import abc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Self, cast
 
 import attrs
 
+from .._exceptions import ConfigurationError
 from ._redact import fingerprint
 
 __all__ = [
     "DEFAULT_IDLE_TIMEOUT",
+    "ENV_NAMES",
     "IDLE_SAFETY_MARGIN",
     "AuthStrategy",
     "Clock",
     "CredentialLogin",
     "Credentials",
     "TokenLogin",
+    "auth_from_env",
 ]
 
 DEFAULT_IDLE_TIMEOUT = 35 * 60.0
@@ -161,3 +164,45 @@ class TokenLogin(AuthStrategy):
 
     def credentials(self) -> Credentials:
         return Credentials(self.token_name, self.token_value, self.org_id, self.dev_key)
+
+
+# The environment variables the ``bill-async`` command and ``Client.from_env()`` read.
+ENV_NAMES = (
+    "BILL_DEV_KEY",
+    "BILL_ORG_ID",
+    "BILL_USER_NAME",
+    "BILL_PASSWORD",
+    "BILL_TOKEN_NAME",
+    "BILL_TOKEN_VALUE",
+    "BILL_BASE_URL",
+)
+
+
+def auth_from_env(env: Mapping[str, str]) -> AuthStrategy | None:
+    """The sign-in ``env`` describes (``BILL_DEV_KEY``, ``BILL_ORG_ID``, and
+    ``BILL_USER_NAME``/``BILL_PASSWORD`` or ``BILL_TOKEN_NAME``/``BILL_TOKEN_VALUE``); None when
+    it names none. Raises ``ConfigurationError`` naming what is missing or contradictory."""
+    present = {name for name in ENV_NAMES if env.get(name) and name != "BILL_BASE_URL"}
+    if not present:
+        return None
+    missing = [name for name in ("BILL_DEV_KEY", "BILL_ORG_ID") if name not in present]
+    user = {"BILL_USER_NAME", "BILL_PASSWORD"} & present
+    token = {"BILL_TOKEN_NAME", "BILL_TOKEN_VALUE"} & present
+    if user and token:
+        raise ConfigurationError(
+            "set BILL_USER_NAME/BILL_PASSWORD or BILL_TOKEN_NAME/BILL_TOKEN_VALUE, not both"
+        )
+    if not user and not token:
+        missing.append("BILL_USER_NAME and BILL_PASSWORD (or BILL_TOKEN_NAME and BILL_TOKEN_VALUE)")
+    elif user and len(user) == 1:
+        missing.append(({"BILL_USER_NAME", "BILL_PASSWORD"} - user).pop())
+    elif token and len(token) == 1:
+        missing.append(({"BILL_TOKEN_NAME", "BILL_TOKEN_VALUE"} - token).pop())
+    if missing:
+        raise ConfigurationError(
+            f"incomplete BILL credentials in the environment: missing {', '.join(missing)}"
+        )
+    org_id, dev_key = env["BILL_ORG_ID"], env["BILL_DEV_KEY"]
+    if user:
+        return CredentialLogin(env["BILL_USER_NAME"], env["BILL_PASSWORD"], org_id, dev_key)
+    return TokenLogin(env["BILL_TOKEN_NAME"], env["BILL_TOKEN_VALUE"], org_id, dev_key)

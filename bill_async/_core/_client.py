@@ -5,10 +5,11 @@ generated groups and calls by path on top.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random as _random_module
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Self
 
 import httpx
@@ -17,7 +18,7 @@ from .._transports._base import DEFAULT_TIMEOUT
 from .._transports._sender import Sender, default_transport
 from ._auth import AuthStrategy
 from ._dialect import Dialect
-from ._hooks import EventHook, Hooks
+from ._hooks import CAPTURED, EventHook, Hooks, RawResponse
 from ._limits import (
     DEFAULT_HOURLY_LOGINS,
     DEFAULT_HOURLY_REQUESTS,
@@ -162,13 +163,39 @@ class BaseClient:
             child = root._org_clients[org_id] = root._derived(
                 Pipeline(pipeline.auth.for_org(org_id), pipeline.dialect, pipeline.shared)
             )
-        if self._pipeline.retry is (root._pipeline.retry):
+        mine = self._pipeline
+        if mine.retry is root._pipeline.retry and mine.timeout is root._pipeline.timeout:
             return child
-        return child.with_options(retry=self._pipeline.retry)
+        return child._derived(child._pipeline.with_options(retry=mine.retry, timeout=mine.timeout))
 
-    def with_options(self, *, retry: RetryPolicy) -> Self:
-        """This client with another retry policy, sharing its session, pool and limits."""
-        return self._derived(self._pipeline.with_retry(retry))
+    def with_options(
+        self,
+        *,
+        retry: RetryPolicy | None = None,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Self:
+        """This client with another retry policy or timeout for its calls, sharing its session,
+        pool and limits: ``await client.with_options(timeout=5).vendors.read(id)``."""
+        if timeout is not None and not isinstance(timeout, httpx.Timeout):
+            timeout = httpx.Timeout(timeout)
+        return self._derived(self._pipeline.with_options(retry=retry, timeout=timeout))
+
+    @contextlib.contextmanager
+    def raw_responses(self) -> Iterator[list[RawResponse]]:
+        """Collect every answer of the calls made inside the block, as it came, for debugging::
+
+            with client.raw_responses() as answers:
+                vendor = await client.vendors.read(vendor_id)
+            print(answers[-1].status_code, answers[-1].headers, answers[-1].body)
+
+        A ``RawResponse`` per answer (retries included) of this task and of the tasks it starts
+        inside the block: the status, the headers and the body as parsed, secrets masked."""
+        collected: list[RawResponse] = []
+        token = CAPTURED.set(collected)
+        try:
+            yield collected
+        finally:
+            CAPTURED.reset(token)
 
     # -- sessions and limits -----------------------------------------------------------------
 

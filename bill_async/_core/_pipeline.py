@@ -26,6 +26,7 @@ from typing import Any, cast
 
 import anyio
 import attrs
+import httpx
 import sniffio
 
 from .._exceptions import (
@@ -45,7 +46,7 @@ from .._transports._base import WireRequest
 from .._transports._sender import Sender
 from ._auth import AuthStrategy
 from ._dialect import Call, Dialect, SignedIn, StreamCall
-from ._hooks import CallEvent, Hooks
+from ._hooks import CAPTURED, CallEvent, Hooks, RawResponse
 from ._limits import Budget, Governor, Limits, LimitStore, current_loop, top_of_next_hour
 from ._operation import Count, Operation, SessionUse
 from ._redact import fingerprint, redact_data
@@ -125,12 +126,14 @@ class Pipeline:
         *,
         sessions: SessionManager | None = None,
         retry: RetryPolicy | None = None,
+        timeout: httpx.Timeout | None = None,
     ) -> None:
         settings = shared.settings
         self.auth = auth
         self.dialect = dialect
         self.shared = shared
         self.retry = retry if retry is not None else settings.retry
+        self.timeout = timeout  # None: the client's
         # Masked wherever an error would show them, in whatever shape a server echoes them.
         self.secrets = auth.credentials().secrets
         self.sessions = sessions or SessionManager(
@@ -146,9 +149,18 @@ class Pipeline:
         self._budget_keys = {Count.REQUEST: f"{dev}:requests", Count.LOGIN: f"{dev}:logins"}
         self._governor_cache: tuple[object, Governor] | None = None
 
-    def with_retry(self, retry: RetryPolicy) -> Pipeline:
-        """This pipeline with another default retry policy, sharing its session."""
-        return Pipeline(self.auth, self.dialect, self.shared, sessions=self.sessions, retry=retry)
+    def with_options(
+        self, *, retry: RetryPolicy | None = None, timeout: httpx.Timeout | None = None
+    ) -> Pipeline:
+        """This pipeline with another retry policy or timeout, sharing its session."""
+        return Pipeline(
+            self.auth,
+            self.dialect,
+            self.shared,
+            sessions=self.sessions,
+            retry=retry or self.retry,
+            timeout=timeout or self.timeout,
+        )
 
     # -- what is checked before anything is sent ---------------------------------------------
 
@@ -338,8 +350,11 @@ class Pipeline:
                 opened = cast(StreamCall, call).open(shared.sender, request, secrets)
                 status, result = await opened
             else:
-                answer = await shared.sender.send(request, op.name)
+                answer = await shared.sender.send(request, op.name, self.timeout)
                 status = answer.status
+                capture = CAPTURED.get()
+                if capture is not None:
+                    capture.append(RawResponse.of(op.name, tries.attempt, answer, secrets))
                 result = call.decode(answer, secrets)
         except _FAILURES as failure:
             self._log(op, tries, status, failure)

@@ -87,14 +87,22 @@ class Sender:
         self._fast = transport if isinstance(transport, FastPath) else None
         self._urls: dict[str, tuple[httpx.URL, bytes]] = {}  # parsed once per operation
 
-    async def send(self, request: WireRequest, operation: str) -> WireAnswer:
-        """Send one request; raises a ``TransportError`` subclass when no answer came."""
+    async def send(
+        self,
+        request: WireRequest,
+        operation: str,
+        timeout: httpx.Timeout | None = None,  # noqa: ASYNC109  # httpx's phases, per request
+    ) -> WireAnswer:
+        """Send one request (with ``timeout``, or the sender's); raises a ``TransportError``
+        subclass when no answer came."""
+        timeout = timeout or self.timeout
         try:
             if self._fast is not None:
                 return await self._fast.bill_async_send(
-                    request.method, request.url, request.headers, request.body, self.timeout
+                    request.method, request.url, request.headers, request.body, timeout
                 )
-            response = await self.transport.handle_async_request(self._httpx_request(request))
+            httpx_request = self._httpx_request(request, timeout)
+            response = await self.transport.handle_async_request(httpx_request)
             try:
                 content = await response.aread()
             finally:
@@ -103,7 +111,9 @@ class Sender:
         except httpx.HTTPError as error:  # TransportError, and DecodingError for a bad body
             raise map_transport_error(error, operation) from error
 
-    def _httpx_request(self, request: WireRequest) -> httpx.Request:
+    def _httpx_request(
+        self, request: WireRequest, timeout: httpx.Timeout | None = None
+    ) -> httpx.Request:
         target = self._urls.get(request.url)
         if target is None:
             parsed = httpx.URL(request.url)
@@ -117,7 +127,9 @@ class Sender:
             target[0],
             headers=headers,
             stream=_Body(request.body),
-            extensions=self._extensions,
+            extensions=self._extensions
+            if timeout is None or timeout is self.timeout
+            else {"timeout": timeout.as_dict()},
         )
 
     @asynccontextmanager

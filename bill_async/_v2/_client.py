@@ -7,6 +7,7 @@ pipeline's (``_core._pipeline``), in v2's dialect (``_dialect``).
 
 from __future__ import annotations
 
+import os
 import random as _random_module
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -14,7 +15,7 @@ from typing import Any, Self
 
 import httpx
 
-from .._core._auth import AuthStrategy, CredentialLogin
+from .._core._auth import AuthStrategy, CredentialLogin, auth_from_env
 from .._core._client import BaseClient
 from .._core._hooks import EventHook
 from .._core._limits import (
@@ -27,7 +28,7 @@ from .._core._operation import Kind
 from .._core._pipeline import Pipeline
 from .._core._retry import RetryPolicy
 from .._core._sessions import SessionStore
-from .._exceptions import InvalidRequestError
+from .._exceptions import ConfigurationError, InvalidRequestError
 from .._transports._base import DEFAULT_TIMEOUT
 from ._dialect import PRODUCTION_URL, SANDBOX_URL, V2Dialect, list_orgs_fields
 from ._endpoints import ENDPOINTS_BY_PATH, Endpoint, Shape
@@ -112,6 +113,28 @@ class Client(GeneratedGroups, BaseClient):
             wall_clock=wall_clock,
             random=random,
         )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **options: Any) -> Self:
+        """A client for the sign-in the ``BILL_*`` variables describe, as the ``bill-async``
+        command reads them: ``BILL_DEV_KEY``, ``BILL_ORG_ID``, and ``BILL_USER_NAME`` with
+        ``BILL_PASSWORD`` or ``BILL_TOKEN_NAME`` with ``BILL_TOKEN_VALUE``; ``BILL_BASE_URL``
+        (production by default). ``env`` defaults to ``os.environ``; ``options`` are the
+        constructor's keyword arguments.
+
+        Raises:
+            ConfigurationError: the variables name no sign-in, or an incomplete or
+                contradictory one (the message names what to set).
+        """
+        env = os.environ if env is None else env
+        auth = auth_from_env(env)
+        if auth is None:
+            raise ConfigurationError(
+                "no BILL credentials in the environment: set BILL_DEV_KEY, BILL_ORG_ID and "
+                "BILL_USER_NAME/BILL_PASSWORD (or BILL_TOKEN_NAME/BILL_TOKEN_VALUE)"
+            )
+        options.setdefault("base_url", env.get("BILL_BASE_URL") or PRODUCTION_URL)
+        return cls(auth, **options)
 
     def _bind(self, pipeline: Pipeline, parent: Self | None) -> None:
         super()._bind(pipeline, parent)

@@ -218,6 +218,8 @@ class V2Requester:
         limit: int | None,
         keyset: bool = False,
     ) -> Pager[M]:
+        if isinstance(limit, int) and not isinstance(limit, bool) and 0 < limit < page_size:
+            page_size = limit  # a page of 999 records to keep 5 would cost 200 times the bytes
         data = list_data(
             model,
             filters=filters,
