@@ -55,6 +55,7 @@ class Seen:
     form: dict[str, str]
     content_type: str
     body: bytes
+    timeout: dict[str, float | None] = attrs.field(factory=dict)  # httpx's, per phase
 
     @property
     def data(self) -> Any:
@@ -114,7 +115,7 @@ class FakeBill:
             form = dict(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True))
         else:
             form = {}
-        seen = Seen(path, form, content_type, body)
+        seen = Seen(path, form, content_type, body, request.extensions.get("timeout", {}))
         self.seen.append(seen)
         org = form.get("orgId") or self.session_orgs.get(form.get("sessionId", ""), "")
         self.in_flight[org] += 1

@@ -74,3 +74,21 @@ def test_action_groups_exist() -> None:
         assert isinstance(
             getattr(bill_async.Client, name), property.__class__ | type(bill_async.Client.vendors)
         )
+
+
+def test_the_user_side_typing_check_reports_a_refusal_a_checker_missed() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("check_typing", ROOT / "scripts/check_typing.py")
+    assert spec is not None and spec.loader is not None
+    check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check)
+    failing = ROOT / "tests" / "typing" / "fail_request_surface.py"
+    marked = check.expected(failing)
+    assert len(marked) >= 10
+    missed = check.differences("mypy", [failing], {failing.resolve(): marked - {min(marked)}})
+    assert missed == [
+        f"tests/typing/fail_request_surface.py:{min(marked)}: mypy accepts what must be an error"
+    ]
+    extra = check.differences("pyright", [failing], {failing.resolve(): marked | {1}})
+    assert extra == ["tests/typing/fail_request_surface.py:1: pyright reports an error here"]

@@ -185,6 +185,10 @@ def _rows(item: Check, what: str) -> Check:
         for index, value in enumerate(values):
             try:
                 item(value)
+            except UnknownFieldError as error:
+                raise UnknownFieldError(
+                    f"[{index}] {error}", error.field, error.suggestion
+                ) from None
             except (TypeError, ValueError) as error:
                 raise type(error)(f"[{index}] {error}") from None
         return values
@@ -247,6 +251,8 @@ def _checked(where: str, name: str, check: Check, value: Any) -> Any:
         return None  # None clears a field
     try:
         return check(value)
+    except UnknownFieldError as error:  # in a nested object: keep its kind and its names
+        raise UnknownFieldError(f"{where}.{name} {error}", error.field, error.suggestion) from None
     except (TypeError, ValueError) as error:
         raise InvalidRequestError(f"{where}.{name} {error}") from None
 

@@ -45,3 +45,44 @@ async def typed_errors(client: bill_async.Client) -> str | None:
     except (bill_async.NotFoundError, bill_async.UntrustedSessionError, bill_async.ServerError):
         return None
     return None
+
+
+async def typed_request_surface(client: bill_async.Client) -> None:
+    vendor = await client.vendors.create(
+        name="Acme",
+        email="ap@acme.test",
+        pay_by=bill_async.PayBy.ACH,
+        account_type="1",
+        extra={"newFieldBillAdded": True},
+    )
+    await client.vendors.update(vendor, description=None)
+    await client.bills.create(
+        vendor_id=vendor.id,
+        invoice_number="INV-1",
+        invoice_date="2026-12-01",
+        due_date=dt.date(2026, 12, 31),
+        amount="10.50",
+        bill_line_items=[bill_async.BillLineItem(amount=Decimal("10.50")), {"amount": 1}],
+    )
+    await client.payments.pay_bills(
+        vendor_id=vendor.id,
+        process_date="2026-12-02",
+        bill_pays=[{"billId": "00n01ABCDEFGHIJKLMNO", "amount": 10}],
+        extra={"cardAccountId": "cat01"},
+    )
+    results: bill_async.BulkResults[bill_async.Vendor] = await client.vendors.bulk_create(
+        [bill_async.Vendor(name="a"), {"name": "b"}]
+    )
+    made: list[bill_async.Vendor] = results.succeeded
+    failed: list[tuple[int, bill_async.BillError]] = results.failed
+    quick = client.with_options(timeout=5, retry=bill_async.RetryPolicy(max_retries=1))
+    with quick.raw_responses() as answers:
+        await quick.vendors.read("00901ABCDEFGHIJKLMNO")
+    status: int = answers[-1].status_code
+    first_five = await client.bills.list(limit=5).collect()
+    uploaded: dict[str, object] = await client.documents.upload("a.pdf", b"%PDF")
+    del made, failed, status, first_five, uploaded
+
+
+def from_the_environment() -> bill_async.Client:
+    return bill_async.Client.from_env({"BILL_DEV_KEY": "k", "BILL_ORG_ID": "008x"}, timeout=10)
