@@ -147,10 +147,17 @@ class ApiError(BillError):
     """BILL answered the call with ``response_status`` 1.
 
     Attributes:
-        code: BILL's error code, for example ``"BDC_1109"``.
+        code: BILL's error code, for example ``"BDC_1109"`` (v3: ``"HTTP_404"`` when BILL's
+            error array carried no code).
         message: BILL's error message.
-        operation: the path of the operation, for example ``"Crud/Read/Vendor.json"``.
+        operation: the operation, for example ``"Crud/Read/Vendor.json"`` or
+            ``"GET /v3/vendors/{vendorId}"``.
+        status_code: the HTTP status (v3; None for v2, which answers errors with 200).
+        errors: v3's whole error array, each error as JSON text (secrets masked).
     """
+
+    status_code: int | None = None
+    errors: tuple[str, ...] = ()
 
     def __init__(self, code: str, message: str, operation: str) -> None:
         self.code = code
@@ -436,6 +443,7 @@ ERROR_CLASSES: Mapping[str | tuple[str, str], type[ApiError]] = {
     # refused sign-in (BILL's Node client's tests: "Invalid parameter value for
     # parameter,value: orgId, ...").
     ("Login.json", "BDC_1129"): AuthenticationError,
+    ("POST /v3/login", "BDC_1129"): AuthenticationError,
     "BDC_1130": InvalidInputError,
     "BDC_1144": RateLimitError,
     "BDC_1150": PaymentError,

@@ -18,6 +18,7 @@ import asyncio
 import datetime as _dt
 import math
 import weakref
+from collections import deque
 from typing import Any
 
 import anyio
@@ -35,6 +36,7 @@ __all__ = [
     "LimitStore",
     "Limits",
     "LocalGovernor",
+    "WindowBudget",
     "current_loop",
     "top_of_next_hour",
 ]
@@ -223,6 +225,45 @@ class LimitStore(abc.ABC):
     @abc.abstractmethod
     def budget(self, key: str, limit: int) -> Budget:
         """The hourly budget for ``key`` (a devKey fingerprint and what it counts)."""
+
+    def window_budget(self, key: str, limit: int, seconds: float) -> WindowBudget:
+        """At most ``limit`` in any ``seconds`` for ``key`` (v3's 5 a minute for calls that text
+        or email someone). Kept in this process unless a store overrides it."""
+        budgets = _WINDOW_BUDGETS.setdefault(self, {})
+        budget = budgets.get(key)
+        if budget is None:
+            budget = budgets[key] = WindowBudget(limit, seconds)
+        return budget
+
+
+class WindowBudget:
+    """At most ``limit`` takes in any ``seconds``: a sliding window of their times."""
+
+    def __init__(self, limit: int, seconds: float) -> None:
+        self.limit = limit
+        self.seconds = seconds
+        self._taken: deque[float] = deque()
+
+    def _forget(self, now: float) -> None:
+        while self._taken and self._taken[0] <= now - self.seconds:
+            self._taken.popleft()
+
+    def take(self, now: float) -> float:
+        """Count one at ``now`` and return 0, or return the seconds until one may be taken."""
+        self._forget(now)
+        if len(self._taken) < self.limit:
+            self._taken.append(now)
+            return 0.0
+        return self._taken[0] + self.seconds - now
+
+    def used(self, now: float) -> int:
+        self._forget(now)
+        return len(self._taken)
+
+
+_WINDOW_BUDGETS: weakref.WeakKeyDictionary[LimitStore, dict[str, WindowBudget]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 class InProcessLimits(LimitStore):

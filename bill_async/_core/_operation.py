@@ -10,6 +10,7 @@ The pipeline never asks *which* operation it is sending, only what the operation
   MFA-trusted when it succeeds (MFA authentication).
 - ``counts_as``: which hourly budget it spends (requests, or logins).
 - ``token_rule`` and ``needs_mfa``: what refuses it before anything is sent.
+- ``sends_message``: it texts or emails someone, which BILL limits to 5 a minute (v3).
 
 A dialect's table (v2's ``_v2._endpoints``) is made of rows that have these attributes.
 """
@@ -88,3 +89,7 @@ class Operation(Protocol):
 
     @property
     def needs_mfa(self) -> bool: ...
+
+    @property
+    def sends_message(self) -> bool:
+        """Whether it texts or emails someone (BILL's v3 allows 5 a minute of these)."""

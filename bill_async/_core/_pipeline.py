@@ -53,7 +53,9 @@ from ._redact import fingerprint, redact_data
 from ._retry import RetryPolicy, Step, next_step
 from ._sessions import Session, SessionManager, SessionStore
 
-__all__ = ["Pipeline", "Settings", "Shared"]
+__all__ = ["MESSAGES_PER_MINUTE", "Pipeline", "Settings", "Shared"]
+
+MESSAGES_PER_MINUTE = 5  # BILL v3: calls that text or email someone
 
 logger = logging.getLogger("bill_async")
 
@@ -147,6 +149,7 @@ class Pipeline:
         # BILL counts per devKey whatever the API: these keys are the same for every dialect.
         self._governor_key = f"{dev}:{auth.org_id}"
         self._budget_keys = {Count.REQUEST: f"{dev}:requests", Count.LOGIN: f"{dev}:logins"}
+        self._message_key = f"{dev}:messages"
         self._governor_cache: tuple[object, Governor] | None = None
 
     def with_options(
@@ -385,6 +388,8 @@ class Pipeline:
         return settings.limit_store.budget(self._budget_keys[count], limit)
 
     async def _take_budget(self, op: Operation, policy: RetryPolicy) -> None:
+        if op.sends_message:
+            await self._take_message(op, policy)
         budget = self._budget(op.counts_as)
         wall_clock = self.shared.settings.wall_clock
         while not await budget.take(wall_clock()):
@@ -397,6 +402,24 @@ class Pipeline:
                     top_of_next_hour(wall_clock()),
                 )
             await self._wait_for_hour(op)
+
+    async def _take_message(self, op: Operation, policy: RetryPolicy) -> None:
+        """One of BILL's 5 a minute for calls that text or email: waited for, within the
+        policy's deadline."""
+        settings = self.shared.settings
+        window = settings.limit_store.window_budget(self._message_key, MESSAGES_PER_MINUTE, 60.0)
+        started = settings.clock()
+        while wait := window.take(settings.wall_clock()):
+            deadline = policy.deadline
+            if deadline is not None and settings.clock() - started + wait > deadline:
+                raise BudgetExhaustedError(
+                    "BDC_1144",
+                    f"BILL allows {MESSAGES_PER_MINUTE} calls a minute that text or email, and "
+                    f"the next is {wait:.0f} s away, past the retry policy's deadline",
+                    op.name,
+                )
+            logger.info("%s: waiting %.1f s for BILL's limit on messages", op.name, wait)
+            await anyio.sleep(wait)
 
     async def _wait_for_hour(self, op: Operation) -> None:
         now = self.shared.settings.wall_clock()

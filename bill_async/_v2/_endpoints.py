@@ -180,6 +180,11 @@ class Endpoint:
         return Resend.AFTER_ANY_FAILURE if self.kind is Kind.READ else Resend.IF_NOT_SENT
 
     @property
+    def sends_message(self) -> bool:
+        """v2 documents no per-minute limit on calls that email or text: none is counted."""
+        return False
+
+    @property
     def needs_session(self) -> bool:
         """Whether the operation is sent in a session (Login, ListOrgs and Errors.json are not)."""
         return self.session is not SessionUse.NONE

@@ -47,6 +47,7 @@ class Op:
     counts_as: Count = Count.REQUEST
     token_rule: TokenRule | None = None
     needs_mfa: bool = False
+    sends_message: bool = False
 
     @property
     def name(self) -> str:
