@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .._v2._bulk import BulkResults
 from .._v2._pagination import Filter, Sort
 from ._endpoints import OPERATIONS_BY_KEY as _OP
+from ._following import DocumentUploads, MassPayments
 from ._models import (
     AccountingClass,
     Attachment,
@@ -1542,7 +1543,7 @@ class DepartmentsGroup(Group):
         )
 
 
-class DocumentsGroup(Group):
+class DocumentsGroup(Group, DocumentUploads):
     """The documents operations: ``client.documents``."""
 
     def list_for_bill(
@@ -3083,7 +3084,7 @@ class PaymentTermsGroup(Group):
         )
 
 
-class PaymentsGroup(Group):
+class PaymentsGroup(Group, MassPayments):
     """The payments operations: ``client.payments``."""
 
     def list(
