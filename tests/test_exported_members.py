@@ -35,8 +35,9 @@ def test_public_classes_live_in_private_modules() -> None:
 
 def test_the_abc_and_redis_modules_export_sorted_public_names() -> None:
     import bill_async.redis
+    import bill_async.v3
 
-    for module in (bill_async.abc, bill_async.redis):
+    for module in (bill_async.abc, bill_async.redis, bill_async.v3):
         assert module.__all__ == sorted(set(module.__all__)), module.__name__
         for name in module.__all__:
             assert hasattr(module, name), (module.__name__, name)

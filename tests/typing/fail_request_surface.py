@@ -37,3 +37,15 @@ async def wrong_results(bill: bill_async.Client) -> None:
     results = await bill.vendors.bulk_create([bill_async.Vendor(name="a")])
     first: bill_async.Vendor = results[0]  # expect-error
     del vendor, first
+
+
+async def v3_mistakes(auth: bill_async.AuthStrategy) -> None:
+    from bill_async import v3
+
+    client = v3.Client(auth)
+    wrong: v3.Bill = await client.vendors.get("009x")  # expect-error
+    await client.vendors.get()  # expect-error
+    await client.vendors.update("009x")  # expect-error
+    await client.vendors.bulk_create(["not a body"])  # expect-error
+    client.bills.list(page_size="all")  # expect-error
+    del wrong

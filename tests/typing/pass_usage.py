@@ -86,3 +86,18 @@ async def typed_request_surface(client: bill_async.Client) -> None:
 
 def from_the_environment() -> bill_async.Client:
     return bill_async.Client.from_env({"BILL_DEV_KEY": "k", "BILL_ORG_ID": "008x"}, timeout=10)
+
+
+async def typed_v3(auth: bill_async.AuthStrategy) -> None:
+    from bill_async import v3
+
+    async with v3.Client(auth, base_url=v3.SANDBOX_URL) as client:
+        vendor: v3.Vendor = await client.vendors.get("00901ABCDEFGHIJKLMNO")
+        changed: v3.Vendor = await client.vendors.update(vendor.id or "", {"email": "a@b.c"})
+        async for bill in client.bills.list(filters=[bill_async.Filter("archived", "eq", False)]):
+            amount: Decimal | None = bill.amount
+            del amount
+        made = await client.vendors.bulk_create([{"name": "a"}, {"name": "b"}])
+        ok: list[v3.Vendor] = made.succeeded
+        raw: object = await client.request("GET", "/v3/vendors")
+        del changed, ok, raw
