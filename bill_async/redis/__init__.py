@@ -44,6 +44,7 @@ from ._connection import DEFAULT_REDIS_TIMEOUT as DEFAULT_REDIS_TIMEOUT
 from ._connection import DEFAULT_SESSION_TTL as DEFAULT_SESSION_TTL
 from ._connection import RedisStoreError as RedisStoreError
 from ._connection import RedisUnavailableError as RedisUnavailableError
+from ._events import RedisEventStore as RedisEventStore
 from ._limits import REFUSAL_COOLDOWN as REFUSAL_COOLDOWN
 from ._limits import RedisBudget as RedisBudget
 from ._limits import RedisGovernor as RedisGovernor
@@ -59,6 +60,7 @@ __all__ = [
     "DEFAULT_SESSION_TTL",
     "REFUSAL_COOLDOWN",
     "RedisBudget",
+    "RedisEventStore",
     "RedisGovernor",
     "RedisLimits",
     "RedisSessionStore",
