@@ -195,17 +195,21 @@ def facts(endpoint: Endpoint) -> list[str]:
     return said
 
 
-def wrap(text: str, indent: str, width: int = 96) -> list[str]:
+def wrap(text: str, indent: str, width: int = 96, *, hanging: str | None = None) -> list[str]:
+    """``text`` in lines of at most ``width``; lines after the first start with ``hanging``
+    (Google-style docstrings indent an argument's continuation lines, or it reads as another
+    argument)."""
     lines: list[str] = []
     line = ""
     for word in text.split():
-        if line and len(indent) + len(line) + 1 + len(word) > width:
-            lines.append(indent + line)
+        current = indent if not lines else hanging or indent
+        if line and len(current) + len(line) + 1 + len(word) > width:
+            lines.append(current + line)
             line = word
         else:
             line = f"{line} {word}" if line else word
     if line:
-        lines.append(indent + line)
+        lines.append((indent if not lines else hanging or indent) + line)
     return lines
 
 
@@ -220,10 +224,11 @@ def doc(endpoint: Endpoint, args: list[tuple[str, str]], returns: str = "") -> l
         lines.append("")
         lines.append(body + "Args:")
         for name, meaning in args:
-            lines.extend(wrap(f"{name}: {meaning}", body + "    "))
+            lines.extend(wrap(f"{name}: {meaning}", body + "    ", hanging=body + "        "))
     if returns:
         lines.append("")
-        lines.extend(wrap(f"Returns: {returns}", body))
+        lines.append(body + "Returns:")
+        lines.extend(wrap(returns, body + "    "))
     lines.append(body + '"""')
     return lines
 
