@@ -107,6 +107,7 @@ class _LiveDisplay:
     def __init__(self, progress: RichProgress, pairs: int) -> None:
         self._progress = progress
         self._pairs = pairs
+        self._finished = 0
         self._overall = progress.add_task(
             "(organization, entity) pairs", total=pairs, count=f"0 of {pairs}"
         )
@@ -118,11 +119,7 @@ class _LiveDisplay:
         installed)."""
         try:
             from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                SpinnerColumn,
-                TextColumn,
-            )
+            from rich.progress import BarColumn, SpinnerColumn, TextColumn
             from rich.progress import Progress as RichProgress
         except ImportError:
             return None
@@ -160,13 +157,11 @@ class _LiveDisplay:
         row = self._rows.pop((target.org_id, target.entity), None)
         if row is not None:
             self._progress.remove_task(row)
-        self._progress.advance(self._overall)
+        self._finished += 1
+        count = f"{self._finished} of {self._pairs}"
+        self._progress.update(self._overall, completed=self._finished, count=count)
+        # Printed above the live rows, where it stays once they are gone.
         self._progress.console.print(line, markup=False, highlight=False)
-        self._overall_count()
-
-    def _overall_count(self) -> None:
-        (task,) = (t for t in self._progress.tasks if t.id == self._overall)
-        self._progress.update(self._overall, count=f"{int(task.completed)} of {self._pairs}")
 
     def refresh(self) -> None:
         self._progress.refresh()
