@@ -30,8 +30,9 @@ import attrs
 from ._core._auth import AuthStrategy, CredentialLogin, auth_from_env
 from ._exceptions import BillError, ConfigurationError, InvalidRequestError
 from ._sync import LISTABLE, SyncResult, open_database, resolve_entities, sync
-from ._v2._client import PRODUCTION_URL, Client
+from ._v2._client import PRODUCTION_URL, SANDBOX_URL, Client
 from ._v2._pagination import OPERATORS, Filter
+from ._version import __version__
 
 __all__ = ["main"]
 
@@ -164,18 +165,17 @@ async def _run_sync(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             _fail(f"--out {out} cannot be written: {error}")
         from ._progress import Progress
 
-        progress = Progress(
-            sys.stderr, terminal=sys.stderr.isatty() and not args.quiet, org_names=orgs
-        )
+        progress = Progress(sys.stderr, org_names=orgs, pairs=len(org_ids) * len(entities))
         try:
-            result = await sync(
-                client,
-                database,
-                org_ids,
-                entities,
-                full=args.full,
-                progress=None if args.quiet else progress,
-            )
+            with contextlib.nullcontext() if args.quiet else progress:
+                result = await sync(
+                    client,
+                    database,
+                    org_ids,
+                    entities,
+                    full=args.full,
+                    progress=None if args.quiet else progress,
+                )
         finally:
             database.close()
     _print_summary(result, out, org_ids)
@@ -257,11 +257,49 @@ async def _run_list(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 # -- the command ----------------------------------------------------------------------------------
 
 
+SIGN_IN_HELP = f"""\
+sign-in (read from the environment unless --emulator is given):
+  BILL_DEV_KEY      the developer key
+  BILL_ORG_ID       the organization to sign in to
+  BILL_USER_NAME    a user's name, with BILL_PASSWORD, or
+  BILL_PASSWORD     (a credential session: every operation, MFA where BILL asks for it)
+  BILL_TOKEN_NAME   a sync token's name, with BILL_TOKEN_VALUE
+  BILL_TOKEN_VALUE  (a token session: refused what BILL forbids tokens, such as paying)
+  BILL_BASE_URL     the API's address (default: production, {PRODUCTION_URL};
+                    BILL's sandbox: {SANDBOX_URL})
+  --emulator        none of these: the embedded emulator and its demo data
+With neither the variables nor --emulator, the command stops (exit code 2)."""
+
+EMULATOR_HELP = """\
+The SDK and the other commands reach it through the BILL_* variables, for example:
+  BILL_BASE_URL=http://127.0.0.1:8089/api/v2 BILL_DEV_KEY=demo-dev-key
+  BILL_ORG_ID=<an organization it prints> BILL_USER_NAME=demo@example.com
+  BILL_PASSWORD=demo-password bill-async whoami
+(sync, whoami and list --emulator start an emulator of their own instead.)"""
+
+
+def _subcommand(
+    commands: Any, name: str, parents: list[argparse.ArgumentParser], help: str, epilog: str
+) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name,
+        parents=parents,
+        help=help,
+        description=help[0].upper() + help[1:] + ".",
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # keeps the epilog's table
+    )
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bill-async",
         description="Export, inspect and emulate BILL (Bill.com) v2 organizations.",
+        epilog=SIGN_IN_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"bill-async {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     # The sign-in, shared by the commands that talk to BILL.
     connection = argparse.ArgumentParser(add_help=False)
@@ -269,12 +307,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--emulator",
         action="store_true",
         help="run against the embedded BILL emulator and its demo data (no account needed; "
-        "the BILL_* variables are ignored). Without it, BILL_DEV_KEY, BILL_ORG_ID and "
-        "BILL_USER_NAME/BILL_PASSWORD (or BILL_TOKEN_NAME/BILL_TOKEN_VALUE) must be set",
+        "the BILL_* variables are ignored)",
     )
 
-    sync_parser = commands.add_parser(
-        "sync", parents=[connection], help="export organizations into SQLite, incrementally"
+    sync_parser = _subcommand(
+        commands,
+        "sync",
+        [connection],
+        "export organizations into SQLite, incrementally",
+        SIGN_IN_HELP,
     )
     sync_parser.add_argument("--out", required=True, help="the SQLite file to write")
     sync_parser.add_argument(
@@ -292,7 +333,12 @@ def build_parser() -> argparse.ArgumentParser:
     sync_parser.add_argument(
         "--full", action="store_true", help="ignore the checkpoints and fetch everything again"
     )
-    sync_parser.add_argument("--quiet", action="store_true", help="print only the summary")
+    sync_parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print only the summary (otherwise: a live display on a terminal, a line per "
+        "finished organization and entity elsewhere, or under TERM=dumb)",
+    )
     sync_parser.add_argument(
         "--redis-url",
         metavar="URL",
@@ -304,10 +350,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="if Redis is unreachable, go on with this process's own limits (with a warning)",
     )
 
-    commands.add_parser("whoami", parents=[connection], help="show who the credentials sign in as")
+    _subcommand(
+        commands, "whoami", [connection], "show who the credentials sign in as", SIGN_IN_HELP
+    )
 
-    list_parser = commands.add_parser(
-        "list", parents=[connection], help="list the records of one entity"
+    list_parser = _subcommand(
+        commands, "list", [connection], "list the records of one entity", SIGN_IN_HELP
     )
     list_parser.add_argument("entity", help="an entity such as Vendor or bills")
     list_parser.add_argument(
@@ -319,7 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
     list_parser.add_argument("--json", action="store_true", help="one JSON record per line")
     list_parser.add_argument("--limit", type=int, default=None, help="at most this many records")
 
-    emulator_parser = commands.add_parser("emulator", help="serve the local BILL v2 emulator")
+    emulator_parser = _subcommand(
+        commands, "emulator", [], "serve the local BILL v2 emulator", EMULATOR_HELP
+    )
     try:
         from .emulator import add_cli_arguments
     except ImportError:

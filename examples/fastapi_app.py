@@ -5,13 +5,15 @@
 
 (``BILL_BASE_URL`` picks the host; ``bill-async emulator`` serves a local one.) One client is
 opened for the whole application by its lifespan; routes get it, or the client of another
-organization, as a dependency; bill_async's errors become HTTP answers.
+organization, as a dependency. BILL's refusals become RFC 9457 problem details: an unknown
+vendor or bill is a 404, paying more than a bill owes a 422, a token refusal a 403, BILL's
+limits a 429 with ``Retry-After``, BILL unreachable a 502, 503 or 504.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -43,7 +45,7 @@ def _bill_out(bill: bill_async.Bill) -> dict[str, Any]:
     }
 
 
-def create_app(make_client: Any) -> FastAPI:
+def create_app(make_client: Callable[[], bill_async.Client]) -> FastAPI:
     """The service, given how to make its one bill_async client."""
     app = FastAPI(title="bills", lifespan=bill_lifespan(make_client))
     install_exception_handlers(app)
@@ -57,7 +59,10 @@ def create_app(make_client: Any) -> FastAPI:
             ],
             sort=[bill_async.Sort("dueDate")],
         )
-        return [_bill_out(bill) async for bill in pager]
+        found = [_bill_out(bill) async for bill in pager]
+        if not found:
+            await client.vendors.read(vendor_id)  # no such vendor: NotFoundError, a 404
+        return found
 
     @app.get("/vendors/{vendor_id}/open-bills")
     async def vendor_open_bills(vendor_id: str, client: BillClient) -> list[dict[str, Any]]:
@@ -83,17 +88,4 @@ def create_app(make_client: Any) -> FastAPI:
     return app
 
 
-def client_from_env() -> bill_async.Client:
-    env = os.environ
-    if env.get("BILL_TOKEN_NAME"):
-        auth: bill_async.AuthStrategy = bill_async.TokenLogin(
-            env["BILL_TOKEN_NAME"], env["BILL_TOKEN_VALUE"], env["BILL_ORG_ID"], env["BILL_DEV_KEY"]
-        )
-    else:
-        auth = bill_async.CredentialLogin(
-            env["BILL_USER_NAME"], env["BILL_PASSWORD"], env["BILL_ORG_ID"], env["BILL_DEV_KEY"]
-        )
-    return bill_async.Client(auth, base_url=env.get("BILL_BASE_URL", bill_async.PRODUCTION_URL))
-
-
-app = create_app(client_from_env)
+app = create_app(bill_async.Client.from_env)

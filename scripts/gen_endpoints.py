@@ -211,17 +211,21 @@ def facts(endpoint: Endpoint) -> list[str]:
     return said
 
 
-def wrap(text: str, indent: str, width: int = 96) -> list[str]:
+def wrap(text: str, indent: str, width: int = 96, *, hanging: str | None = None) -> list[str]:
+    """``text`` in lines of at most ``width``; lines after the first start with ``hanging``
+    (Google-style docstrings indent an argument's continuation lines, or it reads as another
+    argument)."""
     lines: list[str] = []
     line = ""
     for word in text.split():
-        if line and len(indent) + len(line) + 1 + len(word) > width:
-            lines.append(indent + line)
+        current = indent if not lines else hanging or indent
+        if line and len(current) + len(line) + 1 + len(word) > width:
+            lines.append(current + line)
             line = word
         else:
             line = f"{line} {word}" if line else word
     if line:
-        lines.append(indent + line)
+        lines.append((indent if not lines else hanging or indent) + line)
     return lines
 
 
@@ -236,10 +240,11 @@ def doc(endpoint: Endpoint, args: list[tuple[str, str]], returns: str = "") -> l
         lines.append("")
         lines.append(body + "Args:")
         for name, meaning in args:
-            lines.extend(wrap(f"{name}: {meaning}", body + "    "))
+            lines.extend(wrap(f"{name}: {meaning}", body + "    ", hanging=body + "        "))
     if returns:
         lines.append("")
-        lines.extend(wrap(f"Returns: {returns}", body))
+        lines.append(body + "Returns:")
+        lines.extend(wrap(returns, body + "    "))
     lines.append(body + '"""')
     return lines
 
@@ -618,7 +623,7 @@ def v3_doc(op: v3.Operation, args: list[tuple[str, str]]) -> list[str]:
         lines.append("")
         lines.append(body + "Args:")
         for name, meaning in args:
-            lines.extend(wrap(f"{name}: {meaning}", body + "    "))
+            lines.extend(wrap(f"{name}: {meaning}", body + "    ", hanging=body + "        "))
     lines.append(body + '"""')
     return lines
 
@@ -643,18 +648,18 @@ def v3_method(op: v3.Operation) -> list[str]:
             f"def {op.method}(self{path_sig}, *, "
             "filters: Iterable[Filter | Mapping[str, Any]] = (), "
             "sort: Iterable[Sort | Mapping[str, Any]] = (), page_size: int = 100, "
-            f"limit: int | None = None) -> {result}:"
+            f"limit: int | None = None, {query_sig}) -> {result}:"
         )
         call = f"{seam}.paginate({ref}, {model}" if model else f"{seam}.paginate_records({ref}"
         body = (
             f"return {call}{path_pass}, filters=filters, sort=sort, page_size=page_size, "
-            "limit=limit)"
+            f"limit=limit{query_arg})"
         )
         args += [
             (
                 "filters",
-                "``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw "
-                "(or v2's = != > >= < <=)",
+                "``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in, nin, "
+                "sw (or v2's =, !=, >, >=, <, <=)",
             ),
             ("sort", "``Sort(field)`` or ``Sort(field, ascending=False)``"),
             ("page_size", "records per request, 1 to 100 (at most ``limit``)"),

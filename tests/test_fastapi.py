@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 import sys
 import warnings
 from decimal import Decimal
@@ -104,29 +105,111 @@ async def test_200_concurrent_requests_one_login_no_pool_growth_closed_at_shutdo
         assert [str(w.message) for w in caught] == []
 
 
-def test_exception_handlers_map_errors_to_http() -> None:
-    reset = dt.datetime(2026, 11, 26, 15, 0, tzinfo=dt.UTC)
-    now = reset.timestamp() - 90
-    cases: list[tuple[bill_async.BillError, int, dict[str, str]]] = [
-        (bill_async.TokenPermissionError("PayBills.json", "no"), 403, {}),
-        (
-            bill_async.RateLimitError("BDC_1144", "limit", "List/Bill.json", reset),
-            429,
-            {"retry-after": "90"},
+def _api(cls: type[bill_async.ApiError], code: str, message: str = "m", op: str = "X.json") -> Any:
+    return cls(code, message, op)
+
+
+RESET = dt.datetime(2026, 11, 26, 15, 0, tzinfo=dt.UTC)
+
+# (error, status, Retry-After): every class of the tree, and the answers decided by code.
+STATUS_CASES: list[tuple[bill_async.BillError, int, str | None]] = [
+    (_api(bill_async.NotFoundError, "BDC_1120", "No data found."), 404, None),
+    (_api(bill_async.InvalidInputError, "BDC_1119", "Invalid field,value: id, x."), 422, None),
+    (
+        _api(
+            bill_async.InvalidInputError,
+            "BDC_1129",
+            "Invalid value for data key,value: id, 1234567890.",
+            "Crud/Read/Vendor.json",
         ),
-        (bill_async.AmbiguousWriteError("Crud/Create/Bill.json", {}, "ReadTimeout"), 502, {}),
-        (bill_async.ReadTimeoutError("slow"), 504, {}),
-        (bill_async.ApiError("BDC_1002", "Unknown error", "X.json"), 502, {}),
-        (bill_async.InvalidRequestError("bad filter"), 400, {}),
-        (bill_async.ConcurrencyLimitError("BDC_1322", "busy", "X.json"), 503, {"retry-after": "1"}),
+        404,
+        None,
+    ),
+    (_api(bill_async.ServerError, "BDC_1002", "The amount is more than bill 1 owes."), 422, None),
+    (_api(bill_async.ServerError, "BDC_1001", "System error occurred."), 502, None),
+    (bill_async.InvalidRequestError("bad filter"), 400, None),
+    (bill_async.UnknownFieldError("no such field", "nmae", "name"), 400, None),
+    (bill_async.TokenPermissionError("PayBills.json", "no"), 403, None),
+    (bill_async.MfaRequiredError("PayBills.json"), 403, None),
+    (_api(bill_async.UntrustedSessionError, "BDC_1361"), 403, None),
+    (_api(bill_async.MfaError, "BDC_1356"), 403, None),
+    (_api(bill_async.PaymentError, "BDC_1150"), 403, None),
+    (bill_async.RateLimitError("BDC_1144", "limit", "List/Bill.json", RESET), 429, "90"),
+    (bill_async.BudgetExhaustedError("BDC_1144", "spent", "List/Bill.json", RESET), 429, "90"),
+    # No reset_at: until the top of the next hour (the clock is 90 s before one).
+    (bill_async.RateLimitError("BDC_1144", "limit", "List/Bill.json"), 429, "90"),
+    (_api(bill_async.ConcurrencyLimitError, "BDC_1322"), 429, "1"),
+    (_api(bill_async.LockedOutError, "BDC_1107"), 503, None),
+    (_api(bill_async.AuthenticationError, "BDC_1101"), 502, None),
+    (_api(bill_async.InactiveDevKeyError, "BDC_1103"), 502, None),
+    (_api(bill_async.SessionExpiredError, "BDC_1109"), 502, None),
+    (_api(bill_async.UnsupportedOperationError, "BDC_1121"), 502, None),
+    (_api(bill_async.ApiError, "BDC_1999"), 502, None),
+    (bill_async.AmbiguousWriteError("Crud/Create/Bill.json", {}, "ReadTimeout"), 502, None),
+    (
+        bill_async.ProtocolError("not JSON", status_code=200, body="<html>", operation="X.json"),
+        502,
+        None,
+    ),
+    (bill_async.ConnectError("X.json: ConnectError: 10.0.0.5 refused"), 502, None),
+    (bill_async.ConnectionLostError("X.json: RemoteProtocolError: gone"), 502, None),
+    (bill_async.PoolTimeoutError("X.json: PoolTimeout"), 503, None),
+    (bill_async.ReadTimeoutError("X.json: ReadTimeout"), 504, None),
+    (bill_async.ConnectTimeoutError("X.json: ConnectTimeout"), 504, None),
+    (bill_async.WriteTimeoutError("X.json: WriteTimeout"), 504, None),
+    (bill_async.RequestTimeoutError("X.json: TimeoutException"), 504, None),
+    (bill_async.ConfigurationError("set BILL_PASSWORD"), 500, None),
+    (bill_async.ClientStateError("closed"), 500, None),
+]
+
+
+@pytest.mark.parametrize(("error", "status", "retry_after"), STATUS_CASES, ids=repr)
+def test_each_error_is_a_problem_with_the_status_a_client_expects(
+    error: bill_async.BillError, status: int, retry_after: str | None
+) -> None:
+    response = error_response(error, clock=lambda: RESET.timestamp() - 90)
+    assert response.status_code == status
+    assert response.headers.get("retry-after") == retry_after
+    assert response.media_type == "application/problem+json"
+    problem = json.loads(response.body)
+    assert problem["type"] == "about:blank"
+    assert problem["status"] == status
+    assert problem["title"] and problem["detail"]
+    assert problem["error"] == type(error).__name__
+    if isinstance(error, bill_async.ApiError):
+        assert problem["code"] == error.code
+
+
+def test_every_class_of_the_tree_has_a_case() -> None:
+    tested = {type(error) for error, _, _ in STATUS_CASES}
+    classes = {
+        getattr(bill_async, name)
+        for name in bill_async.__all__
+        if isinstance(getattr(bill_async, name), type)
+        and issubclass(getattr(bill_async, name), bill_async.BillError)
+    }
+    abstract = {bill_async.BillError, bill_async.RequestRejectedError, bill_async.TransportError}
+    assert classes - abstract - tested == set()
+
+
+def test_problem_bodies_hold_no_secret_nor_the_services_addresses() -> None:
+    leaky = [
+        bill_async.ConnectError("X.json: ConnectError: [Errno 111] 10.0.0.5:443"),
+        bill_async.ProtocolError(
+            "not JSON", status_code=200, body="sessionId=s3cret", operation="X.json"
+        ),
+        bill_async.AuthenticationError(
+            "BDC_1111", "No active user for: ap@corp.test, 00801.", "Login.json"
+        ),
+        bill_async.ConfigurationError("BILL_PASSWORD is set but BILL_USER_NAME is not"),
+        bill_async.AmbiguousWriteError("Crud/Create/Bill.json", {"amount": 7}, "ReadTimeout"),
     ]
-    for error, status, headers in cases:
-        response = error_response(error, clock=lambda: now)
-        assert response.status_code == status, error
-        for key, value in headers.items():
-            assert response.headers[key] == value
-    ambiguous = error_response(cases[2][0]).body.decode()
-    assert "may or may not" in ambiguous
+    for error in leaky:
+        body = error_response(error).body.decode()
+        for private in ("10.0.0.5", "s3cret", "ap@corp.test", "BILL_PASSWORD", "amount"):
+            assert private not in body, (error, body)
+    ambiguous = json.loads(error_response(leaky[-1]).body)
+    assert "may or may not" in ambiguous["detail"]
 
 
 @pytest.mark.anyio
@@ -142,7 +225,15 @@ async def test_installed_handlers_answer_for_a_route() -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://app") as http:
         answer = await http.get("/refused")
     assert answer.status_code == 403
-    assert answer.json()["error"] == "TokenPermissionError"
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json() == {
+        "type": "about:blank",
+        "title": "Forbidden",
+        "status": 403,
+        "detail": "Approve.json: not allowed for a token session: a token session cannot approve",
+        "error": "TokenPermissionError",
+        "operation": "Approve.json",
+    }
 
 
 @pytest.mark.anyio
@@ -165,6 +256,7 @@ async def test_org_client_serves_only_known_orgs() -> None:
     )
     fake.on("GetSessionInfo.json", lambda seen: ok({"organizationId": seen.form["sessionId"]}))
     app = FastAPI(lifespan=bill_lifespan(lambda: client(fake)))
+    install_exception_handlers(app)
 
     @app.get("/orgs/{org_id}/me")
     async def me(bill: OrgClient) -> Any:
@@ -177,6 +269,13 @@ async def test_org_client_serves_only_known_orgs() -> None:
                 assert (await http.get(f"/orgs/{OTHER_ORG}/me")).json() == {"org": OTHER_ORG}
             unknown = [await http.get(f"/orgs/00899BOGUS{n:010d}/me") for n in range(20)]
     assert [u.status_code for u in unknown] == [404] * 20
+    assert unknown[0].json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "unknown organization '00899BOGUS0000000000'",
+        "org_id": "00899BOGUS0000000000",
+    }
     assert fake.paths() == ["ListOrgs.json"]  # asked once; no login for unknown orgs
 
 

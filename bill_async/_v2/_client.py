@@ -65,13 +65,16 @@ class Client(GeneratedGroups, BaseClient):
         timeout: seconds, or an ``httpx.Timeout`` for each phase.
         retry: the ``RetryPolicy`` (see ``RetryPolicy`` for what is retried).
         max_in_flight: requests in flight per (devKey, organization); BILL allows 3.
-        hourly_requests / hourly_logins: the hourly budgets per devKey (BILL: 20,000 and 200).
+        hourly_requests: the hourly request budget per devKey (BILL: 20,000).
+        hourly_logins: the hourly login budget per devKey (BILL: 200, ListOrgs included).
         limits: where governors and budgets live; by default they are shared in the process.
         session_store: where sessions are shared (``InProcessSessionStore``, or Redis for a fleet
             of workers); by default each client keeps its own.
-        event_hooks: ``{"request": [...], "response": [...], "retry": [...]}``.
-        clock: monotonic seconds, for deadlines and backoff. wall_clock: POSIX seconds, for BILL's
-            clock hours. random: the source of backoff jitter.
+        event_hooks: ``{"request": [...], "response": [...], "retry": [...]}``: callables
+            (plain or async) given a ``CallEvent`` for each attempt.
+        clock: monotonic seconds, for deadlines and backoff.
+        wall_clock: POSIX seconds, for BILL's clock hours.
+        random: the source of backoff jitter.
 
     Use it as ``async with Client(...) as client:``; ``aclose()`` may be called any number of
     times. One client serves any number of concurrent tasks on its event loop.

@@ -153,7 +153,7 @@ class ActgClassesGroup(Group):
         Args:
             obj: a ``ActgClass``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``ActgClass``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -189,7 +189,7 @@ class ActgClassesGroup(Group):
         Args:
             obj: a ``ActgClass``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``ActgClass``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -241,7 +241,7 @@ class ActgClassesGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -249,7 +249,8 @@ class ActgClassesGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[ActgClass]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[ActgClass]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/ActgClass.json"],
@@ -309,9 +310,9 @@ class ApprovalPoliciesGroup(Group):
 
         Args:
             obj: a ``ApprovalPolicy``, or a mapping in BILL's wire names (unknown keys are
-            refused)
+                refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``ApprovalPolicy``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -348,9 +349,9 @@ class ApprovalPoliciesGroup(Group):
 
         Args:
             obj: a ``ApprovalPolicy``, or a mapping in BILL's wire names (unknown keys are
-            refused)
+                refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``ApprovalPolicy``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -404,7 +405,7 @@ class ApprovalPoliciesGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -412,7 +413,8 @@ class ApprovalPoliciesGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[ApprovalPolicy]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[ApprovalPolicy]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/ApprovalPolicy.json"],
@@ -481,11 +483,11 @@ class ApprovalPolicyApproversGroup(Group):
 
         Args:
             obj: a ``ApprovalPolicyApprover``, or a mapping in BILL's wire names (unknown keys
-            are refused)
+                are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``ApprovalPolicyApprover``'s fields by their Python names; None clears
-            a field
+                a field
         """
         return await self._requester.save(
             _EP["Crud/Create/ApprovalPolicyApprover.json"],
@@ -527,11 +529,11 @@ class ApprovalPolicyApproversGroup(Group):
 
         Args:
             obj: a ``ApprovalPolicyApprover``, or a mapping in BILL's wire names (unknown keys
-            are refused)
+                are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``ApprovalPolicyApprover``'s fields by their Python names; None clears
-            a field
+                a field
         """
         return await self._requester.save(
             _EP["Crud/Update/ApprovalPolicyApprover.json"],
@@ -608,7 +610,7 @@ class ApprovalsGroup(Group):
             entity: ``"Bill"`` or ``"VendorCredit"``
             approvers: the approving users (``006…``), in the order they approve
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(
             _EP["SetApprovers.json"],
@@ -640,7 +642,7 @@ class ApprovalsGroup(Group):
             object_id: the bill or vendor credit (``00n…`` or ``vcr…``)
             entity: ``"Bill"`` or ``"VendorCredit"``
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(
             _EP["ClearApprovers.json"], data, object_id=object_id, entity=entity, extra=extra
@@ -665,7 +667,7 @@ class ApprovalsGroup(Group):
             object_id: the bill or vendor credit (``00n…`` or ``vcr…``)
             entity: ``"Bill"`` or ``"VendorCredit"``
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(
             _EP["ListApprovers.json"], data, object_id=object_id, entity=entity, extra=extra
@@ -694,7 +696,7 @@ class ApprovalsGroup(Group):
             entity: ``"Bill"`` or ``"VendorCredit"``
             comment: a note added to the object
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(
             _EP["Approve.json"],
@@ -728,7 +730,7 @@ class ApprovalsGroup(Group):
             entity: ``"Bill"`` or ``"VendorCredit"``
             comment: a note added to the object
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(
             _EP["Deny.json"], data, object_id=object_id, entity=entity, comment=comment, extra=extra
@@ -765,7 +767,7 @@ class ApprovalsGroup(Group):
             sort: ``[{"field": ..., "asc": ...}]``
             filters: ``[{"field": ..., "op": ..., "value": ...}]``
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(
             _EP["ListUserApprovals.json"],
@@ -817,7 +819,7 @@ class BankAccountsGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -825,7 +827,8 @@ class BankAccountsGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[BankAccount]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[BankAccount]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/BankAccount.json"],
@@ -920,7 +923,7 @@ class BillPaysGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -928,7 +931,8 @@ class BillPaysGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[BillPay]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[BillPay]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/BillPay.json"],
@@ -971,7 +975,7 @@ class BillsGroup(Group):
         Args:
             obj: a ``Bill``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``Bill``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(_EP["Crud/Create/Bill.json"], Bill, obj, fields, extra)
@@ -1005,7 +1009,7 @@ class BillsGroup(Group):
         Args:
             obj: a ``Bill``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``Bill``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(_EP["Crud/Update/Bill.json"], Bill, obj, fields, extra)
@@ -1053,7 +1057,7 @@ class BillsGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -1061,7 +1065,8 @@ class BillsGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[Bill]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[Bill]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/Bill.json"],
@@ -1164,9 +1169,9 @@ class ChartOfAccountsGroup(Group):
 
         Args:
             obj: a ``ChartOfAccount``, or a mapping in BILL's wire names (unknown keys are
-            refused)
+                refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``ChartOfAccount``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -1203,9 +1208,9 @@ class ChartOfAccountsGroup(Group):
 
         Args:
             obj: a ``ChartOfAccount``, or a mapping in BILL's wire names (unknown keys are
-            refused)
+                refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``ChartOfAccount``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -1259,7 +1264,7 @@ class ChartOfAccountsGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -1267,7 +1272,8 @@ class ChartOfAccountsGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[ChartOfAccount]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[ChartOfAccount]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/ChartOfAccount.json"],
@@ -1334,7 +1340,7 @@ class CreditMemosGroup(Group):
         Args:
             obj: a ``CreditMemo``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``CreditMemo``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -1371,7 +1377,7 @@ class CreditMemosGroup(Group):
         Args:
             obj: a ``CreditMemo``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``CreditMemo``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -1426,7 +1432,7 @@ class CreditMemosGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -1434,7 +1440,8 @@ class CreditMemosGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[CreditMemo]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[CreditMemo]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/CreditMemo.json"],
@@ -1477,11 +1484,11 @@ class CustomerBankAccountsGroup(Group):
 
         Args:
             obj: a ``CustomerBankAccount``, or a mapping in BILL's wire names (unknown keys are
-            refused)
+                refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``CustomerBankAccount``'s fields by their Python names; None clears a
-            field
+                field
         """
         return await self._requester.save(
             _EP["Crud/Create/CustomerBankAccount.json"], CustomerBankAccount, obj, fields, extra
@@ -1534,7 +1541,7 @@ class CustomerBankAccountsGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -1542,7 +1549,8 @@ class CustomerBankAccountsGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[CustomerBankAccount]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[CustomerBankAccount]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/CustomerBankAccount.json"],
@@ -1589,11 +1597,11 @@ class CustomerContactsGroup(Group):
 
         Args:
             obj: a ``CustomerContact``, or a mapping in BILL's wire names (unknown keys are
-            refused)
+                refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``CustomerContact``'s fields by their Python names; None clears a
-            field
+                field
         """
         return await self._requester.save(
             _EP["Crud/Create/CustomerContact.json"], CustomerContact, obj, fields, extra
@@ -1629,11 +1637,11 @@ class CustomerContactsGroup(Group):
 
         Args:
             obj: a ``CustomerContact``, or a mapping in BILL's wire names (unknown keys are
-            refused)
+                refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``CustomerContact``'s fields by their Python names; None clears a
-            field
+                field
         """
         return await self._requester.save(
             _EP["Crud/Update/CustomerContact.json"], CustomerContact, obj, fields, extra
@@ -1686,7 +1694,7 @@ class CustomerContactsGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -1694,7 +1702,8 @@ class CustomerContactsGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[CustomerContact]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[CustomerContact]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/CustomerContact.json"],
@@ -1817,7 +1826,7 @@ class CustomersGroup(Group):
         Args:
             obj: a ``Customer``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``Customer``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -1853,7 +1862,7 @@ class CustomersGroup(Group):
         Args:
             obj: a ``Customer``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``Customer``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -1903,7 +1912,7 @@ class CustomersGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -1911,7 +1920,8 @@ class CustomersGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[Customer]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[Customer]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/Customer.json"],
@@ -2018,7 +2028,7 @@ class CustomersGroup(Group):
             customer_id: the customer (``0cu…``)
             has_authorized_to_charge: whether the customer authorized charging its account
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(
             _EP["SetCustomerAuthorization.json"],
@@ -2049,7 +2059,7 @@ class DepartmentsGroup(Group):
         Args:
             obj: a ``Department``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``Department``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -2086,7 +2096,7 @@ class DepartmentsGroup(Group):
         Args:
             obj: a ``Department``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``Department``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -2141,7 +2151,7 @@ class DepartmentsGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -2149,7 +2159,8 @@ class DepartmentsGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[Department]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[Department]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/Department.json"],
@@ -2242,7 +2253,7 @@ class DocumentsGroup(Group, DocumentPages):
             data: the arguments in BILL's wire names, instead of or beside keywords
             id: the object's id
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(_EP["GetDocumentPages.json"], data, id=id, extra=extra)
 
@@ -2291,7 +2302,7 @@ class EmployeesGroup(Group):
         Args:
             obj: a ``Employee``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``Employee``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -2328,7 +2339,7 @@ class EmployeesGroup(Group):
         Args:
             obj: a ``Employee``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``Employee``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -2379,7 +2390,7 @@ class EmployeesGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -2387,7 +2398,8 @@ class EmployeesGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[Employee]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[Employee]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/Employee.json"],
@@ -2430,7 +2442,7 @@ class InvoicesGroup(Group):
         Args:
             obj: a ``Invoice``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``Invoice``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -2466,7 +2478,7 @@ class InvoicesGroup(Group):
         Args:
             obj: a ``Invoice``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``Invoice``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -2516,7 +2528,7 @@ class InvoicesGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -2524,7 +2536,8 @@ class InvoicesGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[Invoice]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[Invoice]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/Invoice.json"],
@@ -2633,7 +2646,7 @@ class InvoicesGroup(Group):
             headers: ``{"fromUserId", "toEmailAddresses": [...], "ccMe", "subject"}``
             content: ``{"body": ...}`` (the subject and the body go together)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(
             _EP["SendInvoice.json"],
@@ -2663,7 +2676,7 @@ class InvoicesGroup(Group):
             data: the arguments in BILL's wire names, instead of or beside keywords
             invoice_id: the invoice (``00e…``)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(
             _EP["MailInvoice.json"], data, invoice_id=invoice_id, extra=extra
@@ -2690,7 +2703,7 @@ class ItemsGroup(Group):
         Args:
             obj: a ``Item``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``Item``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(_EP["Crud/Create/Item.json"], Item, obj, fields, extra)
@@ -2724,7 +2737,7 @@ class ItemsGroup(Group):
         Args:
             obj: a ``Item``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``Item``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(_EP["Crud/Update/Item.json"], Item, obj, fields, extra)
@@ -2772,7 +2785,7 @@ class ItemsGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -2780,7 +2793,8 @@ class ItemsGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[Item]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[Item]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/Item.json"],
@@ -2823,7 +2837,7 @@ class JobsGroup(Group):
         Args:
             obj: a ``Job``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``Job``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(_EP["Crud/Create/Job.json"], Job, obj, fields, extra)
@@ -2858,7 +2872,7 @@ class JobsGroup(Group):
         Args:
             obj: a ``Job``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``Job``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(_EP["Crud/Update/Job.json"], Job, obj, fields, extra)
@@ -2907,7 +2921,7 @@ class JobsGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -2915,7 +2929,8 @@ class JobsGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[Job]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[Job]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/Job.json"],
@@ -2958,7 +2973,7 @@ class LocationsGroup(Group):
         Args:
             obj: a ``Location``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``Location``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -2995,7 +3010,7 @@ class LocationsGroup(Group):
         Args:
             obj: a ``Location``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``Location``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -3046,7 +3061,7 @@ class LocationsGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -3054,7 +3069,8 @@ class LocationsGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[Location]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[Location]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/Location.json"],
@@ -3099,7 +3115,7 @@ class MfaGroup(Group):
             data: the arguments in BILL's wire names, instead of or beside keywords
             use_backup: send the code to the backup phone instead
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(
             _EP["MFAChallenge.json"], data, use_backup=use_backup, extra=extra
@@ -3132,9 +3148,9 @@ class MfaGroup(Group):
             device_id: a name for this device, kept with a remembered MFA
             machine_name: a description of this machine
             remember_me: remember this device for 30 days (the answer's mfaId then signs in
-            trusted, with device_id)
+                trusted, with device_id)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(
             _EP["MFAAuthenticate.json"],
@@ -3167,7 +3183,7 @@ class MfaGroup(Group):
             mfa_id: the mfaId authenticate() answered with
             device_id: a name for this device, kept with a remembered MFA
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(
             _EP["MFAStatus.json"], data, mfa_id=mfa_id, device_id=device_id, extra=extra
@@ -3211,7 +3227,7 @@ class MoneyMovementsGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -3219,7 +3235,8 @@ class MoneyMovementsGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[MoneyMovement]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[MoneyMovement]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/MoneyMovement.json"],
@@ -3266,7 +3283,7 @@ class NetworkGroup(Group):
             vendor_id: the vendor (``009…``)
             email: the address the invitation goes to
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(
             _EP["SendVendorInvite.json"], data, vendor_id=vendor_id, email=email, extra=extra
@@ -3352,7 +3369,7 @@ class NetworkGroup(Group):
             network_id: the organization's BILL network id
             id: the vendor or customer invited
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(
             _EP["SendInvite.json"], data, network_id=network_id, id=id, extra=extra
@@ -3376,7 +3393,7 @@ class NetworkGroup(Group):
             data: the arguments in BILL's wire names, instead of or beside keywords
             id: the object's id
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(_EP["CancelInvite.json"], data, id=id, extra=extra)
 
@@ -3398,7 +3415,7 @@ class NetworkGroup(Group):
             data: the arguments in BILL's wire names, instead of or beside keywords
             id: the vendor or customer
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(_EP["GetNetworkStatus.json"], data, id=id, extra=extra)
 
@@ -3436,7 +3453,7 @@ class OrganizationGroup(Group):
             data: the arguments in BILL's wire names, instead of or beside keywords
             entity: the entity names to describe (all when left out)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(
             _EP["GetEntityMetadata.json"], data, entity=entity, extra=extra
@@ -3480,7 +3497,7 @@ class PaymentTermsGroup(Group):
         Args:
             obj: a ``PaymentTerm``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``PaymentTerm``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -3519,7 +3536,7 @@ class PaymentTermsGroup(Group):
         Args:
             obj: a ``PaymentTerm``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``PaymentTerm``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -3574,7 +3591,7 @@ class PaymentTermsGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -3582,7 +3599,8 @@ class PaymentTermsGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[PaymentTerm]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[PaymentTerm]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/PaymentTerm.json"],
@@ -3634,15 +3652,15 @@ class PaymentsGroup(Group):
             customer_id: the customer (``0cu…``)
             payment_date: the day the payment was received or is charged
             payment_type: BILL's code: 0 cash, 1 check, 2 credit card, 3 ACH (a bank account), 4
-            PayPal, 5 other
+                PayPal, 5 other
             amount: the amount received (a Decimal, int or numeric string)
             deposit_to_account_id: the chart of account deposited to
             description: a description
             ref_number: a reference number (a check number, say)
             invoice_pays: ``[{"invoiceId": ..., "amount": ...}, ...]``: the invoices and the
-            amount paid on each
+                amount paid on each
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.fetch(
             _EP["RecordARPayment.json"],
@@ -3677,7 +3695,7 @@ class PaymentsGroup(Group):
             data: the arguments in BILL's wire names, instead of or beside keywords
             id: the object's id
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(_EP["VoidARPayment.json"], data, id=id, extra=extra)
 
@@ -3707,13 +3725,13 @@ class PaymentsGroup(Group):
             customer_id: the customer (``0cu…``)
             payment_date: the day the payment was received or is charged
             payment_type: BILL's code: 0 cash, 1 check, 2 credit card, 3 ACH (a bank account), 4
-            PayPal, 5 other
+                PayPal, 5 other
             payment_account_id: the customer's bank account charged (``cba…``)
             memo: a memo
             invoice_pays: ``[{"invoiceId": ..., "amount": ...}, ...]``: the invoices and the
-            amount paid on each
+                amount paid on each
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.fetch(
             _EP["ChargeCustomer.json"],
@@ -3761,15 +3779,15 @@ class PaymentsGroup(Group):
             data: the arguments in BILL's wire names, instead of or beside keywords
             vendor_id: the vendor (``009…``)
             process_date: the day the payment is processed (a date or YYYY-MM-DD; default: the
-            next business day)
+                next business day)
             bank_account_id: the organization's bank account paid from (``bac…``; default: the
-            default account)
+                default account)
             bill_pays: ``[{"billId": ..., "amount": ...}, ...]``: the bills and the amount paid
-            on each
+                on each
             bill_credits: ``[{"billId": ..., "vendorCreditId": ..., "amount": ...}]``: vendor
-            credits applied
+                credits applied
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.fetch_all(
             _EP["PayBills.json"],
@@ -3808,17 +3826,17 @@ class PaymentsGroup(Group):
             data: the arguments in BILL's wire names, instead of or beside keywords
             vendor_id: the vendor (``009…``)
             process_date: the day the payment is processed (a date or YYYY-MM-DD; default: the
-            next business day)
+                next business day)
             to_print_check: whether BILL prints the check
             chart_of_account_id: the chart of account the payment is booked to
             description: a description
             sync_reference: your own reference for the payment
             bill_pays: ``[{"billId": ..., "amount": ...}, ...]``: the bills and the amount paid
-            on each
+                on each
             bill_credits: ``[{"billId": ..., "vendorCreditId": ..., "amount": ...}]``: vendor
-            credits applied
+                credits applied
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.fetch(
             _EP["RecordAPPayment.json"],
@@ -3854,7 +3872,7 @@ class PaymentsGroup(Group):
             data: the arguments in BILL's wire names, instead of or beside keywords
             sent_pay_id: the vendor payment (``stp…``)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(
             _EP["CancelAPPayment.json"], data, sent_pay_id=sent_pay_id, extra=extra
@@ -3883,7 +3901,7 @@ class PaymentsGroup(Group):
             void_request_type: why an online payment is voided (BILL's code)
             reason: the reason given for voiding
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(
             _EP["VoidAPPayment.json"],
@@ -3915,7 +3933,7 @@ class PaymentsGroup(Group):
             start: the first record to return (0-based)
             max: how many records to return at most
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.fetch_all(
             _EP["ListPayments.json"],
@@ -3944,7 +3962,7 @@ class PaymentsGroup(Group):
             data: the arguments in BILL's wire names, instead of or beside keywords
             sent_pay_id: the vendor payment (``stp…``)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(
             _EP["GetDisbursementData.json"], data, sent_pay_id=sent_pay_id, extra=extra
@@ -3967,7 +3985,7 @@ class PaymentsGroup(Group):
             data: the arguments in BILL's wire names, instead of or beside keywords
             sent_pay_id: the vendor payment (``stp…``)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
         """
         return await self._requester.call(
             _EP["GetCheckImageData.json"], data, sent_pay_id=sent_pay_id, extra=extra
@@ -4026,7 +4044,7 @@ class ProfilesGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -4034,7 +4052,8 @@ class ProfilesGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[Profile]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[Profile]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/Profile.json"],
@@ -4104,7 +4123,7 @@ class ReceivedPaymentsGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -4112,7 +4131,8 @@ class ReceivedPaymentsGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[ReceivedPay]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[ReceivedPay]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/ReceivedPay.json"],
@@ -4154,9 +4174,9 @@ class RecurringBillsGroup(Group):
 
         Args:
             obj: a ``RecurringBill``, or a mapping in BILL's wire names (unknown keys are
-            refused)
+                refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``RecurringBill``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -4193,9 +4213,9 @@ class RecurringBillsGroup(Group):
 
         Args:
             obj: a ``RecurringBill``, or a mapping in BILL's wire names (unknown keys are
-            refused)
+                refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``RecurringBill``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -4249,7 +4269,7 @@ class RecurringBillsGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -4257,7 +4277,8 @@ class RecurringBillsGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[RecurringBill]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[RecurringBill]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/RecurringBill.json"],
@@ -4300,11 +4321,11 @@ class RecurringInvoicesGroup(Group):
 
         Args:
             obj: a ``RecurringInvoice``, or a mapping in BILL's wire names (unknown keys are
-            refused)
+                refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``RecurringInvoice``'s fields by their Python names; None clears a
-            field
+                field
         """
         return await self._requester.save(
             _EP["Crud/Create/RecurringInvoice.json"], RecurringInvoice, obj, fields, extra
@@ -4341,11 +4362,11 @@ class RecurringInvoicesGroup(Group):
 
         Args:
             obj: a ``RecurringInvoice``, or a mapping in BILL's wire names (unknown keys are
-            refused)
+                refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``RecurringInvoice``'s fields by their Python names; None clears a
-            field
+                field
         """
         return await self._requester.save(
             _EP["Crud/Update/RecurringInvoice.json"], RecurringInvoice, obj, fields, extra
@@ -4400,7 +4421,7 @@ class RecurringInvoicesGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -4408,7 +4429,8 @@ class RecurringInvoicesGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[RecurringInvoice]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[RecurringInvoice]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/RecurringInvoice.json"],
@@ -4483,7 +4505,7 @@ class SentPaymentsGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -4491,7 +4513,8 @@ class SentPaymentsGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[SentPay]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[SentPay]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/SentPay.json"],
@@ -4555,7 +4578,7 @@ class UsersGroup(Group):
         Args:
             obj: a ``User``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``User``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(_EP["Crud/Create/User.json"], User, obj, fields, extra)
@@ -4590,7 +4613,7 @@ class UsersGroup(Group):
         Args:
             obj: a ``User``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``User``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(_EP["Crud/Update/User.json"], User, obj, fields, extra)
@@ -4640,7 +4663,7 @@ class UsersGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -4648,7 +4671,8 @@ class UsersGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[User]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[User]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/User.json"],
@@ -4693,11 +4717,11 @@ class VendorBankAccountsGroup(Group):
 
         Args:
             obj: a ``VendorBankAccount``, or a mapping in BILL's wire names (unknown keys are
-            refused)
+                refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``VendorBankAccount``'s fields by their Python names; None clears a
-            field
+                field
         """
         return await self._requester.save(
             _EP["Crud/Create/VendorBankAccount.json"], VendorBankAccount, obj, fields, extra
@@ -4749,7 +4773,7 @@ class VendorBankAccountsGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -4757,7 +4781,8 @@ class VendorBankAccountsGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[VendorBankAccount]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[VendorBankAccount]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/VendorBankAccount.json"],
@@ -4824,9 +4849,9 @@ class VendorCreditsGroup(Group):
 
         Args:
             obj: a ``VendorCredit``, or a mapping in BILL's wire names (unknown keys are
-            refused)
+                refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``VendorCredit``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -4863,9 +4888,9 @@ class VendorCreditsGroup(Group):
 
         Args:
             obj: a ``VendorCredit``, or a mapping in BILL's wire names (unknown keys are
-            refused)
+                refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``VendorCredit``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -4919,7 +4944,7 @@ class VendorCreditsGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -4927,7 +4952,8 @@ class VendorCreditsGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[VendorCredit]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[VendorCredit]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/VendorCredit.json"],
@@ -4970,7 +4996,7 @@ class VendorsGroup(Group):
         Args:
             obj: a ``Vendor``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``Vendor``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -5006,7 +5032,7 @@ class VendorsGroup(Group):
         Args:
             obj: a ``Vendor``, or a mapping in BILL's wire names (unknown keys are refused)
             extra: fields BILL has that the SDK does not declare, in BILL's wire names, sent as
-            given
+                given
             **fields: the ``Vendor``'s fields by their Python names; None clears a field
         """
         return await self._requester.save(
@@ -5056,7 +5082,7 @@ class VendorsGroup(Group):
 
         Args:
             filters: ``Filter(field, op, value)`` by wire or Python name; ops = < > != <= >= in
-            nin
+                nin
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records asked for per call, 1 to 999 (at most ``limit``)
             nested: include child rows (line items, bill pays)
@@ -5064,7 +5090,8 @@ class VendorsGroup(Group):
             start: the first record (0-based)
             limit: stop after this many records
 
-        Returns: a ``Pager[Vendor]``: ``async for`` it, or ``.collect()``
+        Returns:
+            a ``Pager[Vendor]``: ``async for`` it, or ``.collect()``
         """
         return self._requester.paginate(
             _EP["List/Vendor.json"],

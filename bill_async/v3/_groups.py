@@ -119,8 +119,8 @@ class AccountingClassesGroup(Group):
         may pass. Token sessions: allowed (inferred from v2's).
 
         Args:
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -295,8 +295,8 @@ class AttachmentsGroup(Group):
 
         Args:
             customer_id: the ``customerId``
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -356,8 +356,8 @@ class AttachmentsGroup(Group):
 
         Args:
             invoice_id: the ``invoiceId``
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -420,8 +420,8 @@ class AttachmentsGroup(Group):
 
         Args:
             vendor_id: the ``vendorId``
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -586,8 +586,8 @@ class BillsGroup(Group):
         allowed (inferred from v2's).
 
         Args:
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -727,8 +727,8 @@ class ChartOfAccountsGroup(Group):
         may pass. Token sessions: allowed (inferred from v2's).
 
         Args:
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -893,8 +893,8 @@ class CreditMemosGroup(Group):
         sessions: allowed (inferred from v2's).
 
         Args:
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -1191,8 +1191,8 @@ class CustomersGroup(Group):
         allowed (inferred from v2's).
 
         Args:
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -1397,8 +1397,8 @@ class DepartmentsGroup(Group):
         pass. Token sessions: allowed (inferred from v2's).
 
         Args:
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -1562,8 +1562,8 @@ class DocumentsGroup(Group, DocumentUploads):
 
         Args:
             bill_id: the ``billId``
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -1646,8 +1646,8 @@ class EmployeesGroup(Group):
         Token sessions: allowed (inferred from v2's).
 
         Args:
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -1817,8 +1817,8 @@ class FundingAccountsGroup(Group):
         Token sessions: allowed (inferred from v2's).
 
         Args:
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -1852,6 +1852,7 @@ class FundingAccountsGroup(Group):
         sort: Iterable[Sort | Mapping[str, Any]] = (),
         page_size: int = 100,
         limit: int | None = None,
+        current_user: QueryValue | None = None,
     ) -> CursorPager[dict[str, Any]]:
         """Get list of bank account users.
 
@@ -1860,8 +1861,8 @@ class FundingAccountsGroup(Group):
 
         Args:
             current_user: BILL's ``currentUser`` query parameter
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -1872,6 +1873,7 @@ class FundingAccountsGroup(Group):
             sort=sort,
             page_size=page_size,
             limit=limit,
+            query={"currentUser": current_user},
         )
 
     async def nominate_bank_account_user(self, body: Mapping[str, Any] | None = None) -> Any:
@@ -2001,6 +2003,7 @@ class FundingAccountsGroup(Group):
         sort: Iterable[Sort | Mapping[str, Any]] = (),
         page_size: int = 100,
         limit: int | None = None,
+        current_user: QueryValue | None = None,
     ) -> CursorPager[dict[str, Any]]:
         """Get list of card account users.
 
@@ -2009,8 +2012,8 @@ class FundingAccountsGroup(Group):
 
         Args:
             current_user: BILL's ``currentUser`` query parameter
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -2021,6 +2024,7 @@ class FundingAccountsGroup(Group):
             sort=sort,
             page_size=page_size,
             limit=limit,
+            query={"currentUser": current_user},
         )
 
     async def get_card_account(self, card_account_id: str) -> Any:
@@ -2203,8 +2207,8 @@ class ItemsGroup(Group):
         Token sessions: allowed (inferred from v2's).
 
         Args:
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -2364,8 +2368,8 @@ class JobsGroup(Group):
         Token sessions: allowed (inferred from v2's).
 
         Args:
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -2525,8 +2529,8 @@ class LocationsGroup(Group):
         Token sessions: allowed (inferred from v2's).
 
         Args:
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -2947,6 +2951,8 @@ class OrganizationsGroup(Group):
         sort: Iterable[Sort | Mapping[str, Any]] = (),
         page_size: int = 100,
         limit: int | None = None,
+        invoice_date_from: QueryValue | None = None,
+        invoice_date_to: QueryValue | None = None,
     ) -> CursorPager[dict[str, Any]]:
         """Get list of billing statements.
 
@@ -2957,8 +2963,8 @@ class OrganizationsGroup(Group):
             organization_id: the ``organizationId``
             invoice_date_from: BILL's ``invoiceDateFrom`` query parameter
             invoice_date_to: BILL's ``invoiceDateTo`` query parameter
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -2970,6 +2976,7 @@ class OrganizationsGroup(Group):
             sort=sort,
             page_size=page_size,
             limit=limit,
+            query={"invoiceDateFrom": invoice_date_from, "invoiceDateTo": invoice_date_to},
         )
 
     async def get_billing_statement(self, organization_id: str, billing_statement_id: str) -> Any:
@@ -3101,8 +3108,8 @@ class PaymentsGroup(Group, MassPayments):
         allowed (inferred from v2's).
 
         Args:
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -3296,8 +3303,8 @@ class ReceivablePaymentsGroup(Group):
         sessions: allowed (inferred from v2's).
 
         Args:
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -3359,8 +3366,8 @@ class RecurringBillsGroup(Group):
         sessions: allowed (inferred from v2's).
 
         Args:
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -3490,8 +3497,8 @@ class RecurringInvoicesGroup(Group):
         sessions: allowed (inferred from v2's).
 
         Args:
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -3691,8 +3698,8 @@ class RolesGroup(Group):
         allowed (inferred from v2's).
 
         Args:
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -3735,8 +3742,8 @@ class SessionGroup(Group):
         pass. Token sessions: allowed (inferred from v2's).
 
         Args:
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -3783,8 +3790,8 @@ class UsersGroup(Group):
         allowed (inferred from v2's).
 
         Args:
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -3886,8 +3893,8 @@ class VendorCreditsGroup(Group):
         sessions: allowed (inferred from v2's).
 
         Args:
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records
@@ -4060,8 +4067,8 @@ class VendorsGroup(Group):
         allowed (inferred from v2's).
 
         Args:
-            filters: ``Filter(field, op, value)``; op: eq ne gt gte lt lte in nin sw (or v2's =
-            != > >= < <=)
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
             sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
             page_size: records per request, 1 to 100 (at most ``limit``)
             limit: stop after this many records

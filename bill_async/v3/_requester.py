@@ -74,6 +74,7 @@ class Requester(Protocol):
         sort: Iterable[Sort | Mapping[str, Any]],
         page_size: int,
         limit: int | None,
+        query: Mapping[str, Any] | None = None,
     ) -> CursorPager[M]:
         """A lazy pager over a cursor-paged list (checked before anything is sent)."""
 
@@ -85,6 +86,7 @@ class Requester(Protocol):
         sort: Iterable[Sort | Mapping[str, Any]],
         page_size: int,
         limit: int | None,
+        query: Mapping[str, Any] | None = None,
     ) -> CursorPager[Record]:
         """``paginate`` for records the SDK has no model for."""
 
@@ -199,8 +201,9 @@ class V3Requester:
         sort: Iterable[Sort | Mapping[str, Any]],
         page_size: int,
         limit: int | None,
+        query: Mapping[str, Any] | None = None,
     ) -> CursorPager[M]:
-        return self._pager(op, model.from_wire, args, filters, sort, page_size, limit)
+        return self._pager(op, model.from_wire, args, filters, sort, page_size, limit, query)
 
     def paginate_records(
         self,
@@ -210,8 +213,9 @@ class V3Requester:
         sort: Iterable[Sort | Mapping[str, Any]],
         page_size: int,
         limit: int | None,
+        query: Mapping[str, Any] | None = None,
     ) -> CursorPager[Record]:
-        return self._pager(op, dict, args, filters, sort, page_size, limit)
+        return self._pager(op, dict, args, filters, sort, page_size, limit, query)
 
     def _pager(
         self,
@@ -222,10 +226,12 @@ class V3Requester:
         sort: Iterable[Sort | Mapping[str, Any]],
         page_size: int,
         limit: int | None,
+        extra_query: Mapping[str, Any] | None,
     ) -> CursorPager[Any]:
         if isinstance(limit, int) and not isinstance(limit, bool) and 0 < limit < page_size:
             page_size = limit  # a page of 100 records to keep 5 would cost 20 times the bytes
         query = list_query(filters=filters, sort=sort, page_size=page_size)
+        query.update({k: v for k, v in (extra_query or {}).items() if v is not None})
         self._dialect.url(op, args, None)  # bad path parameters: refused now, not when iterated
 
         async def fetch(page_query: dict[str, Any]) -> Any:
