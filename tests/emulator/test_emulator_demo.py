@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import signal
@@ -114,8 +113,6 @@ def test_importing_the_emulator_does_not_import_uvicorn() -> None:
 @pytest.mark.parametrize("command", ["python -m bill_async.emulator", "bill-async emulator"])
 def test_the_command_serves_bill_over_plain_http(command: str) -> None:
     if command == "bill-async emulator":
-        if importlib.util.find_spec("bill_async._cli") is None:
-            pytest.skip("bill_async._cli (the bill-async console script) is not there yet")
         argv = [
             sys.executable,
             "-c",
