@@ -156,10 +156,17 @@ def _credit_memo_lines(call: V3Call, body: Mapping[str, Any]) -> list[dict[str, 
 
 
 def _before_write(
-    call: V3Call, spec: RecordSpec, body: Mapping[str, Any], given: dict[str, Any], *, create: bool
+    call: V3Call,
+    spec: RecordSpec,
+    body: Mapping[str, Any],
+    given: dict[str, Any],
+    current: Mapping[str, Any] | None,
 ) -> None:
-    """The v2 fields a record needs beyond its spec's (an invoice's date, a memo's amount)."""
-    if spec.entity == "Invoice" and create and given.get("invoiceDate") is None:
+    """The v2 fields a record needs beyond its spec's (an invoice's date, a memo's amount).
+    ``current``: the object a replace or update changes (None for a create)."""
+    if spec.entity == "Invoice" and "invoiceDate" in given and given["invoiceDate"] is None:
+        del given["invoiceDate"]  # a replace keeps it: BILL's own replace sample has none
+    if spec.entity == "Invoice" and current is None and "invoiceDate" not in given:
         given["invoiceDate"] = call.today().isoformat()  # BILL's own create sample has none
     if spec is CREDIT_MEMO:
         lines = _credit_memo_lines(call, body)
@@ -206,7 +213,7 @@ def _create(call: V3Call, spec: RecordSpec, body: Any) -> dict[str, Any]:
     _check_body(call.org, spec, body, whole=True)
     given = spec.to_v2(body)
     account = _vendor_bank_account(body) if spec is VENDOR else None
-    _before_write(call, spec, body, given, create=True)
+    _before_write(call, spec, body, given, None)
 
     def write() -> dict[str, Any]:
         obj = call.writer.create(spec.entity, given)
@@ -264,7 +271,7 @@ def _change(
     if lines is not None and lines.v2 in given and spec is not VENDOR_CREDIT:
         old = [line for line in obj.get(lines.v2) or [] if line.get("id")]
         given[lines.v2] = _merged_lines(spec, old, given[lines.v2], patch=patch)
-    _before_write(call, spec, body, given, create=False)
+    _before_write(call, spec, body, given, obj)
 
     def write() -> dict[str, Any]:
         changed = call.writer.update(spec.entity, {**given, "id": record_id})
