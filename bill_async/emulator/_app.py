@@ -1,4 +1,5 @@
-"""The emulator: a raw ASGI app that answers BILL v2's operations under ``/api/v2/``.
+"""The emulator: a raw ASGI app that answers BILL v2's operations under ``/api/v2/`` (and hands
+``/connect/...`` and ``/connect-events/...`` to its v3 face, ``_v3``, on the same state).
 
 Every request goes through the same steps, in BILL's order as far as it is known:
 

@@ -238,3 +238,13 @@ def test_five_messages_a_minute(v3_session: RawV3, emulator: Emulator) -> None:
 
 def test_the_config_sets_the_message_limit() -> None:
     assert EmulatorConfig().messages_per_minute == 5
+
+
+def test_the_banner_and_the_served_emulator_name_the_v3_base(
+    emulator: Emulator, served: RunningEmulator
+) -> None:
+    from bill_async.emulator._server import banner
+
+    lines = banner(emulator, "http://127.0.0.1:8089/api/v2").splitlines()
+    assert lines[1] == "BILL v3 (the same data) on http://127.0.0.1:8089/connect"
+    assert served.v3_base_url == served.base_url.removesuffix("/api/v2") + "/connect"
