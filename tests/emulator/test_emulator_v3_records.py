@@ -398,3 +398,65 @@ def test_bulk_limits_come_from_the_table(emulator: Emulator, v3_session: RawV3) 
     bodies = [{"name": f"C{n}"} for n in range(51)]
     _, message = v3_session.refused("POST", "/v3/classifications/jobs/bulk", 400, bodies)
     assert message == "A bulk request takes at most 50 items, not 51."
+
+
+def test_customers_on_both_faces(v3_session: RawV3, raw: Raw) -> None:
+    body = {
+        "name": "Paperless Band",
+        "companyName": "Paperless Band LLC",
+        "contact": {"firstName": "Check", "lastName": "Mailworth"},
+        "email": "contact@paperlessband.org",
+        "accountType": "BUSINESS",
+        "phone": "9998887654",
+        "billingAddress": {
+            "line1": "987 Side Street",
+            "city": "San Jose",
+            "stateOrProvince": "CA",
+            "zipOrPostalCode": "95002",
+            "country": "US",
+        },
+    }
+    response = v3_session.send("POST", "/v3/customers", body)
+    assert response.status_code == 201
+    customer = response.json()
+    assert {key: customer[key] for key in body} == body
+    assert raw.login()["response_status"] == 0
+    v2 = raw.ok("Crud/Read/Customer.json", {"id": customer["id"]})
+    assert (v2["billAddress1"], v2["billAddressCountry"], v2["contactFirstName"]) == (
+        "987 Side Street",
+        "USA",
+        "Check",
+    )
+    assert v2["accountType"] == "1"
+    path = f"/v3/customers/{customer['id']}"
+    assert v3_session.ok("PATCH", path, {"fax": "555"})["fax"] == "555"
+    assert v3_session.ok("POST", f"{path}/archive")["archived"] is True
+    assert raw.ok("Crud/Read/Customer.json", {"id": customer["id"]})["isActive"] == "2"
+    assert v3_session.ok("POST", f"{path}/restore")["archived"] is False
+    assert v3_session.refused("PUT", path, 405, body)[0] == "BDC_1121"  # no replace in v3
+
+
+def test_credit_memos_in_bulk(v3_session: RawV3, emulator: Emulator) -> None:
+    customer = emulator.objects(emulator.org_ids[0], "Customer")[0]["id"]
+
+    def memo(number: str, price: float) -> dict[str, Any]:
+        return {
+            "customerId": customer,
+            "referenceNumber": number,
+            "creditDate": "2025-12-28",
+            "creditMemoLineItems": [{"description": "x", "price": price, "quantity": 1}],
+        }
+
+    made = v3_session.ok("POST", "/v3/credit-memos/bulk", [memo("M1", 10), memo("M2", 20)])
+    first, second = made["creditMemos"]
+    assert (first["amount"], second["amount"]) == (10, 20)
+    replaced = v3_session.ok(
+        "PUT", "/v3/credit-memos/bulk", [{**memo("M1b", 15), "id": first["id"]}]
+    )
+    assert replaced["creditMemos"][0]["referenceNumber"] == "M1b"
+    assert replaced["creditMemos"][0]["amount"] == 15
+    ids = {"ids": f"{first['id']},{second['id']}"}
+    archived = v3_session.ok("POST", "/v3/credit-memos/bulk/archive", params=ids)
+    assert [m["archived"] for m in archived["creditMemos"]] == [True, True]
+    restored = v3_session.ok("POST", "/v3/credit-memos/bulk/restore", params=ids)
+    assert [m["archived"] for m in restored["creditMemos"]] == [False, False]

@@ -45,6 +45,18 @@ async def test_sign_in_and_session_details(
     assert emulator.counters.paths["POST /v3/login"] == 1
 
 
+async def test_logout_ends_the_session_and_the_next_call_signs_in_again(
+    v3_client: bill_async.v3.Client, emulator: Emulator
+) -> None:
+    await v3_client.session.get()
+    await v3_client.logout()
+    assert emulator.counters.paths["POST /v3/logout"] == 1
+    assert not [s for s in emulator.state.sessions.values() if s.api == "v3"]
+    await v3_client.session.get()
+    assert emulator.counters.logins == 2
+    assert emulator.counters.errors["BDC_1109"] == 0
+
+
 async def test_an_idle_session_is_renewed_before_the_call(
     served: RunningEmulator, emulator: Emulator, org_id: str
 ) -> None:
@@ -209,6 +221,33 @@ async def test_a_record_written_through_either_face_reads_through_the_other(
         "Made on v2",
     )
     assert v3_bill.invoice == {"invoiceDate": "2024-07-01", "invoiceNumber": "V2-1"}
+
+
+async def test_recording_payments_on_both_sides(
+    v3_client: bill_async.v3.Client, emulator: Emulator, org_id: str
+) -> None:
+    invoice = next(i for i in emulator.objects(org_id, "Invoice") if i["amountDue"] > 60)
+    received = await v3_client.invoices.record_payment(
+        {
+            "amount": "60",
+            "customerId": invoice["customerId"],
+            "invoices": [{"amount": "60", "id": invoice["id"]}],
+            "paymentDate": "2024-07-20",
+            "paymentType": "CHECK",
+        }
+    )
+    assert received.amount == Decimal(60) and received.customer_id == invoice["customerId"]
+    assert received.id is not None
+    listed = await v3_client.receivable_payments.list(
+        filters=[Filter("customerId", "eq", invoice["customerId"])]
+    ).collect()
+    assert received.id in [r.id for r in listed]
+    bill = next(b for b in emulator.objects(org_id, "Bill") if b["dueAmount"] > 60)
+    paid = await v3_client.bills.record_payment(
+        {"vendorId": bill["vendorId"], "payments": [{"billId": bill["id"], "amount": 60}]}
+    )
+    assert (paid.status, paid.amount, paid.bill_id) == ("PAID", Decimal(60), bill["id"])
+    assert (await v3_client.payments.get(str(paid.id))).status == "PAID"
 
 
 # -- bulk -----------------------------------------------------------------------------------------

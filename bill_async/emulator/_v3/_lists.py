@@ -138,10 +138,10 @@ def _getter(spec: RecordSpec, field: str) -> tuple[str, Value]:
     found = spec.by_path.get(field)
     if found is None:
         raise shared_rule(invalid_filter_field(field))
-    kind = found.conv.kind
+    kind, read, key = found.conv.kind, found.conv.read, found.v2
 
     def value(obj: Any) -> Any:
-        return _normal(kind, spec.value(obj, field))
+        return _normal(kind, read(obj.get(key)))
 
     return kind, value
 
