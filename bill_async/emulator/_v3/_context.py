@@ -30,13 +30,10 @@ __all__ = ["Answer", "Handler", "V3Call", "reraise_shared"]
 
 @attrs.frozen
 class Answer:
-    """A handler's answer: an HTTP status and a JSON payload (None: an empty body), or raw
-    ``content`` (a document's bytes)."""
+    """A handler's answer: an HTTP status and a JSON payload (None: an empty body)."""
 
     status: int = 200
     payload: Any = None
-    content: bytes | None = attrs.field(default=None, repr=False)
-    content_type: str = "application/json"
 
 
 @attrs.define

@@ -36,6 +36,7 @@ import anyio
 from ...v3._endpoints import Operation
 from .._errors import (
     BAD_DEV_KEY,
+    BAD_JSON,
     CONCURRENCY_LIMIT,
     ERROR_MESSAGES,
     HOURLY_LIMIT,
@@ -59,7 +60,11 @@ from ._wire import V3Fault, bad_request, fault_of, no_record
 if TYPE_CHECKING:
     from .._app import Emulator
 
-__all__ = ["V3_PREFIX", "V3Face", "is_v3"]
+__all__ = [
+    "V3Face",
+    "V3_PREFIX",
+    "is_v3",
+]
 
 V3_PREFIX = "/connect"
 _EVENTS_PREFIX = "/connect-events"
@@ -184,42 +189,20 @@ class V3Face:
         """The answer to a routed request: refused before admission at once, or run and held
         until ``latency`` after admission."""
         emulator, state = self._emulator, self._emulator.state
-        op = route.op
-        if op.path == "/v3/health":
+        if route.op.path == "/v3/health":
             return 200, dump_json(health()), None
         try:
             if request.too_large:
                 raise bad_request("The request is too large.")
-            signs_in = op.path == "/v3/login"
-            sign_in = _json_or_none(request.body) if signs_in else None
-            if signs_in and not isinstance(sign_in, dict):
-                raise fault_of("BDC_1122")
-            dev_key = (sign_in or {}).get("devKey") if signs_in else request.headers.get("devkey")
+            sign_in = self._sign_in_body(route.op, request)
             with emulator.lock:
-                self._check_dev_key(dev_key)
-                assert isinstance(dev_key, str)
-                self._take_budget(dev_key, login=signs_in)
-                session: Session | None = None
-                if signs_in:
-                    assert isinstance(sign_in, dict)
-                    org_key = str(sign_in.get("organizationId") or "")
-                else:
-                    session = state.session(request.headers.get("sessionid", ""), dev_key, "v3")
-                    if session is None:
-                        raise fault_of(INVALID_SESSION)
-                    org_key = session.org_id
-                key = (dev_key, org_key)
-                if not state.enter(key):
-                    raise fault_of(CONCURRENCY_LIMIT)
+                key, session = self._admit(request, sign_in)
                 # Admitted: answered ``latency`` after now, the operation's own time inside it
                 # (as on the v2 face, so that one emulator thread does not add every request's
                 # work to the latency of those behind it).
                 try:
-                    latency = emulator._latency
-                    if isinstance(latency, tuple):
-                        latency = emulator._latency_rng.uniform(*latency)
-                    answer_at = anyio.current_time() + latency
-                    result = self._operate(route, request, session, sign_in, dev_key)
+                    answer_at = anyio.current_time() + self._latency()
+                    result = self._operate(route, request, session, sign_in, key[0])
                 except BaseException:
                     state.leave(key)
                     raise
@@ -233,11 +216,51 @@ class V3Face:
                 state.leave(key)
         return result
 
-    def _check_dev_key(self, dev_key: Any) -> None:
+    @staticmethod
+    def _sign_in_body(op: Operation, request: _Request) -> dict[str, Any] | None:
+        """``POST /v3/login``'s JSON object (BDC_1122 if it is not one); None for other rows."""
+        if op.path != "/v3/login":
+            return None
+        body = _json_or_none(request.body)
+        if not isinstance(body, dict):
+            raise fault_of(BAD_JSON)
+        return body
+
+    def _admit(
+        self, request: _Request, sign_in: dict[str, Any] | None
+    ) -> tuple[tuple[str, str], Session | None]:
+        """devKey, hourly budget, session and the in-flight count, in BILL's order; the
+        (devKey, organization) counted in flight, and the session (None for a sign-in).
+        Holds the lock."""
+        state = self._emulator.state
+        dev_key = request.headers.get("devkey") if sign_in is None else sign_in.get("devKey")
+        dev_key = self._check_dev_key(dev_key)
+        self._take_budget(dev_key, login=sign_in is not None)
+        session = None
+        if sign_in is not None:
+            org_key = str(sign_in.get("organizationId") or "")
+        else:
+            session = state.session(request.headers.get("sessionid", ""), dev_key, "v3")
+            if session is None:
+                raise fault_of(INVALID_SESSION)
+            org_key = session.org_id
+        if not state.enter((dev_key, org_key)):
+            raise fault_of(CONCURRENCY_LIMIT)
+        return (dev_key, org_key), session
+
+    def _latency(self) -> float:
+        emulator = self._emulator
+        latency = emulator._latency
+        if isinstance(latency, tuple):
+            return emulator._latency_rng.uniform(*latency)
+        return latency
+
+    def _check_dev_key(self, dev_key: Any) -> str:
         if not isinstance(dev_key, str) or not dev_key:
             raise fault_of(MISSING_DEV_KEY)
         if dev_key != self._emulator.state.config.dev_key:
             raise fault_of(BAD_DEV_KEY)
+        return dev_key
 
     def _take_budget(self, dev_key: str, *, login: bool) -> None:
         state = self._emulator.state
@@ -334,8 +357,6 @@ class V3Face:
     # -- answers ------------------------------------------------------------------------------
 
     def _encode(self, answer: Answer) -> tuple[int, bytes, bytes | None]:
-        if answer.content is not None:
-            return answer.status, answer.content, answer.content_type.encode("latin-1")
         body = b"" if answer.payload is None else dump_json(answer.payload)
         return answer.status, body, None
 

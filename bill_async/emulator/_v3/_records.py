@@ -40,20 +40,30 @@ from ._convert import (
 )
 
 __all__ = [
+    "ACCOUNTING_CLASS",
     "ACCOUNT_TYPES",
-    "READ_ONLY",
-    "F",
     "AR_PAYMENT_TYPES",
+    "BILL",
+    "CHART_OF_ACCOUNTS",
     "CREDIT_MEMO",
     "CREDIT_MEMO_LINES",
+    "CUSTOMER",
+    "DEPARTMENT",
+    "EMPLOYEE",
+    "F",
+    "Field",
+    "INVOICE",
+    "ITEM",
+    "JOB",
+    "LOCATION",
+    "Lines",
     "PAYMENT",
+    "READ_ONLY",
     "RECEIVABLE_PAYMENT",
+    "RecordSpec",
     "SPECS",
     "VENDOR",
     "VENDOR_CREDIT",
-    "Field",
-    "Lines",
-    "RecordSpec",
 ]
 
 
@@ -160,11 +170,6 @@ class RecordSpec:
             if present(lines):
                 given[self.lines.v2] = self.lines.to_v2(lines)
         return given
-
-    def value(self, obj: Mapping[str, Any], path: str) -> Any:
-        """The v3 value at ``path`` of a v2 object (what list filters and sorts compare)."""
-        field = self.by_path[path]
-        return field.conv.read(obj.get(field.v2))
 
 
 def _read(fields: tuple[Field, ...], obj: Mapping[str, Any]) -> dict[str, Any]:
