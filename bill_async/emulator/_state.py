@@ -28,10 +28,13 @@ class Counters:
 
     Attributes:
         total_requests: every HTTP request, answered or not.
-        logins: Login.json calls that opened a session.
-        paths: requests per operation path (unknown paths under their own name).
+        logins: sign-ins that opened a session (Login.json and ``POST /v3/login``).
+        paths: requests per operation: v2's by path (``"List/Vendor.json"``), v3's by the
+            table row's name (``"GET /v3/vendors/{vendorId}"``); unknown paths under their own
+            name.
         errors: error answers per BDC code (in bulk answers, per item).
-        max_in_flight: the most requests seen in flight at once, per organization id.
+        max_in_flight: the most requests seen in flight at once, per organization id (both
+            faces together).
         injected_failures: HTTP 5xx answers sent by ``fail_next``.
         dropped: connections dropped by ``drop_next``.
     """
