@@ -17,7 +17,7 @@ Every error the SDK raises is a ``BillError``; a user never sees a bare ``KeyErr
     │   │   └── LockedOutError            BDC_1107, BDC_1110 (it passes: not remembered)
     │   ├── InvalidInputError         BILL refused the input (.field, .value): BDC_1108,
     │   │                             1114-1119, 1122, 1124, 1126, 1128, 1129, 1130
-    │   ├── NotFoundError             BDC_1120, BDC_1127
+    │   ├── NotFoundError             BDC_1120, BDC_1127, BDC_1205 (v3)
     │   ├── ServerError               BILL's own failure: BDC_1001-1005, BDC_1125
     │   ├── SessionExpiredError       BDC_1109
     │   ├── UntrustedSessionError     BDC_1361: the session is not MFA-trusted
@@ -248,7 +248,8 @@ class InvalidInputError(ApiError):
 
 class NotFoundError(ApiError):
     """What the call names does not exist for this organization: "No data found." (BDC_1120),
-    an id the organization has no object for, or no sync log file (BDC_1127)."""
+    an id the organization has no object for (v3: BDC_1205, HTTP 404), or no sync log file
+    (BDC_1127)."""
 
 
 class ServerError(ApiError):
@@ -449,6 +450,9 @@ ERROR_CLASSES: Mapping[str | tuple[str, str], type[ApiError]] = {
     "BDC_1150": PaymentError,
     # "Developer key must be specified." (BILL's Node client's tests against BILL's sandbox).
     "BDC_1178": AuthenticationError,
+    # v3's "no data found for the given id" (HTTP 404; a third party's live probe, reference
+    # §4.3). Without it an unknown id raised a plain ApiError.
+    "BDC_1205": NotFoundError,
     "BDC_1322": ConcurrencyLimitError,
     "BDC_1354": MfaError,
     "BDC_1356": MfaError,

@@ -118,6 +118,7 @@ def test_every_block_runs_against_the_emulator(
 ) -> None:
     served.emulator.reset(SMALL)
     monkeypatch.setenv("BILL_BASE_URL", served.base_url)
+    monkeypatch.setenv("BILL_V3_BASE_URL", served.v3_base_url)
     monkeypatch.setenv("BILL_DEV_KEY", DEMO_DEV_KEY)
     monkeypatch.setenv("BILL_ORG_ID", served.emulator.org_ids[0])
     monkeypatch.setenv("BILL_USER_NAME", DEMO_USER_NAME)

@@ -1,4 +1,5 @@
-"""A local BILL v2 emulator: an ASGI app that behaves like BILL, served over real HTTP.
+"""A local BILL emulator: an ASGI app that behaves like BILL's v2 and v3 APIs on one set of
+data, served over real HTTP.
 
 Install with ``pip install 'bill-async[emulator]'`` (uvicorn is needed only to serve it)::
 
@@ -12,6 +13,11 @@ Install with ``pip install 'bill-async[emulator]'`` (uvicorn is needed only to s
         async with bill_async.Client(auth, base_url=running.base_url) as client: ...
 
 or from a shell: ``bill-async emulator --port 8089`` (or ``python -m bill_async.emulator``).
+
+BILL's v3 API is served under ``/connect/v3/...`` on the same state (``running.v3_base_url``,
+the base ``bill_async.v3.Client`` takes): a record written through either API is read back
+through the other, and the limits are counted over both. Its rules and choices are those of
+``bill_async/emulator/_v3/_face.py`` and docs/decisions.md.
 
 It answers every operation of ``bill_async.ENDPOINTS`` with BILL's envelope (errors with HTTP
 200), enforces BILL's rules itself (idle sessions: BDC_1109; more than 3 in flight per devKey

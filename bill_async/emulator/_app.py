@@ -1,4 +1,5 @@
-"""The emulator: a raw ASGI app that answers BILL v2's operations under ``/api/v2/``.
+"""The emulator: a raw ASGI app that answers BILL v2's operations under ``/api/v2/`` (and hands
+``/connect/...`` and ``/connect-events/...`` to its v3 face, ``_v3``, on the same state).
 
 Every request goes through the same steps, in BILL's order as far as it is known:
 
@@ -61,6 +62,7 @@ from ._http import (
 from ._ops import Call, Handler, generic_handler
 from ._signin import error_list, list_orgs, login
 from ._state import Counters, State
+from ._v3 import V3Face, is_v3
 
 __all__ = ["API_PREFIX", "ConnectionDropped", "Emulator", "create_app"]
 
@@ -136,6 +138,7 @@ class Emulator:
         self._failures: list[_Failure] = []
         self._drops: list[_Drop] = []
         self._paused = False
+        self._v3 = V3Face(self)  # reads the v3 table now: a row added later is not served
 
     def __repr__(self) -> str:
         return f"<bill_async.emulator.Emulator orgs={len(self._state.orgs)}>"
@@ -226,8 +229,8 @@ class Emulator:
         self, n: int = 1, *, status: int = 503, paths: Iterable[str] | None = None
     ) -> None:
         """Answer the next ``n`` requests (to ``paths``, operation paths such as
-        ``"List/Vendor.json"``, or to any path) with HTTP ``status`` and a non-BILL body,
-        without running them."""
+        ``"List/Vendor.json"`` or v3 rows such as ``"GET /v3/vendors/{vendorId}"``, or to any
+        path) with HTTP ``status`` and a non-BILL body, without running them."""
         if not 500 <= status <= 599:
             raise ValueError("status must be an HTTP 5xx")
         failure = _Failure(status, None if paths is None else frozenset(paths))
@@ -241,7 +244,8 @@ class Emulator:
         when: Literal["before", "after"] = "after",
         n: int = 1,
     ) -> None:
-        """Drop the connection of the next ``n`` requests to ``path`` (or to any path):
+        """Drop the connection of the next ``n`` requests to ``path`` (a v2 path, or a v3 row
+        such as ``"POST /v3/vendors"``; or any path):
         ``"before"`` the operation runs, or ``"after"`` it has run. The client sees a
         connection closed in the middle of the answer either way."""
         if when not in ("before", "after"):
@@ -280,6 +284,9 @@ class Emulator:
             return
         if kind != "http":
             return  # websockets: nothing to say
+        if is_v3(str(scope.get("path", ""))):
+            await self._v3.serve(scope, receive, send)
+            return
         request = await read_request(scope, receive)
         path = request.path.removeprefix(API_PREFIX)
         endpoint = ENDPOINTS_BY_PATH.get(path) if request.path.startswith(API_PREFIX) else None

@@ -63,8 +63,11 @@ class EmulatorConfig:
         idle_timeout: seconds without a call after which a credential session is invalid
             (BDC_1109). Token sessions never idle out.
         max_in_flight: requests in flight per (devKey, organization) before BDC_1322.
-        hourly_requests / hourly_logins: the hourly budgets per devKey (BDC_1144); logins
-            count Login.json and ListOrgs.json together, and not toward ``hourly_requests``.
+        hourly_requests / hourly_logins: the hourly budgets per devKey (BDC_1144), counted
+            over both faces; logins count Login.json, ListOrgs.json and ``POST /v3/login``
+            together, and not toward ``hourly_requests``.
+        messages_per_minute: v3 calls that text or email someone (an MFA challenge, an
+            invoice sent, a network invitation) per devKey in any minute.
         latency: seconds from a request's admission to its answer (fixed, or a (low, high)
             range drawn from a ``random.Random(seed)``), inside the in-flight window. The
             operation's own time counts toward it; an operation that takes longer is answered
@@ -90,6 +93,7 @@ class EmulatorConfig:
     max_in_flight: int = 3
     hourly_requests: int = 20_000
     hourly_logins: int = 200
+    messages_per_minute: int = 5
     latency: Latency = attrs.field(default=0.0, validator=_check_latency)
     mfa_code: str = DEMO_MFA_CODE
     mfa_trust_days: int = 30

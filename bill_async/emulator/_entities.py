@@ -65,6 +65,7 @@ PREFIXES: Mapping[str, str] = MappingProxyType(
         "ReceivedPay": "0rp",
         "LargeBiller": "0rv",
         "Note": "act",
+        "Attachment": "att",
         "ApprovalPolicyApprover": "apa",
         "ApprovalPolicy": "app",
         "BankAccount": "bac",
@@ -74,6 +75,8 @@ PREFIXES: Mapping[str, str] = MappingProxyType(
         "RecurringBill": "btp",
         "CustomerBankAccount": "cba",
         "CreditMemo": "ccr",
+        # A credit memo's line (v3 only): BILL's id list names no prefix; "cml" is invented.
+        "CreditMemoLineItem": "cml",
         "CheckImage": "cki",
         "ActgClass": "cls",
         "CustomerContact": "cpu",

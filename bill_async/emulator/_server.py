@@ -21,6 +21,7 @@ import attrs
 
 from ._app import API_PREFIX, ConnectionDropped, Emulator
 from ._config import EmulatorConfig, Latency
+from ._v3 import V3_PREFIX
 
 __all__ = [
     "RunningEmulator",
@@ -93,13 +94,18 @@ def _server(emulator: Emulator, *, log_level: str, log_config: Any, access_log: 
 
 @attrs.frozen
 class RunningEmulator:
-    """An emulator being served: its ``base_url`` (``http://127.0.0.1:PORT/api/v2``) and the
-    ``emulator`` itself (state, knobs, counters)."""
+    """An emulator being served: its ``base_url`` (``http://127.0.0.1:PORT/api/v2``), its
+    ``v3_base_url`` (``http://127.0.0.1:PORT/connect``, the base ``bill_async.v3.Client``
+    takes) and the ``emulator`` itself (state, knobs, counters)."""
 
     base_url: str
     emulator: Emulator
     host: str
     port: int
+
+    @property
+    def v3_base_url(self) -> str:
+        return self.base_url.removesuffix(API_PREFIX.rstrip("/")) + V3_PREFIX
 
 
 @contextlib.contextmanager
@@ -235,8 +241,10 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
 def banner(emulator: Emulator, url: str) -> str:
     """What ``bill-async emulator`` prints: where it listens, and the demo credentials."""
     config = emulator.config
+    v3_url = url.removesuffix(API_PREFIX.rstrip("/")) + V3_PREFIX
     lines = [
         f"BILL v2 emulator listening on {url}",
+        f"BILL v3 (the same data) on {v3_url}",
         "",
         f"  devKey       {config.dev_key}",
         f"  userName     {config.user_name}",

@@ -37,8 +37,11 @@ def _who(state: State, fields: Mapping[str, str]) -> bool:
     raise Fault(BAD_CREDENTIALS)
 
 
-def login(state: State, fields: Mapping[str, str], base_url: str) -> tuple[Any, Session]:
-    """Login.json: a new session, and the answer's data."""
+def login(
+    state: State, fields: Mapping[str, str], base_url: str, *, api: str = "v2"
+) -> tuple[Any, Session]:
+    """Login.json (and, with ``api="v3"``, ``POST /v3/login``): a new session of ``api``, and
+    Login.json's answer data."""
     is_token = _who(state, fields)
     org_id = fields.get("orgId", "")
     if not org_id:
@@ -58,7 +61,7 @@ def login(state: State, fields: Mapping[str, str], base_url: str) -> tuple[Any, 
             and remembered[2] > state.config.wall_clock()
         )
     org = state.org(org_id)
-    session = state.open_session(org, fields["devKey"], is_token=is_token, trusted=trusted)
+    session = state.open_session(org, fields["devKey"], is_token=is_token, trusted=trusted, api=api)
     state.counters.logins += 1
     data = {
         "sessionId": session.session_id,

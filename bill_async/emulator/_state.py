@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import random
 import secrets
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,10 +28,13 @@ class Counters:
 
     Attributes:
         total_requests: every HTTP request, answered or not.
-        logins: Login.json calls that opened a session.
-        paths: requests per operation path (unknown paths under their own name).
+        logins: sign-ins that opened a session (Login.json and ``POST /v3/login``).
+        paths: requests per operation: v2's by path (``"List/Vendor.json"``), v3's by the
+            table row's name (``"GET /v3/vendors/{vendorId}"``); unknown paths under their own
+            name.
         errors: error answers per BDC code (in bulk answers, per item).
-        max_in_flight: the most requests seen in flight at once, per organization id.
+        max_in_flight: the most requests seen in flight at once, per organization id (both
+            faces together).
         injected_failures: HTTP 5xx answers sent by ``fail_next``.
         dropped: connections dropped by ``drop_next``.
     """
@@ -57,6 +60,8 @@ class Session:
     last_used: float
     trusted: bool = False
     challenges: set[str] = attrs.field(factory=set, repr=False)
+    # The face that opened it: a v2 session is unknown to the v3 face and the other way round.
+    api: str = "v2"
 
 
 @attrs.define(eq=False)
@@ -85,6 +90,9 @@ class OrgData:
     approvers: dict[str, list[dict[str, Any]]] = attrs.field(factory=dict, repr=False)
     documents: dict[str, Document] = attrs.field(factory=dict, repr=False)
     invites: dict[str, dict[str, Any]] = attrs.field(factory=dict, repr=False)
+    # What only the v3 face knows of an object, by its id (a credit memo's lines: v2's
+    # CreditMemo has none).
+    v3_only: dict[str, dict[str, Any]] = attrs.field(factory=dict, repr=False)
     bank_balance: float = 0.0
 
     def table(self, entity: str) -> dict[str, dict[str, Any]]:
@@ -153,6 +161,8 @@ class State:
         # devKey -> (clock hour, count)
         self.hourly_requests: dict[str, tuple[int, int]] = {}
         self.hourly_logins: dict[str, tuple[int, int]] = {}
+        # devKey -> the clock times of its recent calls that text or email someone (v3)
+        self.messages: dict[str, deque[float]] = {}
         self._last_ms = 0
         self.runtime_ids = IdMaker(random.Random(f"runtime:{config.seed}"), self.issued)
         names = IdMaker(random.Random(f"orgs:{config.seed}"), self.issued)
@@ -195,7 +205,9 @@ class State:
 
     # -- sessions -----------------------------------------------------------------------------
 
-    def open_session(self, org: OrgData, dev_key: str, *, is_token: bool, trusted: bool) -> Session:
+    def open_session(
+        self, org: OrgData, dev_key: str, *, is_token: bool, trusted: bool, api: str = "v2"
+    ) -> Session:
         session = Session(
             session_id="!" + secrets.token_urlsafe(32),
             org_id=org.org_id,
@@ -204,14 +216,16 @@ class State:
             is_token=is_token,
             last_used=self.config.clock(),
             trusted=trusted,
+            api=api,
         )
         self.sessions[session.session_id] = session
         return session
 
-    def session(self, session_id: str, dev_key: str) -> Session | None:
-        """The live session for ``session_id``, touched; None if unknown or idled out."""
+    def session(self, session_id: str, dev_key: str, api: str = "v2") -> Session | None:
+        """The live session of ``api`` for ``session_id``, touched; None if unknown, another
+        API's, or idled out."""
         session = self.sessions.get(session_id)
-        if session is None or session.dev_key != dev_key:
+        if session is None or session.dev_key != dev_key or session.api != api:
             return None
         now = self.config.clock()
         if not session.is_token and now - session.last_used > self.config.idle_timeout:
@@ -234,6 +248,18 @@ class State:
             table[dev_key] = (hour, used)
             return False
         table[dev_key] = (hour, used + 1)
+        return True
+
+    def take_message(self, dev_key: str) -> bool:
+        """Count one call that texts or emails someone (v3: 5 a minute per devKey, over a
+        sliding minute of ``clock``); False (not counted) when the minute's are spent."""
+        now = self.config.clock()
+        recent = self.messages.setdefault(dev_key, deque())
+        while recent and now - recent[0] >= 60.0:
+            recent.popleft()
+        if len(recent) >= self.config.messages_per_minute:
+            return False
+        recent.append(now)
         return True
 
     def enter(self, key: tuple[str, str]) -> bool:

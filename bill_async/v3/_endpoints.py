@@ -330,7 +330,7 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("PATCH", "/v3/customers/{customerId}/contacts/{contactId}", "customer_contacts", "update", WRITE, BODY, 'CustomerContact', token_basis="I", summary='Update a customer contact'),
     Operation("POST", "/v3/customers/{customerId}/contacts/{contactId}/archive", "customer_contacts", "archive", WRITE, NO_BODY, 'CustomerContact', token_basis="I", summary='Archive a customer contact'),
     Operation("POST", "/v3/customers/{customerId}/contacts/{contactId}/restore", "customer_contacts", "restore", WRITE, NO_BODY, 'CustomerContact', token_basis="I", summary='Restore an archived customer contact'),
-    Operation("GET", "/v3/invoices", "invoices", "list", READ, GET, 'Invoice', token_basis="I", summary='Get list of invoices'),
+    Operation("GET", "/v3/invoices", "invoices", "list", READ, LIST, 'Invoice', result_key='results', token_basis="I", summary='Get list of invoices'),
     Operation("POST", "/v3/invoices", "invoices", "create", WRITE, BODY, 'Invoice', token_basis="I", summary='Create an invoice'),
     Operation("POST", "/v3/invoices/record-payment", "invoices", "record_payment", WRITE, BODY, 'ReceivablePayment', token_basis="I", summary='Record AR payment'),
     Operation("GET", "/v3/invoices/{invoiceId}", "invoices", "get", READ, GET, 'Invoice', token_basis="I", summary='Get invoice details'),

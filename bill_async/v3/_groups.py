@@ -2052,13 +2052,34 @@ class FundingAccountsGroup(Group):
 class InvoicesGroup(Group):
     """The invoices operations: ``client.invoices``."""
 
-    async def list(self) -> Invoice:
+    def list(
+        self,
+        *,
+        filters: Iterable[Filter | Mapping[str, Any]] = (),
+        sort: Iterable[Sort | Mapping[str, Any]] = (),
+        page_size: int = 100,
+        limit: int | None = None,
+    ) -> CursorPager[Invoice]:
         """Get list of invoices.
 
         ``GET /v3/invoices``. A read: sent again after a failure that may pass. Token sessions:
         allowed (inferred from v2's).
+
+        Args:
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records per request, 1 to 100 (at most ``limit``)
+            limit: stop after this many records
         """
-        return await self._requester.fetch(_OP[("GET", "/v3/invoices")], Invoice)
+        return self._requester.paginate(
+            _OP[("GET", "/v3/invoices")],
+            Invoice,
+            filters=filters,
+            sort=sort,
+            page_size=page_size,
+            limit=limit,
+        )
 
     async def create(self, body: Mapping[str, Any]) -> Invoice:
         """Create an invoice.

@@ -10,6 +10,7 @@ import pytest
 
 from bill_async.emulator import Emulator, RunningEmulator, running_emulator
 from tests.emulator.rawhttp import SMALL, Raw, bill_obj
+from tests.emulator.rawv3 import RawV3
 
 
 @pytest.fixture(scope="session")
@@ -57,3 +58,16 @@ def bill(session: Raw, vendor: dict[str, Any]) -> dict[str, Any]:
         "Crud/Create/Bill.json", {"obj": bill_obj(vendor["id"], 100, 50.25)}
     )
     return data
+
+
+@pytest.fixture
+def v3(served: RunningEmulator, emulator: Emulator, http: httpx.Client) -> RawV3:
+    """A raw v3 client, not yet signed in."""
+    return RawV3(served.v3_base_url, emulator, http)
+
+
+@pytest.fixture
+def v3_session(v3: RawV3) -> RawV3:
+    """A raw v3 client signed in as the demo user to the first organization."""
+    assert v3.login().status_code == 200
+    return v3

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import bill_async
+import bill_async.v3
 from bill_async.emulator import (
     DEMO_DEV_KEY,
     DEMO_PASSWORD,
@@ -53,6 +54,15 @@ def make_client(base_url: str, auth: bill_async.AuthStrategy, **options: Any) ->
     return bill_async.Client(auth, base_url=base_url, **options)
 
 
+def make_v3_client(
+    v3_base_url: str, auth: bill_async.AuthStrategy, **options: Any
+) -> bill_async.v3.Client:
+    """A v3 client with quick retries and its own limit store (unless given one)."""
+    options.setdefault("retry", QUICK_RETRY)
+    options.setdefault("limits", bill_async.InProcessLimits())
+    return bill_async.v3.Client(auth, base_url=v3_base_url, **options)
+
+
 @pytest.fixture(scope="session")
 def served() -> Iterator[RunningEmulator]:
     with running_emulator(SMALL) as running:
@@ -84,4 +94,20 @@ async def token_client(
 ) -> AsyncIterator[bill_async.Client]:
     """A client signed in (lazily) with the demo sync token."""
     async with make_client(served.base_url, token(emulator.token_org_id)) as client:
+        yield client
+
+
+@pytest.fixture
+async def v3_client(served: RunningEmulator, org_id: str) -> AsyncIterator[bill_async.v3.Client]:
+    """A v3 client signed in (lazily) as the demo user to the first organization."""
+    async with make_v3_client(served.v3_base_url, credential(org_id)) as client:
+        yield client
+
+
+@pytest.fixture
+async def v3_token_client(
+    served: RunningEmulator, emulator: Emulator
+) -> AsyncIterator[bill_async.v3.Client]:
+    """A v3 client signed in (lazily) with the demo sync token."""
+    async with make_v3_client(served.v3_base_url, token(emulator.token_org_id)) as client:
         yield client
