@@ -1067,7 +1067,15 @@ class CreditMemosGroup(Group):
 class CustomerContactsGroup(Group):
     """The customer contacts operations: ``client.customer_contacts``."""
 
-    async def list(self, customer_id: str) -> CustomerContact:
+    def list(
+        self,
+        customer_id: str,
+        *,
+        filters: Iterable[Filter | Mapping[str, Any]] = (),
+        sort: Iterable[Sort | Mapping[str, Any]] = (),
+        page_size: int = 100,
+        limit: int | None = None,
+    ) -> CursorPager[CustomerContact]:
         """Get list of customer contacts.
 
         ``GET /v3/customers/{customerId}/contacts``. A read: sent again after a failure that may
@@ -1075,9 +1083,20 @@ class CustomerContactsGroup(Group):
 
         Args:
             customer_id: the ``customerId``
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records per request, 1 to 100 (at most ``limit``)
+            limit: stop after this many records
         """
-        return await self._requester.fetch(
-            _OP[("GET", "/v3/customers/{customerId}/contacts")], CustomerContact, customer_id
+        return self._requester.paginate(
+            _OP[("GET", "/v3/customers/{customerId}/contacts")],
+            CustomerContact,
+            customer_id,
+            filters=filters,
+            sort=sort,
+            page_size=page_size,
+            limit=limit,
         )
 
     async def create(self, customer_id: str, body: Mapping[str, Any]) -> CustomerContact:
@@ -1260,7 +1279,15 @@ class CustomersGroup(Group):
             _OP[("POST", "/v3/customers/{customerId}/archive")], Customer, customer_id
         )
 
-    async def list_bank_accounts(self, customer_id: str) -> Customer:
+    def list_bank_accounts(
+        self,
+        customer_id: str,
+        *,
+        filters: Iterable[Filter | Mapping[str, Any]] = (),
+        sort: Iterable[Sort | Mapping[str, Any]] = (),
+        page_size: int = 100,
+        limit: int | None = None,
+    ) -> CursorPager[dict[str, Any]]:
         """Get list of customer bank accounts.
 
         ``GET /v3/customers/{customerId}/bank-accounts``. A read: sent again after a failure
@@ -1268,12 +1295,22 @@ class CustomersGroup(Group):
 
         Args:
             customer_id: the ``customerId``
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records per request, 1 to 100 (at most ``limit``)
+            limit: stop after this many records
         """
-        return await self._requester.fetch(
-            _OP[("GET", "/v3/customers/{customerId}/bank-accounts")], Customer, customer_id
+        return self._requester.paginate_records(
+            _OP[("GET", "/v3/customers/{customerId}/bank-accounts")],
+            customer_id,
+            filters=filters,
+            sort=sort,
+            page_size=page_size,
+            limit=limit,
         )
 
-    async def create_bank_account(self, customer_id: str, body: Mapping[str, Any]) -> Customer:
+    async def create_bank_account(self, customer_id: str, body: Mapping[str, Any]) -> Any:
         """Create a customer bank account.
 
         ``POST /v3/customers/{customerId}/bank-accounts``. A write: sent again only when it
@@ -1284,14 +1321,11 @@ class CustomersGroup(Group):
             customer_id: the ``customerId``
             body: the JSON body, in BILL's names (camelCase), as BILL's v3 reference gives it
         """
-        return await self._requester.fetch(
-            _OP[("POST", "/v3/customers/{customerId}/bank-accounts")],
-            Customer,
-            customer_id,
-            body=body,
+        return await self._requester.call(
+            _OP[("POST", "/v3/customers/{customerId}/bank-accounts")], customer_id, body=body
         )
 
-    async def get_bank_account(self, customer_id: str, bank_account_id: str) -> Customer:
+    async def get_bank_account(self, customer_id: str, bank_account_id: str) -> Any:
         """Get customer bank account details.
 
         ``GET /v3/customers/{customerId}/bank-accounts/{bankAccountId}``. A read: sent again
@@ -1301,16 +1335,15 @@ class CustomersGroup(Group):
             customer_id: the ``customerId``
             bank_account_id: the ``bankAccountId``
         """
-        return await self._requester.fetch(
+        return await self._requester.call(
             _OP[("GET", "/v3/customers/{customerId}/bank-accounts/{bankAccountId}")],
-            Customer,
             customer_id,
             bank_account_id,
         )
 
     async def update_bank_account(
         self, customer_id: str, bank_account_id: str, body: Mapping[str, Any]
-    ) -> Customer:
+    ) -> Any:
         """Update a customer bank account.
 
         ``PATCH /v3/customers/{customerId}/bank-accounts/{bankAccountId}``. A write: sent again
@@ -1322,15 +1355,14 @@ class CustomersGroup(Group):
             bank_account_id: the ``bankAccountId``
             body: the JSON body, in BILL's names (camelCase), as BILL's v3 reference gives it
         """
-        return await self._requester.fetch(
+        return await self._requester.call(
             _OP[("PATCH", "/v3/customers/{customerId}/bank-accounts/{bankAccountId}")],
-            Customer,
             customer_id,
             bank_account_id,
             body=body,
         )
 
-    async def archive_bank_account(self, customer_id: str, bank_account_id: str) -> Customer:
+    async def archive_bank_account(self, customer_id: str, bank_account_id: str) -> Any:
         """Archive a customer bank account.
 
         ``POST /v3/customers/{customerId}/bank-accounts/{bankAccountId}/archive``. A write: sent
@@ -1341,9 +1373,8 @@ class CustomersGroup(Group):
             customer_id: the ``customerId``
             bank_account_id: the ``bankAccountId``
         """
-        return await self._requester.fetch(
+        return await self._requester.call(
             _OP[("POST", "/v3/customers/{customerId}/bank-accounts/{bankAccountId}/archive")],
-            Customer,
             customer_id,
             bank_account_id,
         )
@@ -3039,7 +3070,15 @@ class OrganizationsGroup(Group):
 class PaymentTermsGroup(Group):
     """The payment terms operations: ``client.payment_terms``."""
 
-    async def list(self, organization_id: str) -> PaymentTerm:
+    def list(
+        self,
+        organization_id: str,
+        *,
+        filters: Iterable[Filter | Mapping[str, Any]] = (),
+        sort: Iterable[Sort | Mapping[str, Any]] = (),
+        page_size: int = 100,
+        limit: int | None = None,
+    ) -> CursorPager[PaymentTerm]:
         """Get list of payment terms.
 
         ``GET /v3/organizations/{organizationId}/payment-terms``. A read: sent again after a
@@ -3047,11 +3086,20 @@ class PaymentTermsGroup(Group):
 
         Args:
             organization_id: the ``organizationId``
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records per request, 1 to 100 (at most ``limit``)
+            limit: stop after this many records
         """
-        return await self._requester.fetch(
+        return self._requester.paginate(
             _OP[("GET", "/v3/organizations/{organizationId}/payment-terms")],
             PaymentTerm,
             organization_id,
+            filters=filters,
+            sort=sort,
+            page_size=page_size,
+            limit=limit,
         )
 
     async def create(self, organization_id: str, body: Mapping[str, Any]) -> PaymentTerm:
@@ -3158,7 +3206,7 @@ class PaymentsGroup(Group, MassPayments):
         """
         return await self._requester.fetch(_OP[("POST", "/v3/payments")], Payment, body=body)
 
-    async def bulk_create(self, items: Iterable[Mapping[str, Any]]) -> BulkResults[Payment]:
+    async def create_bulk(self, body: Mapping[str, Any]) -> Any:
         """Create a bulk payment.
 
         ``POST /v3/payments/bulk``. A write: sent again only when it provably did not reach
@@ -3169,9 +3217,9 @@ class PaymentsGroup(Group, MassPayments):
         go in chunks; a failed chunk's items all carry its error in the ``BulkResults``.
 
         Args:
-            items: one JSON body per object, in BILL's names
+            body: the JSON body, in BILL's names (camelCase), as BILL's v3 reference gives it
         """
-        return await self._requester.bulk(_OP[("POST", "/v3/payments/bulk")], Payment, items)
+        return await self._requester.call(_OP[("POST", "/v3/payments/bulk")], body=body)
 
     async def get_exchange_rate(
         self,

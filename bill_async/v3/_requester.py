@@ -28,7 +28,7 @@ from .._v2._convert import Model
 from .._v2._pagination import Filter, Sort
 from .._v2._wire import body_excerpt
 from ._dialect import V3Dialect
-from ._endpoints import Operation
+from ._endpoints import Operation, Shape
 from ._pagination import CursorPager, list_query
 
 __all__ = ["Requester", "V3Requester"]
@@ -139,6 +139,14 @@ class V3Requester:
         pipeline = self._pipeline
         pipeline.shared.check_usable()
         pipeline.check_allowed(op)
+        if op.shape is Shape.BODY and op.bulk_limit and isinstance(body, Mapping):
+            # One object holding the items (a bulk payment's "payments"): BILL's limit applies.
+            for key, value in body.items():
+                if isinstance(value, list) and len(value) > op.bulk_limit:
+                    raise InvalidRequestError(
+                        f"{op.name}: {key} holds {len(value)} items; BILL takes at most "
+                        f"{op.bulk_limit} in one request"
+                    )
         if op.mfa_when is None or not _truthy_at(body, op.mfa_when):
             return
         if pipeline.auth.is_token:

@@ -460,3 +460,18 @@ async def test_bill_documents_still_processing_are_visible_and_followed() -> Non
     assert uploading.id == "0du1"  # BILL's temporary id while it processes the document
     assert done == [{"uploadId": "0du1", "documentId": "00h1", "status": "UPLOADED"}]
     assert fake.seen[-1].url.params["ids"] == "0du1"
+
+
+@pytest.mark.anyio
+async def test_a_bulk_payment_is_one_body_and_over_bills_limit_is_refused_unsent() -> None:
+    fake = V3Fake()
+    fake.on("POST", "/v3/payments/bulk", httpx.Response(201, json={"payments": [{"id": "stp1"}]}))
+    auth = credential(mfa_id="mfa-SECRET-remembered", device_id="laptop")
+    body = {"processDate": "2026-12-10", "payments": [{"billId": "00n1", "amount": 5}]}
+    async with client(fake, auth) as bill:
+        made = await bill.payments.create_bulk(body)
+        with pytest.raises(bill_async.InvalidRequestError, match="at most 50"):
+            await bill.payments.create_bulk({"payments": [{"billId": "00n1"}] * 51})
+    assert made == {"payments": [{"id": "stp1"}]}
+    assert json.loads(fake.seen[-1].content) == body
+    assert fake.paths().count("POST /connect/v3/payments/bulk") == 1
