@@ -219,9 +219,7 @@ class BaseClient:
 
         After BILL refused the credentials (``AuthenticationError``), calls raise that error
         again without signing in; ``login()`` tries once more."""
-        self._pipeline.shared.check_usable()
-        self._pipeline.sessions.forget_refusal()
-        await self._pipeline.sessions.get()
+        await self._pipeline.sign_in()
 
     async def logout(self) -> None:
         """End the current session. With none open, nothing is sent. The client never does
