@@ -2,7 +2,8 @@
 
 Every request goes through the same steps, in BILL's order as far as it is known:
 
-    route (unknown path, or a table row with no handler: HTTP 404, BDC_1121)
+    Host (not the emulator's own address, localhost or an allowed name: HTTP 421)
+    → route (unknown path, or a table row with no handler: HTTP 404, BDC_1121)
     → injected 5xx / drop-before knobs → POST only (else HTTP 405, BDC_1121)
     → devKey (missing: BDC_1178; wrong: BDC_1102)
     → hourly budget (BDC_1144; Login and ListOrgs have their own)
@@ -55,6 +56,7 @@ from ._http import (
     Send,
     dump_json,
     error_envelope,
+    host_name,
     ok_envelope,
     read_request,
 )
@@ -280,6 +282,10 @@ class Emulator:
             return
         if kind != "http":
             return  # websockets: nothing to say
+        if not self._host_allowed(scope):
+            # DNS rebinding: a web page's own name pointed at this address must not reach it.
+            await self._send(send, 421, b"Misdirected Request: unknown Host", b"text/plain")
+            return
         request = await read_request(scope, receive)
         path = request.path.removeprefix(API_PREFIX)
         endpoint = ENDPOINTS_BY_PATH.get(path) if request.path.startswith(API_PREFIX) else None
@@ -319,6 +325,19 @@ class Emulator:
         if drop is not None:  # "after": the operation has run
             await self._drop(send)
         await self._send(send, 200, body, extra=headers)
+
+    def _host_allowed(self, scope: Scope) -> bool:
+        """The ``Host`` names this emulator: its own address (the one the connection came to),
+        localhost, or one of ``allowed_hosts``; a request without one (not a browser's) too."""
+        for name, value in scope.get("headers", ()):
+            if name.lower() == b"host":
+                host = host_name(value.decode("latin-1"))
+                break
+        else:
+            return True
+        server = scope.get("server")
+        own = str(server[0]).lower() if server else None
+        return host in _LOCAL_NAMES or host == own or host in self._config.allowed_hosts
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -439,7 +458,7 @@ class Emulator:
         try:
             if endpoint is _LOGIN:
                 data, new = login(state, request.fields, request.base_url)
-                cookie = f"sid={new.session_id}; Path=/; HttpOnly"
+                cookie = f"sid={new.session_id}; Path=/; HttpOnly; SameSite=Strict"
                 headers.append((b"set-cookie", cookie.encode()))
             elif endpoint.shape is Shape.FORM:
                 data = list_orgs(state, request.fields)
@@ -479,6 +498,9 @@ class Emulator:
             base_url=request.base_url,
         )
         return self._handlers[endpoint.path](call)
+
+
+_LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 def _data(raw: str | None) -> dict[str, Any]:
