@@ -210,6 +210,11 @@ class BaseClient:
         return self._pipeline.shared.requests_sent
 
     @property
+    def logins(self) -> int:
+        """Sign-ins this client family has made (a session adopted from a store is none)."""
+        return self._pipeline.shared.logins
+
+    @property
     def session_manager(self) -> SessionManager:
         """The session manager of this client's organization (for inspection)."""
         return self._pipeline.sessions

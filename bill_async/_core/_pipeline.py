@@ -96,6 +96,7 @@ class Shared:
         self.closed = False
         self.loop: object | None = None  # the event loop it was first used on
         self.requests_sent = 0  # every attempt sent, logins included, by this client family
+        self.logins = 0  # sign-ins that gave a session, by this client family
 
     def check_usable(self) -> object:
         """Raises ClientStateError if closed or on another event loop; returns the loop."""
@@ -209,7 +210,9 @@ class Pipeline:
         # multiply the logins (and the hourly login budget) by the retries of both.
         once = attrs.evolve(self.retry, max_retries=0)
         result = await self._with_retries(self.dialect.sign_in, call, once)
-        return self.dialect.signed_in(result, credentials)
+        signed_in = self.dialect.signed_in(result, credentials)
+        self.shared.logins += 1
+        return signed_in
 
     async def sign_in(self) -> None:
         """Sign in now (``client.login()``), trying again by this pipeline's policy."""
