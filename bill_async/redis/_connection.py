@@ -3,9 +3,10 @@ waiting out an outage, the fall-back switch and the lease keepers.
 
 Load. A call of the client makes a few Redis commands (its budget, its slot, giving the slot
 back), each on a pooled connection held only while the command runs: calls that wait (for a
-slot, for a free connection) hold none. The pool is a blocking one of ``max_connections``, so
-that a thousand concurrent calls queue for connections instead of failing: redis-py's default
-pool raises at its 101st connection, which read as Redis being down while it was healthy.
+slot, for a free connection) hold none, but for the one task per governor that waits in
+``BLPOP``, on a pool of its own. Each pool is a blocking one of ``max_connections``, so that a
+thousand concurrent calls queue for connections instead of failing: redis-py's default pool
+raises at its 101st connection, which read as Redis being down while it was healthy.
 
 Outages. Redis that cannot be reached (refused, timed out, still loading after a restart) is an
 outage, not an error: the commands that need it wait for it, up to ``outage_wait`` seconds,
@@ -25,7 +26,7 @@ import urllib.parse
 import warnings
 import weakref
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import anyio
 import sniffio
@@ -66,9 +67,10 @@ DEFAULT_LEASE = 30.0
 DEFAULT_PREFIX = "bill_async"
 DEFAULT_REDIS_TIMEOUT = 5.0
 DEFAULT_SESSION_TTL = 3600.0
-# Connections per event loop. Each command holds one only while it runs (well under a
-# millisecond on a nearby Redis), and one task per governor holds one in BLPOP: 3 workers x 400
-# concurrent calls ran on 32 each with no call failing; Redis serves 10,000 clients by default.
+# Connections per event loop, in each of two pools: one for commands, each holding one only while
+# it runs (well under a millisecond on a nearby Redis), and one for the task per governor that
+# waits in BLPOP. 3 workers x 400 concurrent calls ran on 32 with no call failing; Redis serves
+# 10,000 clients by default.
 DEFAULT_MAX_CONNECTIONS = 32
 # Seconds the commands wait for an unreachable Redis: a restart or a failover takes a few.
 DEFAULT_OUTAGE_WAIT = 10.0
@@ -121,6 +123,14 @@ def asyncio_loop() -> asyncio.AbstractEventLoop:
     return asyncio.get_running_loop()
 
 
+class _Clients(NamedTuple):
+    """One event loop's Redis clients: for commands (with the scripts), and for waits."""
+
+    commands: aioredis.Redis
+    scripts: dict[str, Any]
+    waits: aioredis.Redis
+
+
 class _Outage:
     """Redis unreachable, as one event loop sees it: ended by the first ping it answers."""
 
@@ -167,32 +177,40 @@ class Connection:
         self.fell_back = False
         self.local_limits = InProcessLimits()
         self.local_sessions = InProcessSessionStore()
-        self._clients: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, tuple[aioredis.Redis, dict[str, Any]]
-        ] = weakref.WeakKeyDictionary()
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Clients] = (
+            weakref.WeakKeyDictionary()
+        )
         self._outages: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Outage] = (
             weakref.WeakKeyDictionary()
         )
         self._keepers: set[asyncio.Task[None]] = set()
 
-    def _client(self) -> tuple[aioredis.Redis, dict[str, Any]]:
+    def _client(self, blocking: bool = False) -> tuple[aioredis.Redis, dict[str, Any]]:
+        """This loop's client for commands, or (``blocking``) for waits in ``BLPOP``: a pool
+        of their own, so that governors waiting for slots never hold the connections the
+        other commands need."""
         loop = asyncio_loop()
-        entry = self._clients.get(loop)
-        if entry is None:
-            pool = aioredis.BlockingConnectionPool.from_url(
-                self._url,
-                max_connections=self.max_connections,
-                # Waiting for a free connection is queueing, not an outage: only a Redis too slow
-                # to free one within the command timeout counts as unreachable.
-                timeout=self.timeout,
-                decode_responses=True,
-                socket_timeout=self.timeout,
-                socket_connect_timeout=self.timeout,
-            )
-            client = aioredis.Redis.from_pool(pool)
-            scripts = {name: client.register_script(text) for name, text in SCRIPTS.items()}
-            entry = self._clients[loop] = (client, scripts)
-        return entry
+        clients = self._clients.get(loop)
+        if clients is None:
+            # Waiting for a free connection is queueing, not an outage: only a Redis too slow
+            # to free one within the command timeout counts as unreachable. A governor waits
+            # for a connection to wait in as long as it takes: each wait is a quarter second.
+            commands = self._new_client(pool_wait=self.timeout)
+            scripts = {name: commands.register_script(text) for name, text in SCRIPTS.items()}
+            waits = self._new_client(pool_wait=None)
+            clients = self._clients[loop] = _Clients(commands, scripts, waits)
+        return (clients.waits if blocking else clients.commands), clients.scripts
+
+    def _new_client(self, pool_wait: float | None) -> aioredis.Redis:
+        pool = aioredis.BlockingConnectionPool.from_url(
+            self._url,
+            max_connections=self.max_connections,
+            timeout=pool_wait,
+            decode_responses=True,
+            socket_timeout=self.timeout,
+            socket_connect_timeout=self.timeout,
+        )
+        return aioredis.Redis.from_pool(pool)
 
     async def script(
         self, name: str, keys: list[str], args: list[Any], *, wait: bool = True
@@ -206,19 +224,27 @@ class Connection:
         return await self._through_outages(run, wait)
 
     async def command(
-        self, call: Callable[[aioredis.Redis], Awaitable[T]], *, wait: bool = True
+        self,
+        call: Callable[[aioredis.Redis], Awaitable[T]],
+        *,
+        wait: bool = True,
+        blocking: bool = False,
     ) -> T:
-        return await self._through_outages(lambda client, _: call(client), wait)
+        """Run ``call`` on this loop's client (``blocking``: on the one for ``BLPOP``)."""
+        return await self._through_outages(lambda client, _: call(client), wait, blocking)
 
     async def _through_outages(
-        self, make: Callable[[aioredis.Redis, dict[str, Any]], Awaitable[T]], wait: bool
+        self,
+        make: Callable[[aioredis.Redis, dict[str, Any]], Awaitable[T]],
+        wait: bool,
+        blocking: bool = False,
     ) -> T:
         """Run ``make``'s command; while Redis is unreachable, wait for it (at most
         ``outage_wait`` seconds in all) and run it again."""
         outage = self._outages.get(asyncio_loop())
         if outage is None:
             try:
-                return await self._once(make)
+                return await self._once(make, blocking)
             except RedisUnavailableError as error:
                 if not wait or not self.outage_wait:
                     raise
@@ -230,7 +256,7 @@ class Connection:
                 while True:
                     await outage.over.wait()
                     try:
-                        return await self._once(make)
+                        return await self._once(make, blocking)
                     except RedisUnavailableError as error:
                         outage = self._outage(error)  # unreachable again: wait again
         except TimeoutError:
@@ -238,8 +264,12 @@ class Connection:
                 f"{outage.error} (still, after waiting {self.outage_wait:g} s)", self.safe_url
             ) from outage.error
 
-    async def _once(self, make: Callable[[aioredis.Redis, dict[str, Any]], Awaitable[T]]) -> T:
-        client, scripts = self._client()
+    async def _once(
+        self,
+        make: Callable[[aioredis.Redis, dict[str, Any]], Awaitable[T]],
+        blocking: bool = False,
+    ) -> T:
+        client, scripts = self._client(blocking)
         return await self.run(make(client, scripts))
 
     async def available(self) -> None:
@@ -398,10 +428,11 @@ class Connection:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
             loop = None
-        for owner, (client, _) in entries:
+        for owner, clients in entries:
             if owner is loop:
                 with anyio.CancelScope(shield=True):
-                    await client.aclose()
+                    await clients.commands.aclose()
+                    await clients.waits.aclose()
 
 
 def jittered(delay: float) -> float:

@@ -153,7 +153,7 @@ class RedisGovernor(Governor):
                     self._held += 1
                     return token, self._limit
                 await self._redis.command(
-                    lambda client: client.blpop([self._keys[2]], timeout=wait)
+                    lambda client: client.blpop([self._keys[2]], timeout=wait), blocking=True
                 )
 
     async def _renew(self, token: str) -> bool:
