@@ -26,7 +26,7 @@ LOGIN = {"sessionId": "session-SECRET-9", "orgId": "00802ABCDEFGHIJKLmno"}
 
 
 class TricklingBill:
-    """Answers Login.json at once, and every other call one byte every 0.2 s, never ending:
+    """Answers Login.json at once, and every other call one byte every 0.1 s, never ending:
     no read ever waits longer than the read timeout, so only a deadline ends the call."""
 
     def __init__(self) -> None:
@@ -48,7 +48,7 @@ class TricklingBill:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         while not self.done.is_set():
             await send({"type": "http.response.body", "body": b" ", "more_body": True})
-            await anyio.sleep(0.2)
+            await anyio.sleep(0.1)
 
 
 @contextmanager
@@ -77,22 +77,24 @@ def transports(backend: str) -> list[Callable[[], httpx.AsyncBaseTransport]]:
 async def test_a_trickled_answer_times_out_on_every_transport(anyio_backend: str) -> None:
     with trickling() as (server, url):
         for make in transports(anyio_backend):
-            # Each phase 0.25 s: the whole request may take 1 s. Without that bound the read
-            # timeout alone never fires (a byte comes every 0.2 s) and the call never ends.
             async with bill_async.Client(
                 credential(),
                 base_url=url,
                 transport=make(),
-                timeout=0.25,
                 retry=bill_async.RetryPolicy(max_retries=0),
-            ) as bill:
+            ) as signed_in:
+                await signed_in.login()
+                # Pool, connect and write 0.25 s, read 0.5 s: the whole request may take 1.25 s.
+                # Without that bound the read timeout alone never fires (a byte comes every
+                # 0.1 s) and the call never ends.
+                bill = signed_in.with_options(timeout=httpx.Timeout(0.25, read=0.5))
                 with anyio.fail_after(20):  # liveness only
                     with pytest.raises(bill_async.RequestTimeoutError) as read:
                         await bill.vendors.read("009x")
                     with pytest.raises(bill_async.AmbiguousWriteError) as write:
                         await bill.vendors.create(name="Acme")
             assert type(read.value) is bill_async.RequestTimeoutError, make
-            assert "did not come whole within 1.0 s" in str(read.value)
+            assert "did not come whole within 1.2 s" in str(read.value)
             assert isinstance(write.value.__cause__, bill_async.RequestTimeoutError)
     assert server.seen.count("Crud/Create/Vendor.json") == len(transports(anyio_backend))
 
@@ -106,6 +108,7 @@ async def test_the_policys_deadline_ends_the_attempt_in_flight() -> None:
             timeout=30,  # the phases alone would allow two minutes
             retry=bill_async.RetryPolicy(max_retries=3, deadline=0.5),
         ) as bill:
+            await bill.login()  # the read's own deadline is what is measured
             with anyio.fail_after(20):
                 with pytest.raises(bill_async.RequestTimeoutError) as caught:
                     await bill.vendors.read("009x")
