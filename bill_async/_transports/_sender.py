@@ -14,12 +14,14 @@ server that trickles its answer a byte at a time would otherwise never time out.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
 import httpx
+import sniffio
 
 from .. import _exceptions as errors
 from ._base import USER_AGENT, FastPath, OneChunk, WireAnswer, WireRequest
@@ -116,8 +118,17 @@ class Sender:
         limit = whole_answer_limit(timeout, deadline)
         if limit is None:
             return await self._send(request, operation, timeout)
-        with anyio.move_on_after(limit):
-            return await self._send(request, operation, timeout)
+        # About 5 us a request on asyncio with asyncio's own timeout (anyio's scope costs 8).
+        if sniffio.current_async_library() == "asyncio":
+            try:
+                async with asyncio.timeout(limit) as scope:
+                    return await self._send(request, operation, timeout)
+            except TimeoutError:
+                if not scope.expired():
+                    raise  # a timeout of one phase, already mapped
+        else:
+            with anyio.move_on_after(limit):
+                return await self._send(request, operation, timeout)
         # The request may have been sent (and run): for a write, the pipeline says so.
         raise errors.RequestTimeoutError(
             f"{operation}: the answer did not come whole within {limit:.1f} s"
