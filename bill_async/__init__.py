@@ -19,6 +19,7 @@ from ._core._limits import LimitStore as LimitStore
 from ._core._operation import Kind as Kind
 from ._core._operation import TokenRule as TokenRule
 from ._core._retry import RetryPolicy as RetryPolicy
+from ._core._session_file import FileSessionStore as FileSessionStore
 from ._core._sessions import InProcessSessionStore as InProcessSessionStore
 from ._core._sessions import SessionStore as SessionStore
 from ._core._sessions import StoredSession as StoredSession
@@ -161,6 +162,7 @@ __all__ = [
     "ERROR_CLASSES",
     "Employee",
     "Endpoint",
+    "FileSessionStore",
     "Filter",
     "InProcessLimits",
     "InProcessSessionStore",

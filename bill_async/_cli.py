@@ -28,6 +28,9 @@ import anyio
 import attrs
 
 from ._core._auth import AuthStrategy, CredentialLogin, auth_from_env
+from ._core._limits import Limits
+from ._core._redact import fingerprint
+from ._core._session_file import FileSessionStore, default_session_file
 from ._exceptions import BillError, ConfigurationError, InvalidRequestError
 from ._sync import LISTABLE, SyncResult, open_database, resolve_entities, sync
 from ._v2._client import PRODUCTION_URL, SANDBOX_URL, Client
@@ -144,6 +147,8 @@ async def _run_sync(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             )
             await stores.ping()  # an unreachable Redis stops the run before anything is sent
             shared = {"session_store": stores.session_store, "limits": stores.limits}
+        elif not where.embedded:
+            shared = _session_file(args, env, where.base_url)
         client = await stack.enter_async_context(
             Client(where.auth, base_url=where.base_url, **shared)
         )
@@ -178,11 +183,34 @@ async def _run_sync(args: argparse.Namespace, env: Mapping[str, str]) -> int:
                 )
         finally:
             database.close()
-    _print_summary(result, out, org_ids)
+        spent = LoginsSpent(client.logins, client.limits, "redis" if args.redis_url else "here")
+    _print_summary(result, out, org_ids, spent)
     return 1 if result.failed else 0
 
 
-def _print_summary(result: SyncResult, out: Path, org_ids: Sequence[str]) -> None:
+def _session_file(args: argparse.Namespace, env: Mapping[str, str], base_url: str) -> Any:
+    """The store that lets the next run go on with this run's sessions (never the export
+    database: a file of the user's own, readable by the user alone)."""
+    if args.no_session_file:
+        return {}
+    path = Path(args.session_file) if args.session_file else default_session_file(env)
+    if path is None:
+        return {}
+    return {"session_store": FileSessionStore(path, scope=fingerprint(base_url))}
+
+
+@attrs.frozen
+class LoginsSpent:
+    """What a run spent of BILL's 200 logins an hour, for the summary."""
+
+    logins: int  # Login.json calls that gave a session (ListOrgs spends the budget too)
+    limits: Limits
+    counted: str  # "here" (this process) or "redis" (the fleet)
+
+
+def _print_summary(
+    result: SyncResult, out: Path, org_ids: Sequence[str], spent: LoginsSpent
+) -> None:
     per_entity: dict[str, int] = {}
     for target in result.targets:
         per_entity[target.entity] = per_entity.get(target.entity, 0) + target.written
@@ -198,6 +226,12 @@ def _print_summary(result: SyncResult, out: Path, org_ids: Sequence[str]) -> Non
     )
     if busiest:
         print(f"Most written: {busiest}.")
+    limits = spent.limits
+    counted = "by the fleet, in Redis" if spent.counted == "redis" else "in this process"
+    print(
+        f"Logins: {spent.logins} this run; BILL's hourly login budget: {limits.logins_used} of "
+        f"{limits.logins_used + limits.logins_remaining} used ({counted})."
+    )
     for target in result.failed:
         print(f"FAILED {target.org_id} {target.entity}: {target.error}", file=sys.stderr)
 
@@ -347,7 +381,21 @@ def build_parser() -> argparse.ArgumentParser:
     sync_parser.add_argument(
         "--redis-fallback",
         action="store_true",
-        help="if Redis is unreachable, go on with this process's own limits (with a warning)",
+        help="if Redis stays unreachable, go on with this process's own limits (with a "
+        "warning) until it answers again",
+    )
+    sync_parser.add_argument(
+        "--session-file",
+        metavar="PATH",
+        help="keep sessions here between runs, readable by you alone, so that the next run "
+        "signs in again only once they idle out (default: "
+        "$XDG_STATE_HOME/bill-async/sessions.json or ~/.local/state/bill-async/sessions.json;"
+        " not with --redis-url, which shares them in Redis)",
+    )
+    sync_parser.add_argument(
+        "--no-session-file",
+        action="store_true",
+        help="sign in afresh, and keep no session for the next run",
     )
 
     _subcommand(

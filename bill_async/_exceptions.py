@@ -34,7 +34,8 @@ Every error the SDK raises is a ``BillError``; a user never sees a bare ``KeyErr
     │       ├── PoolTimeoutError      no connection was free: the request was not sent
     │       ├── WriteTimeoutError
     │       └── ReadTimeoutError
-    ├── ProtocolError             the body is not JSON or not BILL's envelope (.status_code, .body)
+    ├── ProtocolError             the body is not JSON, not BILL's envelope or not the operation's
+    │                             shape; or HTTP 429 (.status_code, .body, .retry_after)
     ├── AmbiguousWriteError       a write may or may not have run; never resent (.operation, .data)
     ├── ConfigurationError        incomplete or contradictory settings (BILL_* variables)
     └── ClientStateError          the client is closed, or used from another event loop
@@ -343,31 +344,39 @@ class ReadTimeoutError(RequestTimeoutError):
 
 
 class ProtocolError(BillError):
-    """BILL's answer was not JSON, or not BILL's envelope.
+    """BILL's answer was not JSON, not BILL's envelope, nested too deeply to read, or not of
+    the operation's shape; or a gateway's HTTP 429.
 
     Attributes:
         status_code: the HTTP status of the answer.
         body: the start of the body (at most 500 characters), with secrets masked.
         operation: the path of the operation.
+        retry_after: the seconds the answer's ``Retry-After`` asked to wait (HTTP 429 and 503),
+            or None.
     """
 
     def __init__(self, message: str, *, status_code: int, body: str, operation: str) -> None:
         self.status_code = status_code
         self.body = body
         self.operation = operation
+        self.retry_after: float | None = None
         super().__init__(f"{operation}: {message} (HTTP {status_code}): {body!r}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Rebuilding from args would lose the keyword-only attributes.
-        return (_rebuild_protocol_error, (str(self), self.status_code, self.body, self.operation))
+        return (
+            _rebuild_protocol_error,
+            (str(self), self.status_code, self.body, self.operation, self.retry_after),
+        )
 
 
 def _rebuild_protocol_error(
-    text: str, status_code: int, body: str, operation: str
+    text: str, status_code: int, body: str, operation: str, retry_after: float | None = None
 ) -> ProtocolError:
     error = ProtocolError.__new__(ProtocolError)
     BillError.__init__(error, text)
     error.status_code, error.body, error.operation = status_code, body, operation
+    error.retry_after = retry_after
     return error
 
 

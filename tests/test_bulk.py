@@ -97,12 +97,12 @@ async def test_bulk_delete_sends_ids_and_chunks_run_under_the_governor() -> None
 
 
 @pytest.mark.anyio
-async def test_a_bulk_answer_of_the_wrong_size_is_a_protocol_error_per_item() -> None:
+async def test_a_bulk_answer_of_the_wrong_size_makes_every_item_ambiguous() -> None:
     fake = FakeBill()
     fake.on("Bulk/Crud/Create/Customer.json", ok({"bulk": [ok({"entity": "Customer"})]}))
     async with client(fake) as bill:
         results = await bill.customers.bulk_create([{"name": "a"}, {"name": "b"}])
-    assert [type(r) for r in results] == [bill_async.ProtocolError, bill_async.ProtocolError]
+    assert [type(r) for r in results] == [bill_async.AmbiguousWriteError] * 2
 
 
 @pytest.mark.anyio

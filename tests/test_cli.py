@@ -179,7 +179,9 @@ def test_quiet_prints_only_the_summary_even_on_a_terminal(
     assert code == 0, written.decode()
     assert not ESCAPE.search(written)
     assert [line for line in written.decode().splitlines() if line.strip()] == [
-        line for line in written.decode().splitlines() if line.startswith(("Synced", "Most"))
+        line
+        for line in written.decode().splitlines()
+        if line.startswith(("Synced", "Most", "Logins"))
     ]
 
 

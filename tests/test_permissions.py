@@ -115,7 +115,8 @@ async def test_token_session_sends_allowed_operations(path: str) -> None:
 @pytest.mark.parametrize("path", sorted(p for p in FORBIDDEN if not ENDPOINTS_BY_PATH[p].needs_mfa))
 async def test_credential_session_sends_what_tokens_may_not(path: str) -> None:
     fake = FakeBill()
-    fake.on(path, ok({"bulk": [ok({})]} if path.startswith("Bulk/") else {}))
+    key = ENDPOINTS_BY_PATH[path].result_key
+    fake.on(path, ok({"bulk": [ok({})]} if path.startswith("Bulk/") else {key: {}} if key else {}))
     async with client(fake, credential()) as bill:
         await call_generated(bill, path)
     assert fake.paths() == ["Login.json", path]
@@ -126,3 +127,60 @@ def test_readme_shows_the_generated_table() -> None:
 
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     assert bill_async.token_permission_table() in readme
+
+
+# Other spellings of forbidden paths, which a server (or a proxy before it) may read as the
+# forbidden operation: percent-encoding, dot segments, double slashes, another case.
+RESPELLED = [
+    "%50ayBills.json",
+    "./PayBills.json",
+    "x/../PayBills.json",
+    "Crud/Create/%55ser.json",
+    "Crud//Create/User.json",
+    "paybills.json",
+    "Crud/Create/user.json",
+    "PayBills.json?x=1",
+    "PayBills.json/.",
+    "/PayBills.json",
+    "https://evil.test/PayBills.json",
+]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("path", RESPELLED)
+async def test_a_path_spelled_otherwise_is_refused_before_anything_is_sent(path: str) -> None:
+    fake = FakeBill()
+    for make_auth in (token, credential):
+        async with client(fake, make_auth()) as bill:
+            with pytest.raises(bill_async.InvalidRequestError):
+                await bill.call(path, {"id": "x"})
+    assert fake.seen == []  # not even a login
+
+
+@pytest.mark.anyio
+async def test_a_family_rule_holds_in_any_case_for_paths_the_table_lacks() -> None:
+    fake = FakeBill()
+    async with client(fake, token()) as bill:
+        for path in ("Bulk/Crud/Undelete/User.json", "Bulk/Crud/Undelete/USER.json"):
+            with pytest.raises(bill_async.TokenPermissionError):
+                await bill.call(path, {"bulk": []})
+    assert fake.seen == []
+
+
+@pytest.mark.anyio
+async def test_call_still_reaches_operations_outside_the_table() -> None:
+    fake = FakeBill()
+    fake.on("GetSomethingNew.json", ok({"answer": 42}))
+    fake.on("Crud/Read/Widget_2.json", ok({"id": "w"}))
+    async with client(fake, token()) as bill:
+        assert await bill.call("GetSomethingNew.json", {"x": 1}) == {"answer": 42}
+        assert await bill.call("Crud/Read/Widget_2.json", {"id": "w"}) == {"id": "w"}
+    assert fake.paths() == ["Login.json", "GetSomethingNew.json", "Crud/Read/Widget_2.json"]
+
+
+def test_a_case_variant_of_a_table_path_names_the_right_spelling() -> None:
+    from bill_async._v2._permissions import check_path
+
+    with pytest.raises(bill_async.InvalidRequestError, match=r"call 'PayBills\.json'"):
+        check_path("Paybills.json")
+    check_path("PayBills.json")  # the table's own spelling passes

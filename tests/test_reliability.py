@@ -18,6 +18,7 @@ from tests.fakebill import (
     ORG,
     OTHER_ORG,
     FakeBill,
+    ManualClock,
     Seen,
     client,
     credential,
@@ -422,3 +423,39 @@ async def test_one_refusal_lowers_the_limit_by_one() -> None:
             pass  # the refused call, answered BDC_1322
         governor.refused()
         assert governor.limit == 2
+
+
+def test_the_limit_climbs_back_a_step_a_second_without_answers() -> None:
+    # Counted in answers (20 a step) the limit stayed low while calls were few, slow or
+    # cancelled; by the clock it is back to 3 two seconds after the last refusal, whether or
+    # not any call was answered meanwhile (cancelled calls answer nothing).
+    clock = ManualClock()
+    governor = LocalGovernor(3, clock=clock)
+    governor.refused()  # with 3 in flight (the refused one among them): 2
+    governor.refused()  # and again: 1
+    assert governor.limit == 1
+    clock.advance(0.9)
+    assert governor.limit == 1
+    clock.advance(0.1)
+    assert governor.limit == 2
+    clock.advance(5.0)
+    assert governor.limit == 3  # never above its maximum
+
+
+@pytest.mark.anyio
+async def test_calls_get_the_full_limit_back_seconds_after_the_refusals_stop() -> None:
+    clock = ManualClock()
+    fake = strict_fake(latency=0.01)
+    fake.max_in_flight = 1  # another process holds two of the three slots
+    async with client(fake, retry=FAST, limits=bill_async.InProcessLimits(clock=clock)) as bill:
+        async with anyio.create_task_group() as group:
+            for _ in range(6):
+                group.start_soon(bill.vendors.read, "009x")
+        assert bill.limits.max_in_flight == 1
+        fake.max_in_flight = 3  # the other process is done
+        clock.advance(2.0)
+        fake.peak_in_flight.clear()
+        async with anyio.create_task_group() as group:
+            for _ in range(3):
+                group.start_soon(bill.vendors.read, "009x")
+    assert fake.peak_in_flight[ORG] == 3  # at once, not after 40 more answered calls

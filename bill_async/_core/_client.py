@@ -210,6 +210,11 @@ class BaseClient:
         return self._pipeline.shared.requests_sent
 
     @property
+    def logins(self) -> int:
+        """Sign-ins this client family has made (a session adopted from a store is none)."""
+        return self._pipeline.shared.logins
+
+    @property
     def session_manager(self) -> SessionManager:
         """The session manager of this client's organization (for inspection)."""
         return self._pipeline.sessions
@@ -219,9 +224,7 @@ class BaseClient:
 
         After BILL refused the credentials (``AuthenticationError``), calls raise that error
         again without signing in; ``login()`` tries once more."""
-        self._pipeline.shared.check_usable()
-        self._pipeline.sessions.forget_refusal()
-        await self._pipeline.sessions.get()
+        await self._pipeline.sign_in()
 
     async def logout(self) -> None:
         """End the current session. With none open, nothing is sent. The client never does

@@ -123,7 +123,7 @@ class RawResponse:
         text = answer.body.decode("utf-8", errors="replace")
         try:
             body: Any = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deeply to read
             body = text
         return cls(operation, attempt, answer.status, headers, _masked(body, secrets))
 

@@ -2,8 +2,8 @@
 
 - The governor: at most ``max_in_flight`` (3 by default) requests in flight per (devKey,
   organization), shared by every client of the process with that key. When BILL still answers
-  BDC_1322 (another process is using the same key), it lowers its own limit for a while and raises
-  it again after calls succeed.
+  BDC_1322 (another process is using the same key), it lowers its own limit and raises it again
+  one step a second while no other refusal comes.
 - Hourly budgets per devKey: 20,000 requests and 200 logins in each clock hour (BILL counts from
   the top of the hour). A call that would go over is refused before sending.
 
@@ -17,8 +17,10 @@ import abc
 import asyncio
 import datetime as _dt
 import math
+import time
 import weakref
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -104,33 +106,45 @@ class Governor(abc.ABC):
 
 
 class LocalGovernor(Governor):
-    """The in-process governor: an anyio capacity limiter whose size adapts to BDC_1322."""
+    """The in-process governor: an anyio capacity limiter whose size adapts to BDC_1322.
 
-    # After a BDC_1322, this many answered calls in a row raise the limit by one again.
-    RECOVER_AFTER = 20
+    A refusal lowers the limit below what was in flight; it climbs back one step per
+    ``RECOVER_STEP`` seconds without another refusal, by ``clock`` (monotonic seconds)."""
 
-    def __init__(self, max_in_flight: int) -> None:
+    # Time, not answered calls: counting answers (20 a step, as before) left the limit low for
+    # as long as calls were slow, few or cancelled (3 calls of 0.5 s took 1.5 s instead of
+    # 0.5 s long after the refusals had stopped). From 1 back to 3 takes 2 s.
+    RECOVER_STEP = 1.0
+
+    def __init__(self, max_in_flight: int, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._max = max_in_flight
         self._limiter = anyio.CapacityLimiter(max_in_flight)
-        self._streak = 0
+        self._clock = clock
+        self._moved_at = 0.0  # when the limit was last lowered or raised a step
 
     def slot(self) -> _Slot:
+        self._recover()
         return _Slot(self._limiter)
 
     def refused(self) -> None:
-        self._streak = 0
         # The refused call's slot is already given back: with it, this many were in flight.
         in_flight = self._limiter.borrowed_tokens + 1
         lowered = max(1, min(int(self._limiter.total_tokens), in_flight) - 1)
         self._limiter.total_tokens = lowered
+        self._moved_at = self._clock()
 
     def succeeded(self) -> None:
-        if self._limiter.total_tokens >= self._max:
+        self._recover()
+
+    def _recover(self) -> None:
+        """Raise the limit by the steps due since it last moved (waking that many waiters)."""
+        total = int(self._limiter.total_tokens)
+        if total >= self._max:
             return
-        self._streak += 1
-        if self._streak >= self.RECOVER_AFTER:
-            self._streak = 0
-            self._limiter.total_tokens = self._limiter.total_tokens + 1
+        steps = int((self._clock() - self._moved_at) / self.RECOVER_STEP)
+        if steps > 0:
+            self._limiter.total_tokens = min(self._max, total + steps)
+            self._moved_at += steps * self.RECOVER_STEP
 
     @property
     def in_flight(self) -> int:
@@ -138,6 +152,7 @@ class LocalGovernor(Governor):
 
     @property
     def limit(self) -> int:
+        self._recover()
         return int(self._limiter.total_tokens)
 
 
@@ -270,9 +285,11 @@ class InProcessLimits(LimitStore):
     """Limits shared by every client of this process (the default store).
 
     Governors are per event loop as well, since anyio's primitives belong to one loop.
+    ``clock`` (monotonic seconds) times the governors' recovery after BDC_1322.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._governors: weakref.WeakKeyDictionary[object, dict[str, Governor]] = (
             weakref.WeakKeyDictionary()
         )
@@ -283,7 +300,7 @@ class InProcessLimits(LimitStore):
         per_loop = self._governors.setdefault(current_loop(), {})
         governor = per_loop.get(key)
         if governor is None:
-            governor = per_loop[key] = LocalGovernor(max_in_flight)
+            governor = per_loop[key] = LocalGovernor(max_in_flight, clock=self._clock)
         return governor
 
     def budget(self, key: str, limit: int) -> Budget:

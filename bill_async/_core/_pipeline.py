@@ -8,8 +8,12 @@
         │                             touched, trusted, ended or invalidated by the answer
         └ _limited                    a governor slot (3 in flight per devKey and org);
           │                           BDC_1322 lowers it, BDC_1144 spends the budget
-          └ _send_once                one request through the transport; hooks and logging;
-                                      the dialect reads the answer
+          └ _send_once                one request through the transport, within the call's
+                                      deadline; hooks and logging; the dialect reads the answer
+
+A call whose session BILL called invalid while it waited for its slot goes back for the new
+session before sending (``_SessionEnded``); a sign-in that failed for everyone waiting for it
+(``LoginFailed``) is tried again by each caller's own policy and deadline.
 
 What is special about an operation is a column of its table row (``_operation``): the pipeline
 never asks which operation it sends. Nothing is sent before the first checks pass: a refused
@@ -36,22 +40,23 @@ from .._exceptions import (
     ClientStateError,
     ConcurrencyLimitError,
     MfaRequiredError,
+    PoolTimeoutError,
     ProtocolError,
     RateLimitError,
     SessionExpiredError,
     TokenPermissionError,
     TransportError,
 )
-from .._transports._base import WireRequest
+from .._transports._base import WireAnswer, WireRequest
 from .._transports._sender import Sender
 from ._auth import AuthStrategy
 from ._dialect import Call, Dialect, SignedIn, StreamCall
 from ._hooks import CAPTURED, CallEvent, Hooks, RawResponse
 from ._limits import Budget, Governor, Limits, LimitStore, current_loop, top_of_next_hour
-from ._operation import Count, Operation, SessionUse
+from ._operation import Count, Operation, Resend, SessionUse
 from ._redact import fingerprint, redact_data
-from ._retry import RetryPolicy, Step, next_step
-from ._sessions import Session, SessionManager, SessionStore
+from ._retry import RetryPolicy, Step, next_step, retry_after
+from ._sessions import LoginFailed, Session, SessionManager, SessionStore
 
 __all__ = ["MESSAGES_PER_MINUTE", "Pipeline", "Settings", "Shared"]
 
@@ -61,6 +66,10 @@ logger = logging.getLogger("bill_async")
 
 # An answer came, good or bad, or none did: the failures the retry layer weighs.
 _FAILURES = (ApiError, TransportError, ProtocolError)
+
+
+class _SessionEnded(Exception):  # a signal between two layers, never shown
+    """The call's session ended while the call waited for its slot: it was not sent."""
 
 
 @attrs.frozen
@@ -89,6 +98,7 @@ class Shared:
         self.closed = False
         self.loop: object | None = None  # the event loop it was first used on
         self.requests_sent = 0  # every attempt sent, logins included, by this client family
+        self.logins = 0  # sign-ins that gave a session, by this client family
 
     def check_usable(self) -> object:
         """Raises ClientStateError if closed or on another event loop; returns the loop."""
@@ -110,6 +120,8 @@ class _Tries:
     """One call's attempts so far."""
 
     started: float
+    ends_at: float | None  # the policy's deadline, on the settings' clock
+    login_seen: int  # the last sign-in attempt whose failure this call has seen (or outlived)
     attempt: int = 0  # every send, for hooks and logs
     retries: int = 0  # sends after a failure that may pass, counted against the policy
     renewed: bool = False  # the last attempt was a replay after BDC_1109
@@ -196,18 +208,47 @@ class Pipeline:
     async def _sign_in(self) -> SignedIn:
         credentials = self.auth.credentials()
         call = self.dialect.sign_in_call(credentials)
-        result = await self._with_retries(self.dialect.sign_in, call, self.retry)
-        return self.dialect.signed_in(result, credentials)
+        # One attempt: its failure reaches every caller waiting for the session, and each
+        # tries again by its own policy (``_with_retries``); retrying here as well would
+        # multiply the logins (and the hourly login budget) by the retries of both.
+        once = attrs.evolve(self.retry, max_retries=0)
+        result = await self._with_retries(self.dialect.sign_in, call, once)
+        signed_in = self.dialect.signed_in(result, credentials)
+        self.shared.logins += 1
+        return signed_in
+
+    async def sign_in(self) -> None:
+        """Sign in now (``client.login()``), trying again by this pipeline's policy."""
+        self.shared.check_usable()
+        self.sessions.forget_refusal()
+        tries = self._tries(self.retry)
+        while True:
+            try:
+                await self.sessions.get(seen=tries.login_seen)
+                return
+            except LoginFailed as failed:
+                failure, step = self._login_failure(failed, self.retry, tries)
+            delay = self._delay(step, failure, self.retry, tries)
+            await self._pause(step, self.dialect.sign_in, delay)
 
     # -- the layers --------------------------------------------------------------------------
 
+    def _tries(self, policy: RetryPolicy) -> _Tries:
+        started = self.shared.settings.clock()
+        ends_at = None if policy.deadline is None else started + policy.deadline
+        return _Tries(started=started, ends_at=ends_at, login_seen=self.sessions.login_attempts)
+
     async def _with_retries(self, op: Operation, call: Call, policy: RetryPolicy) -> Any:
-        tries = _Tries(started=self.shared.settings.clock())
+        tries = self._tries(policy)
         while True:
             try:
                 return await self._in_session(op, call, policy, tries)
+            except LoginFailed as failed:
+                # The call was not sent: whatever it is, it may try again once signed in.
+                failure, step = self._login_failure(failed, policy, tries)
+                delay = self._delay(step, failure, policy, tries)
             except _FAILURES as failed:
-                failure: Exception = failed
+                failure = failed
                 step = next_step(
                     failure,
                     op.resend,
@@ -224,10 +265,33 @@ class Pipeline:
                 delay = self._delay(step, failure, policy, tries)
             if self.shared.settings.hooks.any:
                 await self._emit("retry", op, tries, error=failure, delay=delay)
-            if step is Step.WAIT_FOR_HOUR:
-                await self._wait_for_hour(op)
-            elif delay:
-                await anyio.sleep(delay)
+            await self._pause(step, op, delay)
+
+    def _login_failure(
+        self, failed: LoginFailed, policy: RetryPolicy, tries: _Tries
+    ) -> tuple[Exception, Step]:
+        """What a failed sign-in means for a call that needed it: raises a final failure
+        (refused credentials, a spent budget), or says how to wait before trying again."""
+        tries.login_seen = failed.attempt
+        failure = failed.error
+        step = Step.RAISE
+        if isinstance(failure, _FAILURES):
+            step = next_step(
+                failure,
+                Resend.AFTER_ANY_FAILURE,  # Login.json runs nothing: it may always be resent
+                had_session=False,
+                renewed=False,
+                wait_on_hourly_limit=policy.wait_on_hourly_limit,
+            )
+        if step is Step.RAISE:
+            raise failure from failure.__cause__  # as the sign-in raised it, for every waiter
+        return failure, step
+
+    async def _pause(self, step: Step, op: Operation, delay: float) -> None:
+        if step is Step.WAIT_FOR_HOUR:
+            await self._wait_for_hour(op)
+        elif delay:
+            await anyio.sleep(delay)
 
     def _delay(self, step: Step, failure: Exception, policy: RetryPolicy, tries: _Tries) -> float:
         """Seconds to wait before the next attempt; raises ``failure`` when none may follow."""
@@ -240,11 +304,11 @@ class Pipeline:
         if tries.retries > policy.max_retries:
             raise failure
         delay = policy.backoff(tries.retries, self.shared.settings.rng)
-        if policy.deadline is not None:
-            left = policy.deadline - (self.shared.settings.clock() - tries.started)
-            if left <= 0:
-                raise failure
-            delay = min(delay, left)
+        asked = getattr(failure, "retry_after", None)  # an HTTP 429's (or 503's) Retry-After
+        if asked is not None:
+            delay = max(delay, asked)
+        if tries.ends_at is not None and delay >= tries.ends_at - self.shared.settings.clock():
+            raise failure  # the next attempt would start at or after the deadline
         return delay
 
     async def _in_session(
@@ -258,22 +322,28 @@ class Pipeline:
             if session is None:
                 return None  # nothing is signed in: nothing to end, and nothing is sent
         await self._take_budget(op, policy)
-        if op.session is SessionUse.IN_SESSION or op.session is SessionUse.TRUSTS:
-            session = await self.sessions.get()
-            self.check_allowed(op)  # a new session may not be MFA-trusted
-        tries.had_session = session is not None
-        try:
-            result = await self._limited(op, call, session, tries)
-        except SessionExpiredError:
-            if session is not None:
-                await self.sessions.invalidate(session)
+        while True:
+            if op.session is SessionUse.IN_SESSION or op.session is SessionUse.TRUSTS:
+                session = await self.sessions.get(seen=tries.login_seen)
+                self.check_allowed(op)  # a new session may not be MFA-trusted
+            tries.had_session = session is not None
+            try:
+                result = await self._limited(op, call, session, tries)
+            except _SessionEnded:
                 if op.session is SessionUse.ENDS:
-                    return None  # BILL no longer knows the session: nothing left to end
-            raise
-        except ApiError:
-            if session is not None:
-                await self.sessions.touch(session, tries.sent_at)  # BILL answered: it is alive
-            raise
+                    return None  # another call learnt it had ended: nothing left to end
+                continue  # not sent: go on with the session that replaces it
+            except SessionExpiredError:
+                if session is not None:
+                    await self.sessions.invalidate(session)
+                    if op.session is SessionUse.ENDS:
+                        return None  # BILL no longer knows the session: nothing left to end
+                raise
+            except ApiError:
+                if session is not None:
+                    await self.sessions.touch(session, tries.sent_at)  # BILL answered: alive
+                raise
+            break
         if session is not None:
             await self.sessions.touch(session, tries.sent_at)
             if op.session is SessionUse.TRUSTS:
@@ -285,14 +355,14 @@ class Pipeline:
     async def _limited(
         self, op: Operation, call: Call, session: Session | None, tries: _Tries
     ) -> Any:
-        request = call.request(session)
         governor = self._governor()
         try:
             if call.streams:
-                result = await self._send_keeping_slot(op, call, request, session, tries)
+                result = await self._send_keeping_slot(op, call, session, tries)
             else:
                 async with governor.slot():
-                    self._check_open_in_slot()
+                    self._check_sendable(session)
+                    request = call.request(session)
                     result = await self._send_once(op, call, request, session, tries)
         except ConcurrencyLimitError:
             governor.refused()
@@ -310,26 +380,25 @@ class Pipeline:
         return result
 
     async def _send_keeping_slot(
-        self,
-        op: Operation,
-        call: Call,
-        request: WireRequest,
-        session: Session | None,
-        tries: _Tries,
+        self, op: Operation, call: Call, session: Session | None, tries: _Tries
     ) -> Any:
         """``_send_once`` for a streamed answer: the slot is held until the caller is done."""
         async with AsyncExitStack() as slot:
             await slot.enter_async_context(self._governor().slot())
-            self._check_open_in_slot()
+            self._check_sendable(session)
+            request = call.request(session)
             result = await self._send_once(op, call, request, session, tries)
             await cast(StreamCall, call).keep_open.enter_async_context(slot.pop_all())
         return result
 
-    def _check_open_in_slot(self) -> None:
-        if self.shared.closed:  # while this call waited for its slot
+    def _check_sendable(self, session: Session | None) -> None:
+        """What may have changed while the call waited for its slot."""
+        if self.shared.closed:
             raise ClientStateError(
                 "the client was closed while the call was in progress; it was not sent"
             )
+        if session is not None and session.ended:
+            raise _SessionEnded  # BILL called it invalid meanwhile: sending would be refused
 
     async def _send_once(
         self,
@@ -341,6 +410,10 @@ class Pipeline:
     ) -> Any:
         shared = self.shared
         hooks = shared.settings.hooks.any
+        time_left = self._time_left(tries)
+        if time_left is not None and time_left <= 0:
+            # Waiting for the session or the slot took it all: nothing was sent.
+            raise PoolTimeoutError(f"{op.name}: the call's deadline passed before it was sent")
         tries.attempt += 1
         if hooks:
             await self._emit("request", op, tries)
@@ -353,12 +426,12 @@ class Pipeline:
                 opened = cast(StreamCall, call).open(shared.sender, request, secrets)
                 status, result = await opened
             else:
-                answer = await shared.sender.send(request, op.name, self.timeout)
+                answer = await shared.sender.send(request, op.name, self.timeout, time_left)
                 status = answer.status
                 capture = CAPTURED.get()
                 if capture is not None:
                     capture.append(RawResponse.of(op.name, tries.attempt, answer, secrets))
-                result = call.decode(answer, secrets)
+                result = self._decode(op, call, answer, secrets)
         except _FAILURES as failure:
             self._log(op, tries, status, failure)
             if hooks:
@@ -368,6 +441,28 @@ class Pipeline:
         if hooks:
             await self._emit("response", op, tries, status)
         return result
+
+    def _time_left(self, tries: _Tries) -> float | None:
+        """Seconds the attempt may take in all, by the policy's deadline (None: no deadline)."""
+        if tries.ends_at is None:
+            return None
+        return max(0.0, tries.ends_at - self.shared.settings.clock())
+
+    def _decode(self, op: Operation, call: Call, answer: WireAnswer, secrets: Sequence[str]) -> Any:
+        """The dialect's reading of ``answer``, with what the core knows of HTTP added."""
+        try:
+            return call.decode(answer, secrets)
+        except ProtocolError as error:
+            if answer.status in (429, 503):  # a gateway's "busy": it may say for how long
+                error.retry_after = retry_after(answer.headers, self.shared.settings.wall_clock())
+            raise
+        except RecursionError:  # a hostile or broken server's nesting, in any dialect
+            raise ProtocolError(
+                "the answer is nested too deeply to read",
+                status_code=answer.status,
+                body="",
+                operation=op.name,
+            ) from None
 
     # -- limits ------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from urllib.parse import quote, quote_plus
 
 __all__ = [
     "SECRET_KEYS",
+    "WITHHELD",
     "fingerprint",
     "mask_cookies_in_httpcore_logs",
     "mask_values",
@@ -65,22 +66,44 @@ def redact_text(text: str) -> str:
 def mask_values(text: str, secrets: Iterable[str]) -> str:
     """Mask each of ``secrets`` wherever it appears in ``text``: as it is, URL-encoded (once or
     twice), JSON-escaped or HTML-escaped. For text that may echo a request in any shape, where
-    ``redact_text`` finds only values written beside their key names."""
+    ``redact_text`` finds only values written beside their key names.
+
+    A secret shorter than 8 characters may also be an ordinary word, and masking each place
+    it appears would show which word it is: where one appears as a whole word, the whole text
+    is withheld instead."""
     forms: set[str] = set()
+    short: set[str] = set()
     for secret in secrets:
-        # A short one would be found in ordinary words, and masking them would give it away.
-        if len(secret) < _MASKED_FROM:
-            continue
-        encoded = quote_plus(secret)
-        forms |= {secret, encoded, quote_plus(encoded), quote(secret, safe=""), html.escape(secret)}
-        forms.add(json.dumps(secret)[1:-1])
+        if secret:
+            (forms if len(secret) >= _MASKED_FROM else short).update(_forms(secret))
     for form in sorted(forms, key=len, reverse=True):  # a secret inside another: the longer first
         if form in text:
             text = text.replace(form, MASK)
+    if short and _as_a_word(short).search(text):
+        return WITHHELD
     return text
 
 
+def _forms(secret: str) -> set[str]:
+    """The shapes a server may echo ``secret`` in."""
+    encoded = quote_plus(secret)
+    return {
+        secret,
+        encoded,
+        quote_plus(encoded),
+        quote(secret, safe=""),
+        html.escape(secret),
+        json.dumps(secret)[1:-1],
+    }
+
+
+def _as_a_word(forms: set[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
+    return re.compile(rf"(?<![0-9A-Za-z])(?:{alternatives})(?![0-9A-Za-z])")
+
+
 _MASKED_FROM = 8  # characters
+WITHHELD = f"{MASK} (withheld: the text shows a secret)"
 
 
 def redact_data(data: Any) -> Any:

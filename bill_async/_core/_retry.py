@@ -1,14 +1,17 @@
 """When a failed call may be sent again, and how long to wait first: decided here, and only here.
 
 Reads (List, Crud/Read, Get*) are sent again after any failure that may pass: a timeout, a dropped
-connection, HTTP 5xx, BDC_1322. BILL has no idempotency key for its writes, so a write is sent
-again only when it provably did not run: the connection was never made, no pooled connection was
-free, or BILL refused it (BDC_1322, or BDC_1109 before the session was renewed). Any other failure
-of a write raises ``AmbiguousWriteError``. ``next_step`` says which; the pipeline does it.
+connection, HTTP 5xx, HTTP 429 (after its ``Retry-After``, within the deadline), BDC_1322. BILL
+has no idempotency key for its writes, so a write is sent again only when it provably did not
+run: the connection was never made, no pooled connection was free, or BILL refused it (BDC_1322,
+or BDC_1109 before the session was renewed). Any other failure of a write raises
+``AmbiguousWriteError``. ``next_step`` says which; the pipeline does it.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import email.utils
 import enum
 import random
 
@@ -24,9 +27,10 @@ from .._exceptions import (
     RateLimitError,
     SessionExpiredError,
 )
+from .._transports._base import Headers
 from ._operation import Resend
 
-__all__ = ["PROVABLY_UNSENT", "RetryPolicy", "Step", "next_step"]
+__all__ = ["PROVABLY_UNSENT", "RetryPolicy", "Step", "next_step", "retry_after"]
 
 # Failures after which the request provably did not reach BILL: any call may be sent again.
 PROVABLY_UNSENT = (ConnectError, ConnectTimeoutError, PoolTimeoutError)
@@ -40,7 +44,8 @@ class RetryPolicy:
         max_retries: how many times one call may be sent again (0: never).
         base_delay: the first backoff's upper bound, in seconds; it doubles each retry.
         max_delay: the cap on one backoff.
-        deadline: seconds from the call's start after which no retry starts (None: no deadline).
+        deadline: seconds from the call's start after which no retry starts, and by which the
+            attempt in flight must have its whole answer (None: no deadline).
         wait_on_hourly_limit: on BDC_1144 (or a spent budget), wait for the top of the next
             hour and go on, instead of raising ``RateLimitError``.
     """
@@ -101,5 +106,29 @@ def next_step(
         # It may have run (an answer was lost or unreadable): never send it again.
         return Step.BACK_OFF if isinstance(failure, PROVABLY_UNSENT) else Step.RAISE_AMBIGUOUS
     if isinstance(failure, ProtocolError) and failure.status_code < 500:
+        if failure.status_code == _TOO_MANY_REQUESTS:
+            return Step.BACK_OFF  # a gateway's rate limit: after its Retry-After
         return Step.RAISE  # a read answered with something that is not BILL's: final
     return Step.BACK_OFF
+
+
+_TOO_MANY_REQUESTS = 429
+
+
+def retry_after(headers: Headers, now: float) -> float | None:
+    """The seconds an answer's ``Retry-After`` asks to wait (a number of seconds, or an HTTP
+    date compared with the POSIX time ``now``); None when it has none that can be read."""
+    for name, value in headers:
+        if name.lower() != b"retry-after":
+            continue
+        text = value.decode("latin-1").strip()
+        if text.isdigit():
+            return float(text)
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=_dt.UTC)
+        return max(0.0, when.timestamp() - now)
+    return None

@@ -5,7 +5,15 @@ that owns one organization's session.
 - Single flight: any number of concurrent callers that need a session cause one Login.json; the
   others wait for it and get its session, or the same error if it fails.
 - Compare-and-swap: a caller that saw BDC_1109 with an old session invalidates only that session;
-  a newer one that another caller already got is kept.
+  a newer one that another caller already got is kept. A session BILL called invalid is marked
+  ``ended`` at once (calls already holding it go back for the new one instead of sending on it),
+  removed from the shared store by compare-and-delete before it is forgotten here, and never
+  adopted from the store again (a sign-in that started before the delete reached the store
+  would otherwise read it back).
+- A failed sign-in reaches every caller that waited for it as ``LoginFailed``; each decides by
+  its own retry policy and deadline whether to start another (the pipeline does). A caller that
+  comes back after a newer attempt has already failed takes that failure as its own instead of
+  signing in again, so that a crowd of callers costs one Login.json per round, not one each.
 - Idle expiry (credential sessions only): BILL ends a session after 35 idle minutes. The manager
   logs in again *before* sending when the session has been idle for ``idle_timeout`` less
   ``IDLE_SAFETY_MARGIN`` (two minutes, to allow for clock drift and for the time a request spends
@@ -31,6 +39,7 @@ from ._dialect import SignedIn
 
 __all__ = [
     "InProcessSessionStore",
+    "LoginFailed",
     "Session",
     "SessionManager",
     "SessionStore",
@@ -51,6 +60,8 @@ class Session:
     # What the dialect makes of the session once for all its calls (v2: the form fields every
     # call starts with, "devKey=...&sessionId=..."). Secret.
     cached_wire: Any = attrs.field(default=None, repr=False)
+    # BILL called it invalid (or it was logged out): a call that still holds it must not send.
+    ended: bool = False
 
 
 @attrs.frozen
@@ -132,6 +143,21 @@ class InProcessSessionStore(SessionStore):
 # Signs in (one request through the pipeline) and says what the answer said of the session.
 Login = Callable[[], Awaitable[SignedIn]]
 
+# How many sessions BILL called invalid are remembered, so that none is adopted again.
+_ENDED_REMEMBERED = 32
+
+
+class LoginFailed(Exception):  # a signal between two layers, never shown
+    """The sign-in a caller needed failed: ``error``, in attempt number ``attempt``.
+
+    Raised to every caller of ``SessionManager.get`` that needed that sign-in; the pipeline
+    unwraps it and decides, by the caller's own retry policy, whether to try again."""
+
+    def __init__(self, error: Exception, attempt: int) -> None:
+        super().__init__(f"sign-in attempt {attempt} failed: {type(error).__name__}")
+        self.error = error
+        self.attempt = attempt
+
 
 class _LoginAttempt:
     """One Login.json in flight, awaited by every caller that needs a session meanwhile.
@@ -140,10 +166,11 @@ class _LoginAttempt:
     all at once: a batch job may have thousands waiting, and woken at once, every one of them
     would run up to its governor slot before any other organization's first call went out."""
 
-    def __init__(self) -> None:
+    def __init__(self, number: int) -> None:
+        self.number = number  # the manager's count of attempts, this one included
         self.ended = False
         self.session: Session | None = None
-        self.error: BaseException | None = None
+        self.error: Exception | None = None
         # In order of arrival; a dict, since a task group cancelled at once leaves in any order.
         self._waiting: OrderedDict[anyio.Event, None] = OrderedDict()
 
@@ -193,6 +220,10 @@ class SessionManager:
         self._wall_clock = wall_clock
         self._session: Session | None = None
         self._attempt: _LoginAttempt | None = None
+        self._attempts = 0  # sign-in attempts started
+        self._failed: LoginFailed | None = None  # the last attempt, if it failed
+        # Ids of sessions BILL called invalid, the newest last: never adopted again.
+        self._ended: OrderedDict[str, None] = OrderedDict()
         # BILL refused these credentials: every later sign-in would be refused too, and would
         # spend the hourly login budget (and may lock the account). See forget_refusal().
         self._refused: AuthenticationError | None = None
@@ -216,39 +247,55 @@ class SessionManager:
     def _is_stale(self, session: Session) -> bool:
         return self._strategy.is_idle(self._strategy.clock() - session.last_used)
 
-    async def get(self) -> Session:
+    @property
+    def login_attempts(self) -> int:
+        """Sign-in attempts started so far: a caller passes the count it started at to
+        ``get`` (as ``seen``), and so is not failed by an attempt that ended before it came."""
+        return self._attempts
+
+    async def get(self, *, seen: int | None = None) -> Session:
         """A usable session: the current one, or a new one from a single Login.json.
 
-        Raises the ``AuthenticationError`` of a refused sign-in again, without sending
-        anything, until ``forget_refusal()``."""
+        Raises ``LoginFailed`` when the sign-in it waited for (or led) failed, or when one
+        numbered above ``seen`` failed since (the caller backs off again rather than sign in
+        at once; ``seen=None`` takes every earlier failure as seen). Raises the
+        ``AuthenticationError`` of a refused sign-in again, without sending anything, until
+        ``forget_refusal()``."""
+        seen = self._attempts if seen is None else seen
         while True:
             refused = self._refused
             if refused is not None:
                 raise type(refused)(refused.code, refused.message, refused.operation)
             session = self._session
-            if session is not None and not self._is_stale(session):
+            if session is not None and not session.ended and not self._is_stale(session):
                 return session
             attempt = self._attempt
             if attempt is None:
+                failed = self._failed
+                if failed is not None and failed.attempt > seen:
+                    raise failed  # a newer attempt failed while this caller backed off
                 return await self._lead_login()
             await attempt.wait()
             if attempt.error is not None:
-                raise attempt.error
+                raise LoginFailed(attempt.error, attempt.number)
             if attempt.session is not None:
                 return attempt.session
             # The leader was cancelled before it finished: try again, perhaps as the leader.
 
     async def _lead_login(self) -> Session:
-        attempt = self._attempt = _LoginAttempt()
+        self._attempts += 1
+        attempt = self._attempt = _LoginAttempt(self._attempts)
         try:
             session = await self._sign_in()
         except Exception as error:
             attempt.error = error
+            self._failed = LoginFailed(error, attempt.number)
             # A lockout passes (``permanent`` False): the next call may sign in again.
             if isinstance(error, AuthenticationError) and error.permanent:
                 self._refused = error
-            raise
+            raise self._failed from error
         else:
+            self._failed = None
             attempt.session = self._session = session
             return session
         finally:
@@ -263,7 +310,7 @@ class SessionManager:
         key = self._key
         async with store.login_lock(key):
             shared = await store.get(key)
-            if shared is not None:
+            if shared is not None and shared.session_id not in self._ended:
                 idle_for = self._wall_clock() - shared.last_used
                 if not self._strategy.is_idle(idle_for):
                     return Session(  # another worker signed in: share its session
@@ -319,14 +366,23 @@ class SessionManager:
             await store.touch(self._key, session.session_id, wall)
 
     async def invalidate(self, session: Session) -> None:
-        """Forget ``session`` (BILL called it invalid) unless a newer one has replaced it."""
-        if self._session is session:
-            self._session = None
-        if self._store is not None:
-            await self._store.delete(self._key, session.session_id)
+        """Forget ``session`` (BILL called it invalid) unless a newer one has replaced it.
+
+        It is marked ended at once, so that no call sends on it any more and no sign-in adopts
+        it; the shared store forgets it (compare-and-delete) before this manager does."""
+        session.ended = True
+        self._ended[session.session_id] = None
+        while len(self._ended) > _ENDED_REMEMBERED:
+            self._ended.popitem(last=False)
+        try:
+            if self._store is not None:
+                await self._store.delete(self._key, session.session_id)
+        finally:
+            if self._session is session:
+                self._session = None
 
     async def mark_trusted(self, session: Session) -> None:
         """Record that ``session`` passed MFA."""
         session.mfa_trusted = True
-        if self._store is not None:
+        if self._store is not None and not session.ended:
             await self._store.put(self._key, self._stored(session))

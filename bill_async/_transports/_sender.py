@@ -6,21 +6,28 @@ flows, event hooks) BILL does not need and which cost more than the rest of a ca
 ``handle_async_request`` with a request built here.
 
 httpx's exceptions become bill_async's here, and nowhere else.
+
+A request must be answered whole within the sum of its phases' timeouts (pool, connect,
+write, read) and within the ``deadline`` it is given: httpx's timeouts bound each wait, so a
+server that trickles its answer a byte at a time would otherwise never time out.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 import httpx
+import sniffio
 
 from .. import _exceptions as errors
 from ._base import USER_AGENT, FastPath, OneChunk, WireAnswer, WireRequest
 from ._pooled import PooledTransport
 
-__all__ = ["Sender", "default_transport", "map_transport_error"]
+__all__ = ["Sender", "default_transport", "map_transport_error", "whole_answer_limit"]
 
 _USER_AGENT = (b"User-Agent", USER_AGENT.encode("ascii"))
 
@@ -63,6 +70,16 @@ _UNSAID: dict[type[Exception], str] = {
 }
 
 
+def whole_answer_limit(timeout: httpx.Timeout, deadline: float | None = None) -> float | None:
+    """Seconds one request may take from start to its answer's last byte: the sum of its
+    phases' timeouts, and at most ``deadline``; None when neither bounds it."""
+    phases = (timeout.pool, timeout.connect, timeout.write, timeout.read)
+    limit = None if None in phases else sum(p for p in phases if p is not None)
+    if deadline is not None and (limit is None or deadline < limit):
+        return deadline
+    return limit
+
+
 class _Body(httpx.AsyncByteStream, httpx.SyncByteStream):
     """A request body of one chunk. httpx's own is an async generator, which a cancelled send
     leaves suspended for the garbage collector to finalize (trio then warns); this is not."""
@@ -92,10 +109,37 @@ class Sender:
         request: WireRequest,
         operation: str,
         timeout: httpx.Timeout | None = None,  # noqa: ASYNC109  # httpx's phases, per request
+        deadline: float | None = None,
     ) -> WireAnswer:
-        """Send one request (with ``timeout``, or the sender's); raises a ``TransportError``
-        subclass when no answer came."""
+        """Send one request (with ``timeout``, or the sender's) and read its whole answer
+        within ``whole_answer_limit``; raises a ``TransportError`` subclass when no answer
+        came, ``RequestTimeoutError`` when it did not come whole in time."""
         timeout = timeout or self.timeout
+        limit = whole_answer_limit(timeout, deadline)
+        if limit is None:
+            return await self._send(request, operation, timeout)
+        # About 5 us a request on asyncio with asyncio's own timeout (anyio's scope costs 8).
+        if sniffio.current_async_library() == "asyncio":
+            try:
+                async with asyncio.timeout(limit) as scope:
+                    return await self._send(request, operation, timeout)
+            except TimeoutError:
+                if not scope.expired():
+                    raise  # a timeout of one phase, already mapped
+        else:
+            with anyio.move_on_after(limit):
+                return await self._send(request, operation, timeout)
+        # The request may have been sent (and run): for a write, the pipeline says so.
+        raise errors.RequestTimeoutError(
+            f"{operation}: the answer did not come whole within {limit:.1f} s"
+        )
+
+    async def _send(
+        self,
+        request: WireRequest,
+        operation: str,
+        timeout: httpx.Timeout,  # noqa: ASYNC109  # httpx's phases, applied by the transport
+    ) -> WireAnswer:
         try:
             if self._fast is not None:
                 return await self._fast.bill_async_send(

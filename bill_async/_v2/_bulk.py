@@ -4,6 +4,11 @@ BILL's ``Bulk/Crud/*`` operations take at most 100 items and answer with one env
 ``run_bulk`` cuts the input into chunks of 100, sends the chunks concurrently (the governor
 keeps at most 3 in flight per organization), and returns one result per input item in input
 order: the object, or that item's error. A failing item never costs the others their results.
+
+Every bulk operation is a write. An item the answer does not account for may have run: it is an
+``AmbiguousWriteError``, never sent again. That is every item of a chunk whose answer does not
+hold exactly one envelope per item (results are matched to items by position only, so with one
+missing none can be told apart), and an item whose own envelope cannot be read.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from typing import Any, TypeAlias, TypeVar, cast
 
 import anyio
 
-from .._exceptions import BillError, InvalidRequestError, ProtocolError
+from .._core._redact import redact_data
+from .._exceptions import AmbiguousWriteError, BillError, InvalidRequestError
 from ._convert import Model
 from ._endpoints import BULK_LIMIT
-from ._wire import api_error, body_excerpt, dumps
+from ._wire import api_error, dumps
 
 __all__ = ["BULK_CHUNK", "BulkResult", "BulkResults", "run_bulk"]
 
@@ -25,7 +31,7 @@ BULK_CHUNK = BULK_LIMIT
 T = TypeVar("T", bound=Model)
 
 # The object BILL made or changed, or the error for that one item: an ApiError when BILL refused
-# the item (or its whole chunk), AmbiguousWriteError when the chunk's fate is unknown.
+# the item (or its whole chunk), AmbiguousWriteError when the item's fate is unknown.
 BulkResult: TypeAlias = T | BillError
 
 
@@ -58,15 +64,12 @@ class BulkResults(list[T | BillError]):
 SendChunk = Callable[[list[Any], str], Awaitable[Any]]
 
 
-def _unreadable(
-    what: str, answer: Any, operation: str, secrets: Sequence[str] = ()
-) -> ProtocolError:
-    body = body_excerpt(repr(answer).encode(), secrets)
-    return ProtocolError(what, status_code=200, body=body, operation=operation)
+def _unaccounted(operation: str, item: Any, reason: str) -> AmbiguousWriteError:
+    return AmbiguousWriteError(operation, redact_data(item), reason)
 
 
 def _item_result(
-    model: type[T], envelope: Any, operation: str, secrets: Sequence[str]
+    model: type[T], item: Any, envelope: Any, operation: str, secrets: Sequence[str]
 ) -> T | BillError:
     data = envelope.get("response_data") if isinstance(envelope, Mapping) else None
     if isinstance(data, Mapping) and envelope.get("response_status") == 0:
@@ -74,7 +77,7 @@ def _item_result(
     error = api_error(data, operation, secrets)
     if error is not None:
         return error
-    return _unreadable("a bulk item's envelope is unreadable", envelope, operation, secrets)
+    return _unaccounted(operation, item, "BILL's envelope for this item is unreadable")
 
 
 async def run_bulk(
@@ -115,19 +118,16 @@ async def run_bulk(
                 results[index] = chunk_error
             return
         envelopes = answer.get("bulk") if isinstance(answer, Mapping) else None
-        masked = secrets()
         if not isinstance(envelopes, list) or len(envelopes) != len(chunk):
-            error = _unreadable(
-                f"a bulk answer for {len(chunk)} items did not hold {len(chunk)} results",
-                answer,
-                operation,
-                masked,
-            )
-            for index in range(offset, offset + len(chunk)):
-                results[index] = error
+            held = len(envelopes) if isinstance(envelopes, list) else "no list of"
+            reason = f"BILL's answer for {len(chunk)} items held {held} results"
+            for position, item in enumerate(chunk):
+                results[offset + position] = _unaccounted(operation, item, reason)
             return
+        masked = secrets()
         for position, envelope in enumerate(envelopes):
-            results[offset + position] = _item_result(model, envelope, operation, masked)
+            item = chunk[position]
+            results[offset + position] = _item_result(model, item, envelope, operation, masked)
 
     async with anyio.create_task_group() as group:
         for offset in range(0, len(wire_items), chunk_size):

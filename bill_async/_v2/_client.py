@@ -33,7 +33,7 @@ from .._transports._base import DEFAULT_TIMEOUT
 from ._dialect import PRODUCTION_URL, SANDBOX_URL, V2Dialect, list_orgs_fields
 from ._endpoints import ENDPOINTS_BY_PATH, Endpoint, Shape
 from ._groups import GeneratedGroups
-from ._permissions import rule_for_path
+from ._permissions import check_path, rule_for_path
 from ._requester import V2Requester
 
 __all__ = ["PRODUCTION_URL", "SANDBOX_URL", "Client", "OrgInfo", "list_orgs"]
@@ -165,11 +165,13 @@ class Client(GeneratedGroups, BaseClient):
         """Call any operation by its path (``"Crud/Read/Vendor.json"``) and return the decoded
         ``response_data``, through the same pipeline as the generated methods. Operations
         missing from the table are sent as writes (never sent again after an ambiguous
-        failure) that a token session may call."""
+        failure) that a token session may call, unless a family rule forbids them (user and
+        approver writes). A path not in canonical form (percent-encoding, ``.`` or ``..``
+        segments, another spelling of a table path) raises ``InvalidRequestError``: the
+        permission map must see the path BILL runs."""
         endpoint = ENDPOINTS_BY_PATH.get(path)
         if endpoint is None:
-            if not path.endswith(".json") or path.startswith("/") or "://" in path:
-                raise InvalidRequestError(f"{path!r} is not a BILL v2 operation path")
+            check_path(path)
             endpoint = Endpoint(
                 path, "call", "call", Kind.WRITE, Shape.DATA, None, token_rule=rule_for_path(path)
             )

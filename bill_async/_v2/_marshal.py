@@ -18,9 +18,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from .._exceptions import InvalidRequestError, UnknownFieldError
+from .._core._operation import Kind
+from .._exceptions import InvalidRequestError, ProtocolError, UnknownFieldError
 from ._convert import Model, active_code, camel, field_specs, fields_to_wire
 from ._endpoints import Endpoint, Param, Shape
+from ._wire import body_excerpt
 
 __all__ = [
     "action_data",
@@ -44,20 +46,35 @@ def _answer_of(endpoint: Endpoint, data: Any) -> Any:
     return data
 
 
+def _not_of_shape(endpoint: Endpoint, what: str, answer: Any) -> ProtocolError:
+    # BILL said the call succeeded: a write ran, and must not be sent again by hand.
+    ran = "; BILL answered success, so the write ran" if endpoint.kind is Kind.WRITE else ""
+    return ProtocolError(
+        f"the answer's response_data is not {what} (a {type(answer).__name__}){ran}",
+        status_code=200,
+        body=body_excerpt(repr(answer).encode()),
+        operation=endpoint.path,
+    )
+
+
 def model_result(endpoint: Endpoint, model: type[M], data: Any) -> M:
-    """The answer as one ``model``, where it holds an object; as it came otherwise."""
+    """The answer as one ``model``; ``ProtocolError`` when it holds no object (a string where
+    a Vendor belongs)."""
     answer = _answer_of(endpoint, data)
     if isinstance(answer, Mapping):
         return model.from_wire(answer)
-    return answer  # type: ignore[no-any-return]  # not an object: shown as BILL sent it
+    raise _not_of_shape(endpoint, f"a {model.__name__}", answer)
 
 
 def models_result(endpoint: Endpoint, model: type[M], data: Any) -> list[M]:
-    """The answer as a list of ``model``, where it holds a list; as it came otherwise."""
+    """The answer as a list of ``model`` (none when it names none); ``ProtocolError`` when it
+    is not a list of objects."""
     answer = _answer_of(endpoint, data)
-    if isinstance(answer, list):
+    if answer is None:
+        return []
+    if isinstance(answer, list) and all(isinstance(item, Mapping) for item in answer):
         return [model.from_wire(item) for item in answer]
-    return answer  # type: ignore[no-any-return]  # not a list: shown as BILL sent it
+    raise _not_of_shape(endpoint, f"a list of {model.__name__}", answer)
 
 
 # -- checking one value ------------------------------------------------------------------------

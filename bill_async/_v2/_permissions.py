@@ -12,9 +12,16 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from .._core._operation import TokenRule
+from .._exceptions import InvalidRequestError
 from ._endpoints import APPROVER_WRITE, ENDPOINTS, USER_WRITE
 
-__all__ = ["DISAGREEMENTS", "TOKEN_PERMISSIONS", "rule_for_path", "token_permission_table"]
+__all__ = [
+    "DISAGREEMENTS",
+    "TOKEN_PERMISSIONS",
+    "check_path",
+    "rule_for_path",
+    "token_permission_table",
+]
 
 # path -> the rule that forbids it to token sessions, for every forbidden operation.
 TOKEN_PERMISSIONS: Mapping[str, TokenRule] = MappingProxyType(
@@ -22,20 +29,47 @@ TOKEN_PERMISSIONS: Mapping[str, TokenRule] = MappingProxyType(
 )
 
 # Rules that cover whole families of paths, for operations ``client.call`` reaches that the table
-# lacks (a Bulk or Undelete variant BILL may add): writes of users and of policy approvers.
+# lacks (a Bulk or Undelete variant BILL may add): writes of users and of policy approvers. In
+# any case: a server may not tell ``User.json`` from ``user.json``.
 _FAMILY_RULES = (
-    (re.compile(r"(?:Bulk/)?Crud/(?:Create|Update|Delete|Undelete)/User\.json"), USER_WRITE),
+    (
+        re.compile(r"(?:Bulk/)?Crud/(?:Create|Update|Delete|Undelete)/User\.json", re.IGNORECASE),
+        USER_WRITE,
+    ),
     (
         re.compile(
-            r"(?:Bulk/)?Crud/(?:Create|Update|Delete|Undelete)/ApprovalPolicyApprover\.json"
+            r"(?:Bulk/)?Crud/(?:Create|Update|Delete|Undelete)/ApprovalPolicyApprover\.json",
+            re.IGNORECASE,
         ),
         APPROVER_WRITE,
     ),
 )
 
+# What a BILL v2 operation path looks like: names of letters, digits and underscores, separated
+# by single slashes, ending in ".json". Nothing that a server or a proxy could read as another
+# path: no percent-encoding, no "." or ".." segment, no empty segment, query or fragment.
+_CANONICAL = re.compile(r"(?:[A-Za-z0-9_]+/)*[A-Za-z0-9_]+\.json")
+_TABLE_BY_CASE = {e.path.lower(): e.path for e in ENDPOINTS}
+
+
+def check_path(path: str) -> None:
+    """Refuse (``InvalidRequestError``, nothing sent) a path that is not in canonical form, so
+    that the permission map sees the path the server will run: ``%50ayBills.json``,
+    ``./PayBills.json``, ``x/../PayBills.json`` and ``paybills.json`` are all refused."""
+    if not _CANONICAL.fullmatch(path):
+        raise InvalidRequestError(
+            f"{path!r} is not a BILL v2 operation path in canonical form (names of letters, "
+            "digits and underscores between single slashes, ending in .json; no "
+            "percent-encoding, '.' or '..')"
+        )
+    spelled = _TABLE_BY_CASE.get(path.lower())
+    if spelled is not None and spelled != path:
+        raise InvalidRequestError(f"{path!r} is not BILL's spelling: call {spelled!r}")
+
 
 def rule_for_path(path: str) -> TokenRule | None:
-    """The token rule for any path: the table's, or a family rule for a path it lacks."""
+    """The token rule for any path in canonical form (``check_path``): the table's, or a family
+    rule for a path it lacks."""
     rule = TOKEN_PERMISSIONS.get(path)
     if rule is not None:
         return rule

@@ -108,11 +108,26 @@ def dumps(data: Any) -> str:
     Raises ``InvalidRequestError`` for anything JSON cannot hold (a set, a NaN, a loop, a dict
     key other than a string, number, bool or None; those become strings, as JSON has them)."""
     try:
-        return _encoder.encode(data)
+        text = _encoder.encode(data)
     except InvalidRequestError:
         raise
     except (TypeError, ValueError) as error:
         raise InvalidRequestError(f"cannot send this to BILL: {error}") from None
+    if not text.isascii():
+        _check_encodable(text, "the data")
+    return text
+
+
+def _check_encodable(text: str, what: str) -> None:
+    """Raises ``InvalidRequestError`` when ``text`` holds what UTF-8 cannot carry (a lone
+    surrogate, as a bad decode or a cut emoji leaves), before anything is sent."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InvalidRequestError(
+            f"cannot send {what} to BILL: character {error.start} is a lone surrogate "
+            f"({error.object[error.start]!r}), which UTF-8 cannot carry"
+        ) from None
 
 
 # One decoder for every answer: ``json.loads(..., parse_float=...)`` would build a new decoder
@@ -143,7 +158,17 @@ def encode_call(prefix: str, data: str | None) -> bytes:
 
 
 def encode_form(fields: Mapping[str, str]) -> bytes:
-    """Plain form fields (Login, ListOrgs), in the order given."""
+    """Plain form fields (Login, ListOrgs), in the order given. Raises ``InvalidRequestError``
+    for a value UTF-8 cannot carry (without showing it: these fields are secrets)."""
+    for name, value in fields.items():
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidRequestError(
+                    f"cannot send the {name} field to BILL: it holds a lone surrogate, which "
+                    "UTF-8 cannot carry"
+                ) from None
     return "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in fields.items()).encode()
 
 
@@ -198,10 +223,17 @@ def decode_envelope(
 
     Raises:
         ApiError: (or its subclass for the code) when ``response_status`` is 1.
-        ProtocolError: when the body is not JSON or not BILL's envelope.
+        ProtocolError: when the body is not JSON (or nested too deeply), or not BILL's envelope.
     """
     try:
         payload = loads(content)
+    except RecursionError:  # a broken or hostile server's nesting
+        raise ProtocolError(
+            "the server answered with JSON nested too deeply to read",
+            status_code=status_code,
+            body=body_excerpt(content, secrets),
+            operation=operation,
+        ) from None
     except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
         what = "an empty body" if not content.strip() else "a body that is not JSON"
         raise ProtocolError(

@@ -3,7 +3,8 @@
 
 Every request goes through the same steps, in BILL's order as far as it is known:
 
-    route (unknown path, or a table row with no handler: HTTP 404, BDC_1121)
+    Host (not the emulator's own address, localhost or an allowed name: HTTP 421)
+    → route (unknown path, or a table row with no handler: HTTP 404, BDC_1121)
     → injected 5xx / drop-before knobs → POST only (else HTTP 405, BDC_1121)
     → devKey (missing: BDC_1178; wrong: BDC_1102)
     → hourly budget (BDC_1144; Login and ListOrgs have their own)
@@ -56,6 +57,7 @@ from ._http import (
     Send,
     dump_json,
     error_envelope,
+    host_name,
     ok_envelope,
     read_request,
 )
@@ -284,6 +286,10 @@ class Emulator:
             return
         if kind != "http":
             return  # websockets: nothing to say
+        if not self._host_allowed(scope):
+            # DNS rebinding: a web page's own name pointed at this address must not reach it.
+            await self._send(send, 421, b"Misdirected Request: unknown Host", b"text/plain")
+            return
         if is_v3(str(scope.get("path", ""))):
             await self._v3.serve(scope, receive, send)
             return
@@ -326,6 +332,19 @@ class Emulator:
         if drop is not None:  # "after": the operation has run
             await self._drop(send)
         await self._send(send, 200, body, extra=headers)
+
+    def _host_allowed(self, scope: Scope) -> bool:
+        """The ``Host`` names this emulator: its own address (the one the connection came to),
+        localhost, or one of ``allowed_hosts``; a request without one (not a browser's) too."""
+        for name, value in scope.get("headers", ()):
+            if name.lower() == b"host":
+                host = host_name(value.decode("latin-1"))
+                break
+        else:
+            return True
+        server = scope.get("server")
+        own = str(server[0]).lower() if server else None
+        return host in _LOCAL_NAMES or host == own or host in self._config.allowed_hosts
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -446,7 +465,7 @@ class Emulator:
         try:
             if endpoint is _LOGIN:
                 data, new = login(state, request.fields, request.base_url)
-                cookie = f"sid={new.session_id}; Path=/; HttpOnly"
+                cookie = f"sid={new.session_id}; Path=/; HttpOnly; SameSite=Strict"
                 headers.append((b"set-cookie", cookie.encode()))
             elif endpoint.shape is Shape.FORM:
                 data = list_orgs(state, request.fields)
@@ -486,6 +505,9 @@ class Emulator:
             base_url=request.base_url,
         )
         return self._handlers[endpoint.path](call)
+
+
+_LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 def _data(raw: str | None) -> dict[str, Any]:

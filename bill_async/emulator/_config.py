@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
@@ -47,6 +47,10 @@ def _check_latency(_: object, attribute: attrs.Attribute[Any], value: Latency) -
         raise ValueError(f"{attribute.name} must be seconds >= 0, or a (low, high) range")
 
 
+def _host_names(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(name.lower() for name in names)
+
+
 def _positive(_: object, attribute: attrs.Attribute[float], value: float) -> None:
     if value <= 0:
         raise ValueError(f"{attribute.name} must be positive")
@@ -80,6 +84,9 @@ class EmulatorConfig:
         anchor_date: the demo data's "today": seeded dates fall in the year before it.
         clock: monotonic seconds, for idle timeouts. wall_clock: POSIX seconds, for
             timestamps, dates and BILL's clock hours.
+        allowed_hosts: host names the emulator answers besides its own address and localhost
+            (``Host`` header; a name it is reached by, such as a container's). Any other is
+            refused with HTTP 421, so that a web page cannot reach it through DNS rebinding.
     """
 
     dev_key: str = DEMO_DEV_KEY
@@ -102,6 +109,7 @@ class EmulatorConfig:
     anchor_date: _dt.date = _dt.date(2024, 7, 31)
     clock: Callable[[], float] = attrs.field(default=time.monotonic, eq=False, repr=False)
     wall_clock: Callable[[], float] = attrs.field(default=time.time, eq=False, repr=False)
+    allowed_hosts: tuple[str, ...] = attrs.field(default=(), converter=_host_names)
 
     def __attrs_post_init__(self) -> None:
         if not self.org_names:

@@ -21,8 +21,10 @@ __all__ = [
     "Scope",
     "Send",
     "Upload",
+    "cross_site",
     "dump_json",
     "error_envelope",
+    "host_name",
     "ok_envelope",
     "parse_multipart",
     "read_request",
@@ -64,11 +66,34 @@ class Request:
         return f"http://{host}/api/v2"
 
     def cookie(self, name: str) -> str | None:
+        """A cookie's value; None for a request a browser sent from another site (a form post
+        from a web page must not act in the session the emulator's cookie names)."""
+        if cross_site(self.headers):
+            return None
         for part in self.headers.get("cookie", "").split(";"):
             key, _, value = part.strip().partition("=")
             if key == name:
                 return value
         return None
+
+
+def cross_site(headers: dict[str, str]) -> bool:
+    """Whether a browser says the request comes from another site: ``Sec-Fetch-Site``, or an
+    ``Origin`` whose host is not the one the request is addressed to."""
+    if headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return True
+    origin = headers.get("origin")
+    if origin is None:
+        return False
+    return origin.partition("://")[2].lower() != headers.get("host", "").lower()
+
+
+def host_name(host: str) -> str:
+    """The name in a ``Host`` header, without its port (``[::1]:8089`` -> ``::1``)."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else host
+    return host.rpartition(":")[0] if host.count(":") == 1 else host
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, bool]:

@@ -226,6 +226,14 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="seconds after which an idle credential session is invalid (BILL: 2100)",
     )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name to answer besides this address and localhost, such as a container's "
+        "(repeatable); any other Host is refused",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the demo data")
     parser.add_argument(
         "--scale", type=float, default=1.0, help="size of the demo data (1.0: thousands of bills)"
@@ -270,6 +278,7 @@ def run_cli(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
             latency=args.latency_ms,
             seed=args.seed,
             scale=args.scale,
+            allowed_hosts=tuple(args.allow_host),
         )
     except ValueError as error:
         print(f"bill-async emulator: {error}", file=sys.stderr)

@@ -25,11 +25,18 @@ than the lease (the client's own timeout bounds a call). A worker that dies stop
 its slot comes back to the fleet at most ``lease`` seconds later. Only an event loop blocked
 for longer than two thirds of the lease loses a slot it still uses (this is logged).
 
-Redis unreachable. By default every operation that needs Redis raises ``RedisUnavailableError``:
-without Redis the fleet cannot keep to BILL's limits. With ``fallback=True`` the stores switch,
-once and for good, to in-process sessions and limits, with a ``RuntimeWarning`` and a log
-warning: each process then counts only its own calls (BDC_1322 answers make it lower its own
-limit).
+Load. Each Redis command holds a pooled connection only while it runs, and calls queue for the
+``max_connections`` (32 per event loop) instead of failing: a thousand concurrent calls per
+process are served.
+
+Redis unreachable. A restart or a failover is waited out: the calls that need Redis wait for it
+to answer again, up to ``outage_wait`` seconds (10), and nothing is sent to BILL without its slot
+meanwhile. Past that, every operation that needs Redis raises ``RedisUnavailableError``: without
+Redis the fleet cannot keep to BILL's limits. With ``fallback=True`` the stores switch instead to
+in-process sessions and limits, with a ``RuntimeWarning`` and a log warning, and back to Redis
+as soon as it answers again: meanwhile each process counts only its own calls (BDC_1322 answers
+make it lower its own limit). A command Redis refuses (wrong credentials, a script error, out of
+memory) raises ``RedisStoreError`` at once.
 
 redis-py's asyncio client runs on asyncio only: under trio these stores raise
 ``ClientStateError``. Keys start with ``prefix`` (``bill_async``) and name devKeys only by their
@@ -39,6 +46,8 @@ fingerprints; the stored session id is a secret and is never logged or shown.
 from __future__ import annotations
 
 from ._connection import DEFAULT_LEASE as DEFAULT_LEASE
+from ._connection import DEFAULT_MAX_CONNECTIONS as DEFAULT_MAX_CONNECTIONS
+from ._connection import DEFAULT_OUTAGE_WAIT as DEFAULT_OUTAGE_WAIT
 from ._connection import DEFAULT_PREFIX as DEFAULT_PREFIX
 from ._connection import DEFAULT_REDIS_TIMEOUT as DEFAULT_REDIS_TIMEOUT
 from ._connection import DEFAULT_SESSION_TTL as DEFAULT_SESSION_TTL
@@ -55,6 +64,8 @@ from ._stores import redis_stores as redis_stores
 
 __all__ = [
     "DEFAULT_LEASE",
+    "DEFAULT_MAX_CONNECTIONS",
+    "DEFAULT_OUTAGE_WAIT",
     "DEFAULT_PREFIX",
     "DEFAULT_REDIS_TIMEOUT",
     "DEFAULT_SESSION_TTL",

@@ -17,6 +17,8 @@ import anyio
 from .._core._limits import Budget, Governor, LimitStore
 from ._connection import (
     DEFAULT_LEASE,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_OUTAGE_WAIT,
     DEFAULT_PREFIX,
     DEFAULT_REDIS_TIMEOUT,
     Connection,
@@ -39,6 +41,8 @@ _BUDGET_TTL = 3900
 # each slot given back pushes to) for at most this long between attempts; the others wait behind
 # it in the process. It bounds how late a slot freed by an ended lease is noticed (seconds).
 _SLOT_WAIT = 0.25
+# What renew_slot answers when it took a slot again that Redis no longer had.
+_TAKEN_AGAIN = 2
 
 
 class RedisGovernor(Governor):
@@ -122,6 +126,7 @@ class RedisGovernor(Governor):
                 refused_at,
                 math.ceil(REFUSAL_COOLDOWN * 1000),
             ],
+            wait=False,  # an outage is waited out in _acquire, not inside the shield
         )
         if self._refused_at == refused_at:
             self._refused_at = 0
@@ -129,24 +134,40 @@ class RedisGovernor(Governor):
         return bool(taken)
 
     async def _acquire(self) -> tuple[str, int]:
-        """A slot's token, and the limit it was admitted under."""
+        """A slot's token, and the limit it was admitted under. While Redis is unreachable,
+        waits for it (``outage_wait``): nothing is sent without a slot."""
         token = secrets.token_hex(16)
         # Below the socket timeout, so that a quiet wait is not taken for a dead Redis.
         wait = min(_SLOT_WAIT, self._redis.timeout / 2)
         async with self._gate:
             while True:
-                # Shielded: once the script ran, this worker must know whether it holds a slot.
-                taken = await shielded(self._try(token), self._redis.timeout * 2)
+                await self._redis.available()
+                try:
+                    # Shielded: once the script ran, this worker must know whether it holds
+                    # a slot.
+                    taken = await shielded(self._try(token), self._redis.timeout * 2)
+                except RedisUnavailableError as error:
+                    self._redis.note_outage(error)
+                    continue
                 if taken:
                     self._held += 1
                     return token, self._limit
                 await self._redis.command(
-                    lambda client: client.blpop([self._keys[2]], timeout=wait)
+                    lambda client: client.blpop([self._keys[2]], timeout=wait), blocking=True
                 )
 
     async def _renew(self, token: str) -> bool:
         lease_ms = math.ceil(self._redis.lease * 1000)
-        return bool(await self._redis.script("renew_slot", self._keys[:1], [token, lease_ms]))
+        renewed = await self._redis.script(
+            "renew_slot", self._keys[:1], [token, lease_ms], wait=False
+        )
+        if renewed == _TAKEN_AGAIN:
+            logger.warning(
+                "a slot of %s held by a call in flight was gone from Redis (a restart, or an "
+                "event loop blocked past its lease): taken again",
+                self._key,
+            )
+        return bool(renewed)
 
     async def _release(self, token: str) -> None:
         try:
@@ -155,6 +176,7 @@ class RedisGovernor(Governor):
                     "release_slot",
                     [self._keys[0], self._keys[2]],
                     [token, math.ceil(self._redis.lease * 1000)],
+                    wait=False,  # the call is done: it is not held up by an outage
                 ),
                 self._redis.timeout,
             )
@@ -223,6 +245,9 @@ class RedisBudget(Budget):
         self._limit = limit
         self._hour = -1
         self._seen = 0
+        # Counted in this process while Redis was unreachable: added to the fleet's count when
+        # it answers again (the hour they were counted in, if it is still this one).
+        self._unshared = (-1, 0)
 
     def __repr__(self) -> str:
         return f"<RedisBudget key={self._key!r} limit={self._limit}>"
@@ -241,11 +266,13 @@ class RedisBudget(Budget):
         asyncio_loop()
         hour = math.floor(now / 3600)
         if not self._redis.fell_back:
+            unshared = self._take_unshared(hour)  # carried by this take only
             try:
                 taken, count = await self._redis.script(
-                    "take", [self._count_key(hour)], [self._limit, _BUDGET_TTL]
+                    "take", [self._count_key(hour)], [self._limit, _BUDGET_TTL, unshared]
                 )
             except RedisUnavailableError as error:
+                self._count_unshared(hour, unshared)
                 self._redis.fall_back(error)
             else:
                 self._see(hour, int(count))
@@ -255,7 +282,17 @@ class RedisBudget(Budget):
         if self._seen >= self._limit:
             return False
         self._seen += 1
+        self._count_unshared(hour, 1)
         return True
+
+    def _take_unshared(self, hour: int) -> int:
+        counted_in, count = self._unshared
+        self._unshared = (-1, 0)
+        return count if counted_in == hour else 0
+
+    def _count_unshared(self, hour: int, count: int) -> None:
+        counted_in, before = self._unshared
+        self._unshared = (hour, count + (before if counted_in == hour else 0))
 
     async def exhaust(self, now: float) -> None:
         asyncio_loop()
@@ -294,8 +331,12 @@ class RedisLimits(LimitStore):
         url: ``redis://[user:password@]host:port/db`` (or ``rediss://``, ``unix://``).
         lease: seconds; a slot's lease, renewed every third of it while the slot is held. A
             worker that dies frees its slots at most this long afterwards.
-        fallback: switch to in-process limits (with a warning) if Redis is unreachable.
+        fallback: if Redis stays unreachable past ``outage_wait``, switch to in-process limits
+            (with a warning) until it answers again.
         prefix: the start of every key. timeout: seconds for connecting and for each command.
+        max_connections: Redis connections per event loop (calls queue for them).
+        outage_wait: seconds a call waits for an unreachable Redis before
+            ``RedisUnavailableError`` (or the fallback); 0: not at all.
     """
 
     def __init__(
@@ -306,8 +347,20 @@ class RedisLimits(LimitStore):
         fallback: bool = False,
         prefix: str = DEFAULT_PREFIX,
         timeout: float = DEFAULT_REDIS_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        outage_wait: float = DEFAULT_OUTAGE_WAIT,
     ) -> None:
-        self._setup(Connection(url, prefix=prefix, timeout=timeout, lease=lease, fallback=fallback))
+        self._setup(
+            Connection(
+                url,
+                prefix=prefix,
+                timeout=timeout,
+                lease=lease,
+                fallback=fallback,
+                max_connections=max_connections,
+                outage_wait=outage_wait,
+            )
+        )
 
     @classmethod
     def _on(cls, connection: Connection) -> RedisLimits:
@@ -342,7 +395,7 @@ class RedisLimits(LimitStore):
 
     @property
     def fell_back(self) -> bool:
-        """Whether Redis was unreachable and these limits are now this process's own."""
+        """Whether Redis is unreachable and these limits are this process's own for now."""
         return self._redis.fell_back
 
     async def ping(self) -> None:

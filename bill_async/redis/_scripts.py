@@ -50,17 +50,20 @@ return {taken, held, limit}
 """
 )
 
-# KEYS: slots. ARGV: token, lease ms. 1 if the lease was still running and is now renewed.
+# KEYS: slots. ARGV: token, lease ms. 1 if the lease was still running and is now renewed; 2 if
+# it was gone (Redis restarted without its data, or the lease ended) and is taken again: the call
+# holding it is in flight, and the fleet must count it.
 _RENEW_SLOT = (
     _NOW
     + """
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if not score or tonumber(score) <= now then return 0 end
+local renewed = 1
+if not score or tonumber(score) <= now then renewed = 2 end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 """
     + _EXPIRE_SLOTS
     + """
-return 1
+return renewed
 """
 )
 
@@ -106,10 +109,11 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
-# KEYS: count. ARGV: limit, ttl s. Returns {taken (0/1), count}.
+# KEYS: count. ARGV: limit, ttl s, counted elsewhere (what a process counted on its own while
+# Redis was unreachable, added now). Returns {taken (0/1), count}.
 _TAKE = """
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2])) end
+local n = redis.call('INCRBY', KEYS[1], 1 + tonumber(ARGV[3]))
+if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2])) end
 if n > tonumber(ARGV[1]) then
   redis.call('DECR', KEYS[1])
   return {0, n - 1}

@@ -16,6 +16,8 @@ import anyio
 from .._core._sessions import SessionStore, StoredSession
 from ._connection import (
     DEFAULT_LEASE,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_OUTAGE_WAIT,
     DEFAULT_PREFIX,
     DEFAULT_REDIS_TIMEOUT,
     DEFAULT_SESSION_TTL,
@@ -44,8 +46,12 @@ class RedisSessionStore(SessionStore):
         lease: seconds; the login lock's lease, renewed while a worker logs in. A worker that
             dies while logging in frees the lock at most this long afterwards.
         session_ttl: seconds a stored session stays in Redis after its last recorded use.
-        fallback: switch to in-process sessions (with a warning) if Redis is unreachable.
+        fallback: if Redis stays unreachable past ``outage_wait``, switch to in-process
+            sessions (with a warning) until it answers again.
         prefix: the start of every key. timeout: seconds for connecting and for each command.
+        max_connections: Redis connections per event loop (calls queue for them).
+        outage_wait: seconds a call waits for an unreachable Redis before
+            ``RedisUnavailableError`` (or the fallback); 0: not at all.
     """
 
     def __init__(
@@ -57,8 +63,18 @@ class RedisSessionStore(SessionStore):
         fallback: bool = False,
         prefix: str = DEFAULT_PREFIX,
         timeout: float = DEFAULT_REDIS_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        outage_wait: float = DEFAULT_OUTAGE_WAIT,
     ) -> None:
-        connection = Connection(url, prefix=prefix, timeout=timeout, lease=lease, fallback=fallback)
+        connection = Connection(
+            url,
+            prefix=prefix,
+            timeout=timeout,
+            lease=lease,
+            fallback=fallback,
+            max_connections=max_connections,
+            outage_wait=outage_wait,
+        )
         self._setup(connection, session_ttl)
 
     @classmethod
@@ -124,7 +140,10 @@ class RedisSessionStore(SessionStore):
         if not self._redis.fell_back:
             try:
                 await self._redis.script(
-                    "touch_session", [self._key(key)], [session_id, repr(last_used), self._ttl_ms]
+                    "touch_session",
+                    [self._key(key)],
+                    [session_id, repr(last_used), self._ttl_ms],
+                    wait=False,  # BILL has answered: the call is not held up by an outage
                 )
             except RedisUnavailableError as error:
                 if not self._redis.fallback:
@@ -175,10 +194,15 @@ class _LoginLock:
         lease_ms = math.ceil(self._redis.lease * 1000)
         delay = _LOCK_POLL[0]
         while True:
-            taken = await shielded(
-                self._redis.script("take_lock", [self._key], [token, lease_ms]),
-                self._redis.timeout * 2,
-            )
+            await self._redis.available()  # an outage is waited out here, unshielded
+            try:
+                taken = await shielded(
+                    self._redis.script("take_lock", [self._key], [token, lease_ms], wait=False),
+                    self._redis.timeout * 2,
+                )
+            except RedisUnavailableError as error:
+                self._redis.note_outage(error)
+                continue
             if taken:
                 self._token = token
                 self._keeper = self._redis.keep(self._renew, "the login lock")
@@ -188,7 +212,9 @@ class _LoginLock:
 
     async def _renew(self) -> bool:
         lease_ms = math.ceil(self._redis.lease * 1000)
-        renewed = await self._redis.script("renew_lock", [self._key], [self._token, lease_ms])
+        renewed = await self._redis.script(
+            "renew_lock", [self._key], [self._token, lease_ms], wait=False
+        )
         return bool(renewed)
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -199,7 +225,7 @@ class _LoginLock:
                 token, self._token = self._token, None
                 try:
                     await shielded(
-                        self._redis.script("release_lock", [self._key], [token]),
+                        self._redis.script("release_lock", [self._key], [token], wait=False),
                         self._redis.timeout,
                     )
                 except RedisStoreError as error:

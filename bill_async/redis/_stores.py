@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ._connection import (
     DEFAULT_LEASE,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_OUTAGE_WAIT,
     DEFAULT_PREFIX,
     DEFAULT_REDIS_TIMEOUT,
     DEFAULT_SESSION_TTL,
@@ -33,9 +35,17 @@ class RedisStores:
         fallback: bool = False,
         prefix: str = DEFAULT_PREFIX,
         timeout: float = DEFAULT_REDIS_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        outage_wait: float = DEFAULT_OUTAGE_WAIT,
     ) -> None:
         self._redis = Connection(
-            url, prefix=prefix, timeout=timeout, lease=lease, fallback=fallback
+            url,
+            prefix=prefix,
+            timeout=timeout,
+            lease=lease,
+            fallback=fallback,
+            max_connections=max_connections,
+            outage_wait=outage_wait,
         )
         self.session_store = RedisSessionStore._on(self._redis, session_ttl)
         self.limits = RedisLimits._on(self._redis)
@@ -45,7 +55,7 @@ class RedisStores:
 
     @property
     def fell_back(self) -> bool:
-        """Whether Redis was unreachable and the stores are now this process's own."""
+        """Whether Redis is unreachable and the stores are this process's own for now."""
         return self._redis.fell_back
 
     async def ping(self) -> None:
@@ -71,6 +81,8 @@ def redis_stores(
     fallback: bool = False,
     prefix: str = DEFAULT_PREFIX,
     timeout: float = DEFAULT_REDIS_TIMEOUT,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    outage_wait: float = DEFAULT_OUTAGE_WAIT,
 ) -> RedisStores:
     """Sessions and limits shared through the Redis at ``url`` (see the module docstring)."""
     return RedisStores(
@@ -80,4 +92,6 @@ def redis_stores(
         fallback=fallback,
         prefix=prefix,
         timeout=timeout,
+        max_connections=max_connections,
+        outage_wait=outage_wait,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
+import httpx
 import pytest
 
 from bill_async import TOKEN_PERMISSIONS
@@ -20,6 +21,8 @@ from bill_async.emulator import (
     TOKEN_REFUSED,
     Emulator,
     ManualClock,
+    RunningEmulator,
+    running_emulator,
 )
 from tests.emulator.rawhttp import SMALL, Raw, bill_obj, refusal_of
 
@@ -224,3 +227,70 @@ def test_errors_json_needs_no_authentication(raw: Raw) -> None:
     response = raw.post("Errors.json", {})
     codes = {item["error_code"] for item in response.json()["response_data"]}
     assert {"BDC_1109", "BDC_1144", "BDC_1322", TOKEN_REFUSED, MFA_REQUIRED} <= codes
+
+
+def test_a_host_that_is_not_the_emulators_own_is_refused(
+    served: RunningEmulator, emulator: Emulator
+) -> None:
+    # DNS rebinding: a web page's own name, pointed at 127.0.0.1, must not reach the emulator.
+    fields = {
+        "userName": DEMO_USER_NAME,
+        "password": DEMO_PASSWORD,
+        "orgId": emulator.org_ids[0],
+        "devKey": DEMO_DEV_KEY,
+    }
+    with httpx.Client(base_url=served.base_url + "/", timeout=10) as http:
+        refused = http.post("Login.json", data=fields, headers={"Host": "evil.test:8089"})
+        assert refused.status_code == 421
+        assert "evil.test" not in refused.text  # nothing reflected
+        assert emulator.counters.logins == 0
+        for host in (f"127.0.0.1:{served.port}", f"localhost:{served.port}", "localhost"):
+            answer = http.post("Login.json", data=fields, headers={"Host": host})
+            assert answer.json()["response_status"] == 0, host
+            assert answer.json()["response_data"]["apiEndPoint"].startswith(f"http://{host}/")
+
+
+def test_a_name_given_in_allowed_hosts_is_answered() -> None:
+    config = attrs.evolve(SMALL, allowed_hosts=("Emulator.Internal",))
+    fields = {"devKey": DEMO_DEV_KEY, "userName": DEMO_USER_NAME, "password": DEMO_PASSWORD}
+    with (
+        running_emulator(config) as served,
+        httpx.Client(base_url=served.base_url + "/", timeout=10) as http,
+    ):
+        ok_host = http.post("ListOrgs.json", data=fields, headers={"Host": "emulator.internal"})
+        other = http.post("ListOrgs.json", data=fields, headers={"Host": "other.internal"})
+    assert ok_host.json()["response_status"] == 0
+    assert other.status_code == 421
+
+
+def test_a_cross_site_form_post_gets_no_cookie_session(session: Raw) -> None:
+    cookie = {"Cookie": f"sid={session.session_id}"}
+    for cross_site in (
+        {"Origin": "http://evil.test", "Sec-Fetch-Site": "cross-site"},
+        {"Origin": "http://evil.test"},  # an older browser: the Origin alone says it
+        {"Sec-Fetch-Site": "same-site"},  # another port or name of the same site
+    ):
+        answer = session.http.post(
+            "GetSessionInfo.json", data={"devKey": DEMO_DEV_KEY}, headers={**cookie, **cross_site}
+        )
+        assert answer.json()["response_data"]["error_code"] == "BDC_1109", cross_site
+    # The session itself, sent as BILL's field, still works from anywhere.
+    answer = session.http.post(
+        "GetSessionInfo.json",
+        data={"devKey": DEMO_DEV_KEY, "sessionId": session.session_id},
+        headers={"Origin": "http://evil.test"},
+    )
+    assert answer.json()["response_status"] == 0
+
+
+def test_the_session_cookie_is_same_site_only(raw: Raw) -> None:
+    response = raw.post(
+        "Login.json",
+        {
+            "userName": DEMO_USER_NAME,
+            "password": DEMO_PASSWORD,
+            "orgId": raw.emulator.org_ids[0],
+            "devKey": DEMO_DEV_KEY,
+        },
+    )
+    assert "SameSite=Strict" in response.headers["set-cookie"]

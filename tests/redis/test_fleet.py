@@ -26,7 +26,7 @@ from bill_async.emulator import (
     RunningEmulator,
     running_emulator,
 )
-from tests.redis.conftest import PREFIX
+from tests.redis.conftest import PREFIX, restartable_redis
 
 ROOT = Path(__file__).resolve().parents[2]
 LEASE = 2.0
@@ -177,3 +177,41 @@ def test_a_killed_workers_slot_comes_back_within_its_lease(
     assert bill.counters.max_in_flight[org_id] == 3  # the dead worker's slot came back
     assert bill.counters.errors.get("BDC_1322", 0) == 0
     assert bill.counters.logins == 0  # they adopted the session the dead worker shared
+
+
+def test_3_workers_x_400_concurrent_reads_on_one_redis(
+    emulator: RunningEmulator, redis_url: str
+) -> None:
+    # Each process wants Redis for 400 calls at once: redis-py's default pool failed all but
+    # 100 of them as "unreachable", and the fallback then left the fleet on per-process limits.
+    workers = [Worker(emulator, redis_url, calls=400) for _ in range(3)]
+    start_all(workers)
+    outcomes = [worker.outcome(timeout=120) for worker in workers]
+
+    counters = emulator.emulator.counters
+    org_id = emulator.emulator.org_ids[0]
+    assert [o["outcomes"] for o in outcomes] == [{"ok": 400}] * 3  # none failed, for Redis or else
+    assert counters.errors.get("BDC_1322", 0) == 0
+    assert counters.max_in_flight[org_id] == 3
+    assert counters.logins == 1
+    assert counters.paths["Crud/Read/Vendor.json"] == 1200
+
+
+def test_a_2_second_redis_restart_in_the_middle_fails_no_call(emulator: RunningEmulator) -> None:
+    with restartable_redis() as server:
+        workers = [Worker(emulator, server.url, calls=400) for _ in range(3)]
+        start_all(workers)
+        bill = emulator.emulator
+        wait_until(lambda: bill.counters.paths["Crud/Read/Vendor.json"] >= 300, timeout=60)
+        server.stop()
+        time.sleep(2.0)
+        server.start()
+        outcomes = [worker.outcome(timeout=120) for worker in workers]
+
+    counters = bill.counters
+    org_id = bill.org_ids[0]
+    assert [o["outcomes"] for o in outcomes] == [{"ok": 400}] * 3
+    assert counters.paths["Crud/Read/Vendor.json"] == 1200  # each sent once: none retried
+    assert counters.errors.get("BDC_1322", 0) == 0  # nothing was sent without its slot
+    assert counters.max_in_flight[org_id] <= 3
+    assert counters.logins == 1

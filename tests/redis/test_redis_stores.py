@@ -371,7 +371,10 @@ def dead_url() -> str:
 async def test_an_unreachable_redis_is_a_clear_error_by_default() -> None:
     fake = vendor_fake()
     url = dead_url()
-    async with stores(url, timeout=1) as shared, fleet_client(fake, shared) as bill:
+    async with (
+        stores(url, timeout=1, outage_wait=0.2) as shared,
+        fleet_client(fake, shared) as bill,
+    ):
         with pytest.raises(RedisUnavailableError) as caught:
             await bill.vendors.read("009x")
         with pytest.raises(RedisUnavailableError):
@@ -390,7 +393,7 @@ async def test_the_fallback_is_explicit_and_warns_once(
 ) -> None:
     fake = vendor_fake(latency=0.002, max_in_flight=3)
     async with (
-        stores(dead_url(), timeout=1, fallback=True) as shared,
+        stores(dead_url(), timeout=1, fallback=True, outage_wait=0.2) as shared,
         fleet_client(fake, shared) as bill,
     ):
         with (
@@ -425,7 +428,7 @@ async def test_redis_lost_in_the_middle_of_a_call_does_not_lose_its_answer(
             return ok(VENDOR)
 
         async with (
-            stores(url, timeout=1, fallback=fallback) as shared,
+            stores(url, timeout=1, fallback=fallback, outage_wait=0.2) as shared,
             fleet_client(fake, shared, auth=credential(clock=clock)) as bill,
         ):
             await bill.vendors.read("009x")
@@ -453,8 +456,8 @@ async def test_redis_lost_in_the_middle_of_a_call_does_not_lose_its_answer(
 async def test_ping_checks_redis_before_the_first_call(redis_url: str) -> None:
     async with stores(redis_url) as shared:
         await shared.ping()
-    async with stores(dead_url(), timeout=1) as shared:
-        with pytest.raises(RedisUnavailableError):
+    async with stores(dead_url(), timeout=1, outage_wait=0.2) as shared:
+        with pytest.raises(RedisUnavailableError, match=r"after waiting 0\.2 s"):
             await shared.ping()
 
 

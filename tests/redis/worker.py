@@ -38,7 +38,10 @@ async def main(options: dict[str, Any]) -> None:
     outcomes: Counter[str] = Counter()
     async with (
         redis_stores(
-            options["redis_url"], lease=options["lease"], prefix=options["prefix"]
+            options["redis_url"],
+            lease=options["lease"],
+            prefix=options["prefix"],
+            timeout=options.get("redis_timeout", 5.0),
         ) as stores,
         bill_async.Client(
             auth,

@@ -101,3 +101,16 @@ async def typed_v3(auth: bill_async.AuthStrategy) -> None:
         ok: list[v3.Vendor] = made.succeeded
         raw: object = await client.request("GET", "/v3/vendors")
         del changed, ok, raw
+
+
+async def typed_holding_up(auth: bill_async.CredentialLogin) -> int:
+    store = bill_async.FileSessionStore("sessions.json", scope="production")
+    policy = bill_async.RetryPolicy(deadline=10.0)
+    async with bill_async.Client(auth, session_store=store, retry=policy, timeout=2.0) as client:
+        try:
+            await client.vendors.read("00901ABCDEFGHIJKLMNO")
+        except bill_async.ProtocolError as odd:
+            waited: float | None = odd.retry_after
+            del waited
+        logins: int = client.logins
+        return logins
