@@ -36,6 +36,10 @@ from ._sync import LISTABLE, SyncResult, open_database, resolve_entities, sync
 from ._v2._client import PRODUCTION_URL, SANDBOX_URL, Client
 from ._v2._pagination import OPERATORS, Filter
 from ._version import __version__
+from .v3._client import PRODUCTION_URL as V3_PRODUCTION_URL
+from .v3._client import SANDBOX_URL as V3_SANDBOX_URL
+from .v3._client import Client as V3Client
+from .v3._sync import open_v3_database, resolve_v3_lists, sync_v3
 
 __all__ = ["main"]
 
@@ -51,6 +55,7 @@ class Connection:
     auth: AuthStrategy
     base_url: str
     embedded: bool
+    v3_base_url: str | None = None  # the embedded emulator's (else see _v3_base_url)
 
 
 def credentials_from_env(env: Mapping[str, str]) -> Connection | None:
@@ -96,12 +101,13 @@ def connect(found: Connection | None) -> Iterator[Connection]:
         ) from None
     with running_emulator() as served:
         print(
-            f"Using the embedded emulator at {served.base_url} with its demo data.",
+            f"Using the embedded emulator (v2 {served.base_url}, v3 {served.v3_base_url}) "
+            "with its demo data.",
             file=sys.stderr,
         )
         org_id = served.emulator.org_ids[0]
         auth = CredentialLogin(DEMO_USER_NAME, DEMO_PASSWORD, org_id, DEMO_DEV_KEY)
-        yield Connection(auth, served.base_url, embedded=True)
+        yield Connection(auth, served.base_url, embedded=True, v3_base_url=served.v3_base_url)
 
 
 def _fail(message: str) -> NoReturn:
@@ -124,56 +130,42 @@ def _check_writable(path: Path) -> None:
 async def _run_sync(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     found = chosen_connection(env, args.emulator)  # before anything is opened or written
     try:
-        entities = resolve_entities(args.entity or [])
+        if args.api == "v3":
+            entities = resolve_v3_lists(args.entity or [])
+        else:
+            entities = resolve_entities(args.entity or [])
     except ValueError as unknown:
         _fail(str(unknown))
     out = Path(args.out)
     _check_writable(out)
     async with contextlib.AsyncExitStack() as stack:
         where = stack.enter_context(connect(found))
-        shared: dict[str, Any] = {}
-        if args.redis_url:
-            try:
-                from .redis import redis_stores
-            except ImportError as missing:
-                _fail(f"--redis-url needs 'pip install bill-async[redis]' ({missing})")
-            if args.redis_fallback:
-                # The fall-back is logged as a WARNING; its RuntimeWarning, for library users,
-                # would say it a second time.
-                stack.enter_context(warnings.catch_warnings())
-                warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"bill_async\.")
-            stores = await stack.enter_async_context(
-                redis_stores(args.redis_url, fallback=args.redis_fallback)
+        shared = await _shared_stores(stack, args, env, where)
+        if args.api == "v3":
+            client: Any = await stack.enter_async_context(
+                V3Client(where.auth, base_url=_v3_base_url(where, env), **shared)
             )
-            await stores.ping()  # an unreachable Redis stops the run before anything is sent
-            shared = {"session_store": stores.session_store, "limits": stores.limits}
-        elif not where.embedded:
-            shared = _session_file(args, env, where.base_url)
-        client = await stack.enter_async_context(
-            Client(where.auth, base_url=where.base_url, **shared)
-        )
-        orgs = {org.org_id: org.org_name for org in await client.list_orgs()}
-        if args.org:
-            strangers = [org for org in args.org if org not in orgs]
-            if strangers:
-                _fail(
-                    f"unknown organization {', '.join(strangers)}; this sign-in reaches "
-                    f"{', '.join(sorted(orgs)) or 'none'}"
-                )
-            org_ids = list(dict.fromkeys(args.org))
+            orgs: dict[str, str] = {}  # v3 signs in to one organization: BILL_ORG_ID or --org
+            org_ids = list(dict.fromkeys(args.org or [where.auth.org_id]))
         else:
-            org_ids = list(orgs) if orgs else [where.auth.org_id]
+            client = await stack.enter_async_context(
+                Client(where.auth, base_url=where.base_url, **shared)
+            )
+            orgs = {org.org_id: org.org_name for org in await client.list_orgs()}
+            org_ids = _chosen_orgs(args, orgs, where)
+        opener = open_v3_database if args.api == "v3" else open_database
         try:
             # In a thread: it may wait for other workers opening the same file.
-            database = await anyio.to_thread.run_sync(open_database, out, entities)
+            database = await anyio.to_thread.run_sync(opener, out, entities)
         except (sqlite3.Error, OSError) as error:
             _fail(f"--out {out} cannot be written: {error}")
         from ._progress import Progress
 
         progress = Progress(sys.stderr, org_names=orgs, pairs=len(org_ids) * len(entities))
+        export = sync_v3 if args.api == "v3" else sync
         try:
             with contextlib.nullcontext() if args.quiet else progress:
-                result = await sync(
+                result = await export(
                     client,
                     database,
                     org_ids,
@@ -188,7 +180,64 @@ async def _run_sync(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     return 1 if result.failed else 0
 
 
-def _session_file(args: argparse.Namespace, env: Mapping[str, str], base_url: str) -> Any:
+def _chosen_orgs(args: argparse.Namespace, orgs: Mapping[str, str], where: Connection) -> list[str]:
+    """The organizations to export: ``--org`` (each one the sign-in reaches), or all."""
+    if not args.org:
+        return list(orgs) if orgs else [where.auth.org_id]
+    strangers = [org for org in args.org if org not in orgs]
+    if strangers:
+        _fail(
+            f"unknown organization {', '.join(strangers)}; this sign-in reaches "
+            f"{', '.join(sorted(orgs)) or 'none'}"
+        )
+    return list(dict.fromkeys(args.org))
+
+
+def _v3_base_url(where: Connection, env: Mapping[str, str]) -> str:
+    """Where v3 is: the emulator's, ``BILL_V3_BASE_URL``, or the v3 twin of v2's sandbox or
+    production. A v2 address of another kind names no v3 one: the user must say."""
+    if where.v3_base_url is not None:
+        return where.v3_base_url
+    named = env.get("BILL_V3_BASE_URL")
+    if named:
+        return named
+    twins = {SANDBOX_URL: V3_SANDBOX_URL, PRODUCTION_URL: V3_PRODUCTION_URL}
+    if where.base_url in twins:
+        return twins[where.base_url]
+    _fail(f"--api v3: BILL_BASE_URL is {where.base_url}; set BILL_V3_BASE_URL to v3's address")
+
+
+async def _shared_stores(
+    stack: contextlib.AsyncExitStack,
+    args: argparse.Namespace,
+    env: Mapping[str, str],
+    where: Connection,
+) -> dict[str, Any]:
+    """The session store and limits to share: Redis's (``--redis-url``), else a session file
+    for real accounts, else the client's own."""
+    if args.redis_url:
+        try:
+            from .redis import redis_stores
+        except ImportError as missing:
+            _fail(f"--redis-url needs 'pip install bill-async[redis]' ({missing})")
+        if args.redis_fallback:
+            # The fall-back is logged as a WARNING; its RuntimeWarning, for library users,
+            # would say it a second time.
+            stack.enter_context(warnings.catch_warnings())
+            warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"bill_async\.")
+        stores = await stack.enter_async_context(
+            redis_stores(args.redis_url, fallback=args.redis_fallback)
+        )
+        await stores.ping()  # an unreachable Redis stops the run before anything is sent
+        return {"session_store": stores.session_store, "limits": stores.limits}
+    if where.embedded:
+        return {}
+    return _session_file(args, env, where.base_url)
+
+
+def _session_file(
+    args: argparse.Namespace, env: Mapping[str, str], base_url: str
+) -> dict[str, Any]:
     """The store that lets the next run go on with this run's sessions (never the export
     database: a file of the user's own, readable by the user alone)."""
     if args.no_session_file:
@@ -352,6 +401,14 @@ def build_parser() -> argparse.ArgumentParser:
         SIGN_IN_HELP,
     )
     sync_parser.add_argument("--out", required=True, help="the SQLite file to write")
+    sync_parser.add_argument(
+        "--api",
+        choices=("v2", "v3"),
+        default="v2",
+        help="which of BILL's APIs to export through (default: v2). v3 writes tables of its own "
+        "(v3_vendors, ...) and exports the organization signed in to (BILL_ORG_ID), or each "
+        "--org",
+    )
     sync_parser.add_argument(
         "--org",
         action="append",
