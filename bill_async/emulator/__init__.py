@@ -55,6 +55,8 @@ from ._server import run_cli as run_cli
 from ._server import running_emulator as running_emulator
 from ._server import serve as serve
 from ._state import Counters as Counters
+from ._state import WebhookCounters as WebhookCounters
+from ._webhooks import Webhooks as Webhooks
 
 __all__ = [
     "API_PREFIX",
@@ -74,6 +76,8 @@ __all__ = [
     "ManualClock",
     "RunningEmulator",
     "TOKEN_REFUSED",
+    "WebhookCounters",
+    "Webhooks",
     "add_cli_arguments",
     "create_app",
     "run_cli",
