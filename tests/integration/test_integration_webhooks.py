@@ -93,8 +93,8 @@ async def test_a_create_whose_answer_was_lost_is_retried_with_its_key_and_makes_
     emulator.drop_next("POST /v3/subscriptions", when="after")
     made = await v3_client.webhooks.create_subscription(subscription(inbox.url))
     assert emulator.counters.paths["POST /v3/subscriptions"] == 2  # sent again, same key
-    listed = await v3_client.webhooks.list_subscriptions()
-    assert [s["id"] for s in listed["results"]] == [made["id"]]
+    listed = await v3_client.webhooks.list_subscriptions().collect()
+    assert [s["id"] for s in listed] == [made["id"]]
     assert emulator.state.webhooks.subscriptions[made["id"]].key == made["securityKey"]
 
 
@@ -105,7 +105,7 @@ async def test_ten_subscriptions_per_organization(
         await v3_client.webhooks.create_subscription(subscription(f"{inbox.url}/{n}"))
     with pytest.raises(bill_async.InvalidInputError, match="at most 10"):
         await v3_client.webhooks.create_subscription(subscription(f"{inbox.url}/10"))
-    first = (await v3_client.webhooks.list_subscriptions())["results"][0]
+    first = (await v3_client.webhooks.list_subscriptions(limit=1).collect())[0]
     await v3_client.webhooks.delete_subscription(first["id"])
     with pytest.raises(bill_async.InvalidInputError, match="exists"):  # a duplicate of /1
         await v3_client.webhooks.create_subscription(subscription(f"{inbox.url}/1"))
@@ -123,8 +123,8 @@ async def test_a_subscriber_that_keeps_failing_is_disabled_and_the_client_sees_i
     assert got["status"] == {"enabled": False}
     counters = emulator.counters.webhooks
     assert (counters.attempts, counters.failed, counters.gave_up, counters.disabled) == (4, 4, 1, 1)
-    history = await v3_client.webhooks.list_events(made["id"])
-    assert [(e["type"], e["statusCode"]) for e in history["results"]] == [("vendor.created", 500)]
+    history = await v3_client.webhooks.list_events(made["id"]).collect()
+    assert [(e["type"], e["statusCode"]) for e in history] == [("vendor.created", 500)]
     enabled = await v3_client.webhooks.update_subscription(
         made["id"], {"status": {"enabled": True}}
     )
@@ -163,6 +163,20 @@ async def test_a_rotated_key_signs_from_then_and_the_old_one_fails_after_the_gra
     clock.advance(300)
     with pytest.raises(WebhookSignatureError):
         keys.verify(before.body, before.signature)
+
+
+async def test_the_history_is_a_cursor_list_by_object(
+    v3_client: bill_async.v3.Client, inbox: Inbox, emulator: Emulator
+) -> None:
+    made = await v3_client.webhooks.create_subscription(subscription(inbox.url))
+    vendors = [await v3_client.vendors.create({"name": f"Listed {n}"}) for n in range(5)]
+    await inbox.arrival(count(5))
+    pager = v3_client.webhooks.list_events(made["id"], page_size=2)
+    events = await pager.collect()
+    assert [e["id"] for e in events] == [e["id"] for e in emulator.webhooks.events(made["id"])]
+    assert emulator.counters.paths["GET /v3/events/subscription/{subscriptionId}"] == 3
+    one = v3_client.webhooks.list_events(made["id"], entity_id=vendors[3].id)
+    assert [e["id"] for e in await one.collect()] == [events[3]["id"]]
 
 
 async def test_catalogue_history_and_a_test_event(
