@@ -254,4 +254,6 @@ def test_the_banner_and_the_served_emulator_name_the_v3_base(
 
     lines = banner(emulator, "http://127.0.0.1:8089/api/v2").splitlines()
     assert lines[1] == "BILL v3 (the same data) on http://127.0.0.1:8089/connect"
+    webhooks = "  webhooks     http://127.0.0.1:8089/connect-events/v3 (delivers to http:// on"
+    assert [line for line in lines if line.startswith(webhooks)]
     assert served.v3_base_url == served.base_url.removesuffix("/api/v2") + "/connect"
