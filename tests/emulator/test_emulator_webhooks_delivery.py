@@ -5,6 +5,7 @@ delays, spoiled signatures and bodies, lost attempts); BILL's retries and disabl
 from __future__ import annotations
 
 import json
+import socket
 import time
 import uuid
 from typing import Any
@@ -451,3 +452,20 @@ def sign_in(emulator: Emulator) -> dict[str, str]:
         "organizationId": emulator.org_ids[0],
         "devKey": DEMO_DEV_KEY,
     }
+
+
+def test_a_subscriber_that_hangs_holds_up_only_its_own_deliveries(
+    hooks: Hooks, session: Raw, inbox: Inbox, emulator: Emulator
+) -> None:
+    # A socket that accepts connections (the kernel's backlog) and never answers.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        silent_url = f"http://127.0.0.1:{silent.getsockname()[1]}/hook"
+        hooks.subscribe(silent_url, VENDORS[:1])
+        hooks.subscribe(inbox.url, VENDORS[:1])
+        session.create("Vendor", name="First")
+        inbox.wait_for(count(1))
+        started = time.monotonic()
+        session.create("Vendor", name="Second")  # the silent one still waits on "First"
+        inbox.wait_for(count(2))
+        assert time.monotonic() - started < QUICK.webhook_timeout / 2
+        assert emulator.counters.webhooks.failed == 0

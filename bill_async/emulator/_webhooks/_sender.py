@@ -6,8 +6,9 @@ started and stopped with it (the ASGI lifespan). In-process (``httpx.ASGITranspo
 lifespan), run it yourself: ``async with emulator.webhooks.sending(): ...``.
 
 Deliveries go only to loopback (the subscriptions API refuses any other ``notificationUrl``, and
-the sender checks again). Due deliveries are sent one subscription at a time in order, the
-subscriptions side by side; each attempt has ``EmulatorConfig.webhook_timeout`` to be answered.
+the sender checks again). Each subscription's due deliveries are sent one at a time, in order, in
+a lane of its own: the subscriptions side by side, so that a subscriber slow to answer holds up
+only its own; each attempt has ``EmulatorConfig.webhook_timeout`` to be answered.
 When deliveries are due is read from the emulator's clock (``EmulatorConfig.clock``, a
 ``ManualClock`` in tests); with nothing due, the sender looks again at least every
 ``POLL`` seconds, so that a moved clock is noticed.
@@ -28,7 +29,7 @@ import attrs
 import httpx
 
 from .._config import EmulatorConfig, Latency
-from ._records import Delivery
+from ._records import Delivery, Subscription
 from ._state import Corruption, WebhookState
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ class Webhooks:
         self._http: httpx.AsyncClient | None = None
         self._wake_event: anyio.Event | None = None
         self._loop_thread: int | None = None
+        self._busy: set[Subscription] = set()  # subscriptions with a lane sending
 
     def __repr__(self) -> str:
         return f"<bill_async.emulator.Webhooks running={self._loop_thread is not None}>"
@@ -182,34 +184,39 @@ class Webhooks:
         *,
         task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
     ) -> None:
-        async with self._client(transport) as http:
+        async with self._client(transport) as http, anyio.create_task_group() as lanes:
             self._http, self._loop_thread = http, threading.get_ident()
             task_status.started()
             try:
                 while True:
                     try:
-                        await self._tick()
+                        await self._tick(lanes)
                     except Exception:  # a bug must not stop every later delivery
                         logger.exception("the emulator's webhook sender failed")
                         await anyio.sleep(POLL)
             finally:
                 self._http = self._loop_thread = self._wake_event = None
+                self._busy.clear()
 
     def _client(self, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
         # trust_env=False: no proxy from the environment may carry a delivery off the machine.
         return httpx.AsyncClient(transport=transport, trust_env=False, follow_redirects=False)
 
-    async def _tick(self) -> None:
-        """Send what is due; else wait for a new delivery, the next due time, or ``POLL``."""
+    async def _tick(self, lanes: anyio.abc.TaskGroup) -> None:
+        """Start sending what is due (each subscription's in a lane of its own, one lane at a
+        time per subscription); else wait for a new delivery, a lane to end, the next due
+        time, or ``POLL``."""
         self._wake_event = anyio.Event()
         with self._emulator.lock:
             book = self._book
             clock = book.config.clock
-            due = book.take_due(clock())
-            next_due = book.next_due()
+            due = book.take_due(clock(), self._busy)
+            next_due = book.next_due(self._busy)
             book.wake = self._wake
         if due:
-            await self._send_all(book, due)
+            for subscription, lane in _by_subscription(due).items():
+                self._busy.add(subscription)
+                lanes.start_soon(self._send_lane, book, subscription, lane)
             return
         wait = POLL if next_due is None else min(POLL, max(next_due - clock(), 0.0))
         with anyio.move_on_after(wait):
@@ -222,26 +229,25 @@ class Webhooks:
         if event is not None and threading.get_ident() == self._loop_thread:
             event.set()
 
-    async def _send_all(self, book: WebhookState, due: Sequence[Delivery]) -> None:
-        """Each subscription's due deliveries in order, the subscriptions side by side."""
-        lanes: dict[str, list[Delivery]] = {}
-        for delivery in due:
-            lanes.setdefault(delivery.subscription.id, []).append(delivery)
-        async with anyio.create_task_group() as group:
-            for lane in lanes.values():
-                group.start_soon(self._send_lane, book, lane)
-
-    async def _send_lane(self, book: WebhookState, lane: Sequence[Delivery]) -> None:
-        for delivery in lane:
-            with self._emulator.lock:
-                attempt = book.prepare(delivery)
-            if attempt is None:
-                continue
-            status = None
-            if not attempt.lost:
-                status = await self.post(attempt.url, attempt.body, attempt.headers)
-            with self._emulator.lock:
-                book.settle(delivery, status)
+    async def _send_lane(
+        self, book: WebhookState, subscription: Subscription, lane: Sequence[Delivery]
+    ) -> None:
+        """One subscription's due deliveries, in order; a subscriber that is slow to answer
+        holds up only its own."""
+        try:
+            for delivery in lane:
+                with self._emulator.lock:
+                    attempt = book.prepare(delivery)
+                if attempt is None:
+                    continue
+                status = None
+                if not attempt.lost:
+                    status = await self.post(attempt.url, attempt.body, attempt.headers)
+                with self._emulator.lock:
+                    book.settle(delivery, status)
+        finally:
+            self._busy.discard(subscription)
+            self._wake()
 
     async def post(self, url: str, body: bytes, headers: Sequence[tuple[str, str]]) -> int | None:
         """POST one delivery; its HTTP status, or None when no answer came in time (or the
@@ -261,6 +267,13 @@ class Webhooks:
             logger.info("a webhook delivery to %s got no answer: %s", host, type(error).__name__)
             return None
         return answer.status_code
+
+
+def _by_subscription(due: Sequence[Delivery]) -> dict[Subscription, list[Delivery]]:
+    lanes: dict[Subscription, list[Delivery]] = {}
+    for delivery in due:
+        lanes.setdefault(delivery.subscription, []).append(delivery)
+    return lanes
 
 
 def _count(n: int) -> int:

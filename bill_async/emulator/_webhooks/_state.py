@@ -23,7 +23,7 @@ import logging
 import random
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING, Literal
 
 import attrs
@@ -58,6 +58,7 @@ HISTORY_TTL = 180 * 86_400.0  # BILL keeps 180 days of events per subscription
 SIGNATURE = "x-bill-sha-signature"
 
 Corruption = Literal["signature", "body"]
+_Queued = tuple[float, int, Delivery]  # (due, seq, delivery): a heap's entry
 
 
 def signature(body: bytes, key: str) -> str:
@@ -93,7 +94,7 @@ class WebhookState:
         self.schedule: tuple[float, ...] = config.webhook_retry_schedule
         self.rng = random.Random(f"webhooks:{config.seed}")
         self.wake: Callable[[], None] = lambda: None  # the sender's, while one runs
-        self._queue: list[tuple[float, int, Delivery]] = []
+        self._queue: list[_Queued] = []
         self._seq = itertools.count()
         self._held: list[Delivery] = []
         self._hold_left = 0
@@ -256,15 +257,21 @@ class WebhookState:
         """Deliveries queued or held."""
         return len(self._queue) + len(self._held)
 
-    def next_due(self) -> float | None:
-        return self._queue[0][0] if self._queue else None
+    def next_due(self, busy: Collection[Subscription] = ()) -> float | None:
+        """When the next delivery is due, leaving out those of ``busy`` subscriptions."""
+        return min((due for due, _, d in self._queue if d.subscription not in busy), default=None)
 
-    def take_due(self, now: float) -> list[Delivery]:
-        """The deliveries due by ``now``, in order."""
-        due = []
+    def take_due(self, now: float, busy: Collection[Subscription] = ()) -> list[Delivery]:
+        """The deliveries due by ``now``, in order; those of ``busy`` subscriptions (still
+        sending earlier ones) stay queued, in their place."""
+        due: list[_Queued] = []
+        kept: list[_Queued] = []
         while self._queue and self._queue[0][0] <= now:
-            due.append(heapq.heappop(self._queue)[2])
-        return due
+            item = heapq.heappop(self._queue)
+            (kept if item[2].subscription in busy else due).append(item)
+        for item in kept:
+            heapq.heappush(self._queue, item)
+        return [delivery for _, _, delivery in due]
 
     def prepare(self, delivery: Delivery) -> Attempt | None:
         """The attempt to send for ``delivery`` now, signed with its subscription's current key
