@@ -236,18 +236,23 @@ class Webhooks:
         holds up only its own."""
         try:
             for delivery in lane:
-                with self._emulator.lock:
-                    attempt = book.prepare(delivery)
-                if attempt is None:
-                    continue
-                status = None
-                if not attempt.lost:
-                    status = await self.post(attempt.url, attempt.body, attempt.headers)
-                with self._emulator.lock:
-                    book.settle(delivery, status)
+                await self._attempt(book, delivery)
+        except Exception:  # a bug must not stop the sender and every other lane with it
+            logger.exception("the emulator's webhook sender failed")
         finally:
             self._busy.discard(subscription)
             self._wake()
+
+    async def _attempt(self, book: WebhookState, delivery: Delivery) -> None:
+        with self._emulator.lock:
+            attempt = book.prepare(delivery)
+        if attempt is None:  # its subscription is gone or disabled
+            return
+        status = None
+        if not attempt.lost:
+            status = await self.post(attempt.url, attempt.body, attempt.headers)
+        with self._emulator.lock:
+            book.settle(delivery, status)
 
     async def post(self, url: str, body: bytes, headers: Sequence[tuple[str, str]]) -> int | None:
         """POST one delivery; its HTTP status, or None when no answer came in time (or the
