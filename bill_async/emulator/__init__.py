@@ -26,6 +26,13 @@ and organization: BDC_1322; hourly budgets: BDC_1144; token sessions: ``TOKEN_RE
 over 100 characters, datatypes, code lists, ids, List options, a missing devKey, ``data`` that
 is not JSON; docs/decisions.md gives each rule's source), and has knobs for tests: latency,
 injected HTTP 5xx, dropped connections.
+
+It is BILL's webhook sender too: the webhooks API under ``/connect-events/v3/...`` (subscriptions,
+key rotation, the catalogue, event history, resend, test events), and every change made through
+either face to a vendor, bill, invoice or payment sent as a signed event to the subscribers'
+loopback URLs, with BILL's retries and disabling and knobs for duplicates, reordering, delays
+and spoiled deliveries (``emulator.webhooks``; ``bill_async/emulator/_webhooks/``).
+
 The demo account: devKey ``demo-dev-key``, user ``demo@example.com`` / ``demo-password``, sync
 token ``demo-token`` / ``demo-token-value``, MFA code ``123456``, and four organizations of
 deterministic demo data.
@@ -55,6 +62,8 @@ from ._server import run_cli as run_cli
 from ._server import running_emulator as running_emulator
 from ._server import serve as serve
 from ._state import Counters as Counters
+from ._state import WebhookCounters as WebhookCounters
+from ._webhooks import Webhooks as Webhooks
 
 __all__ = [
     "API_PREFIX",
@@ -74,6 +83,8 @@ __all__ = [
     "ManualClock",
     "RunningEmulator",
     "TOKEN_REFUSED",
+    "WebhookCounters",
+    "Webhooks",
     "add_cli_arguments",
     "create_app",
     "run_cli",

@@ -32,6 +32,7 @@ import anyio
 import attrs
 import httpx
 
+from .._core._operation import Kind
 from .._v2._endpoints import ENDPOINTS, ENDPOINTS_BY_PATH, Endpoint, Shape
 from ._actions import ACTIONS
 from ._config import EmulatorConfig, Latency
@@ -65,6 +66,7 @@ from ._ops import Call, Handler, generic_handler
 from ._signin import error_list, list_orgs, login
 from ._state import Counters, State
 from ._v3 import V3Face, is_v3
+from ._webhooks import Webhooks
 
 __all__ = ["API_PREFIX", "ConnectionDropped", "Emulator", "create_app"]
 
@@ -129,6 +131,7 @@ class Emulator:
 
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         self._lock = threading.RLock()
+        self._webhooks = Webhooks(self)
         self._install(config or EmulatorConfig())
 
     def _install(self, config: EmulatorConfig) -> None:
@@ -160,6 +163,13 @@ class Emulator:
     def lock(self) -> threading.RLock:
         """The lock every request holds while it reads or changes the state."""
         return self._lock
+
+    @property
+    def webhooks(self) -> Webhooks:
+        """The webhook sender: its knobs (duplicates, reordering, delays, spoiled signatures,
+        lost attempts, the retry schedule) and what it holds; counted in
+        ``counters.webhooks``."""
+        return self._webhooks
 
     @property
     def counters(self) -> Counters:
@@ -347,13 +357,17 @@ class Emulator:
         return host in _LOCAL_NAMES or host == own or host in self._config.allowed_hosts
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        """The server's life: the webhook sender runs from its startup to its shutdown."""
+        async with anyio.create_task_group() as group:
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    group.start_soon(self._webhooks.run)
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    group.cancel_scope.cancel()
+                    break
+        await send({"type": "lifespan.shutdown.complete"})
 
     @staticmethod
     async def _send(
@@ -504,7 +518,11 @@ class Emulator:
             files=request.files,
             base_url=request.base_url,
         )
-        return self._handlers[endpoint.path](call)
+        try:
+            return self._handlers[endpoint.path](call)
+        finally:
+            if endpoint.kind is not Kind.READ:  # its changes make webhook events
+                state.webhooks.observe(call.org)
 
 
 _LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})

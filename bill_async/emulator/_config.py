@@ -51,6 +51,15 @@ def _host_names(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(name.lower() for name in names)
 
 
+def _seconds(value: Iterable[float]) -> tuple[float, ...]:
+    return tuple(value)
+
+
+def _check_schedule(_: object, attribute: attrs.Attribute[Any], value: tuple[float, ...]) -> None:
+    if not all(isinstance(delay, int | float) and delay >= 0 for delay in value):
+        raise ValueError(f"{attribute.name} must be seconds >= 0")
+
+
 def _positive(_: object, attribute: attrs.Attribute[float], value: float) -> None:
     if value <= 0:
         raise ValueError(f"{attribute.name} must be positive")
@@ -82,8 +91,19 @@ class EmulatorConfig:
         scale: multiplies the demo data's size; 1.0 gives hundreds of vendors and customers
             and thousands of bills and invoices per organization, 0.01 a few of each.
         anchor_date: the demo data's "today": seeded dates fall in the year before it.
-        clock: monotonic seconds, for idle timeouts. wall_clock: POSIX seconds, for
-            timestamps, dates and BILL's clock hours.
+        webhook_retry_schedule: seconds between a failed delivery and each of its retries
+            (BILL's rules page: 2, 4, 8, 16); when the last retry fails too, the subscription is
+            disabled. ``emulator.webhooks.set_retry_schedule()`` changes it while running.
+        webhook_timeout: seconds a subscriber has to answer a delivery (BILL: 10) before the
+            attempt counts as failed.
+        webhook_customer_events: also offer and send ``customer.created|updated|archived|
+            restored``. BILL's catalogue has no customer events: off by default, so that code
+            written against the emulator does not wait for events BILL never sends.
+        webhook_string_bodies: send each delivery's body as a JSON string holding the event
+            (BILL's rules page: "the payload is JSON-escaped and is presented as a string")
+            instead of the event object itself.
+        clock: monotonic seconds, for idle timeouts, idempotency keys and when deliveries are
+            due. wall_clock: POSIX seconds, for timestamps, dates and BILL's clock hours.
         allowed_hosts: host names the emulator answers besides its own address and localhost
             (``Host`` header; a name it is reached by, such as a container's). Any other is
             refused with HTTP 421, so that a web page cannot reach it through DNS rebinding.
@@ -107,6 +127,12 @@ class EmulatorConfig:
     seed: int = 0
     scale: float = attrs.field(default=1.0, validator=attrs.validators.ge(0))
     anchor_date: _dt.date = _dt.date(2024, 7, 31)
+    webhook_retry_schedule: tuple[float, ...] = attrs.field(
+        default=(2.0, 4.0, 8.0, 16.0), converter=_seconds, validator=_check_schedule
+    )
+    webhook_timeout: float = attrs.field(default=10.0, validator=_positive)
+    webhook_customer_events: bool = False
+    webhook_string_bodies: bool = False
     clock: Callable[[], float] = attrs.field(default=time.monotonic, eq=False, repr=False)
     wall_clock: Callable[[], float] = attrs.field(default=time.time, eq=False, repr=False)
     allowed_hosts: tuple[str, ...] = attrs.field(default=(), converter=_host_names)

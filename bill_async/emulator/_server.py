@@ -260,6 +260,7 @@ def banner(emulator: Emulator, url: str) -> str:
         f"  sync token   {config.token_name} / {config.token_value}"
         f"  (organization {emulator.token_org_id})",
         f"  MFA code     {config.mfa_code}",
+        f"  webhooks     {v3_url}-events/v3 (delivers to http:// on loopback only)",
         "  organizations:",
     ]
     for org_id, org in emulator.state.orgs.items():

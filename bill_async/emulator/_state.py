@@ -19,7 +19,39 @@ from ._config import EmulatorConfig
 from ._entities import ENTITIES, IdMaker, format_ms, is_id_of
 from ._errors import NO_DATA, Fault, invalid_data_key, invalid_field_value, missing_data
 
-__all__ = ["Counters", "Document", "OrgData", "Session", "State"]
+__all__ = ["Counters", "Document", "OrgData", "Session", "State", "WebhookCounters"]
+
+
+@attrs.define
+class WebhookCounters:
+    """What the emulator's webhook sender did (``emulator.counters.webhooks``).
+
+    Attributes:
+        events: events made for a subscription (one change, one event per subscription that
+            asked for its type).
+        attempts: deliveries sent (first attempts, retries and duplicates; a test event or a
+            resend is one each).
+        delivered: attempts the subscriber answered with HTTP 200 (BILL's word: not any 2xx).
+        retried: attempts that were retries of a failed one.
+        failed: attempts that got no 200 (another status, a refused connection, a timeout, or
+            lost by ``lose_next``).
+        gave_up: deliveries whose last retry failed too.
+        disabled: subscriptions disabled because a delivery's retries ran out.
+        duplicated: extra copies sent by the duplicate knobs.
+        reordered: deliveries held and released in a shuffled order by ``reorder_next``.
+        corrupted: attempts sent with a wrong signature or a changed byte.
+    """
+
+    events: int = 0
+    attempts: int = 0
+    delivered: int = 0
+    retried: int = 0
+    failed: int = 0
+    gave_up: int = 0
+    disabled: int = 0
+    duplicated: int = 0
+    reordered: int = 0
+    corrupted: int = 0
 
 
 @attrs.define
@@ -37,6 +69,7 @@ class Counters:
             faces together).
         injected_failures: HTTP 5xx answers sent by ``fail_next``.
         dropped: connections dropped by ``drop_next``.
+        webhooks: what the webhook sender did.
     """
 
     total_requests: int = 0
@@ -46,6 +79,7 @@ class Counters:
     max_in_flight: dict[str, int] = attrs.field(factory=dict)
     injected_failures: int = 0
     dropped: int = 0
+    webhooks: WebhookCounters = attrs.field(factory=WebhookCounters)
 
 
 @attrs.define(eq=False)
@@ -171,6 +205,10 @@ class State:
             org_id = names("Organization")
             self.orgs[org_id] = OrgData(org_id, name, index, names("User"))
         self.token_org_id = list(self.orgs)[config.token_org]
+        # Imported here: the webhooks read v3 records, which read this module.
+        from ._webhooks import WebhookState
+
+        self.webhooks = WebhookState(self)
 
     # -- organizations ------------------------------------------------------------------------
 

@@ -4324,9 +4324,16 @@ class WebhooksGroup(Group):
         """
         return await self._requester.call(_OP[("GET", "/v3/events/catalog")])
 
-    async def list_events(
-        self, subscription_id: str, *, entity_id: QueryValue | None = None
-    ) -> Any:
+    def list_events(
+        self,
+        subscription_id: str,
+        *,
+        filters: Iterable[Filter | Mapping[str, Any]] = (),
+        sort: Iterable[Sort | Mapping[str, Any]] = (),
+        page_size: int = 100,
+        limit: int | None = None,
+        entity_id: QueryValue | None = None,
+    ) -> CursorPager[dict[str, Any]]:
         """Get list of event notifications.
 
         ``GET /v3/events/subscription/{subscriptionId}`` (on ``.../connect-events``). A read:
@@ -4335,10 +4342,19 @@ class WebhooksGroup(Group):
         Args:
             subscription_id: the ``subscriptionId``
             entity_id: BILL's ``entityId`` query parameter
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records per request, 1 to 100 (at most ``limit``)
+            limit: stop after this many records
         """
-        return await self._requester.call(
+        return self._requester.paginate_records(
             _OP[("GET", "/v3/events/subscription/{subscriptionId}")],
             subscription_id,
+            filters=filters,
+            sort=sort,
+            page_size=page_size,
+            limit=limit,
             query={"entityId": entity_id},
         )
 
@@ -4364,13 +4380,33 @@ class WebhooksGroup(Group):
             body=body,
         )
 
-    async def list_subscriptions(self) -> Any:
+    def list_subscriptions(
+        self,
+        *,
+        filters: Iterable[Filter | Mapping[str, Any]] = (),
+        sort: Iterable[Sort | Mapping[str, Any]] = (),
+        page_size: int = 100,
+        limit: int | None = None,
+    ) -> CursorPager[dict[str, Any]]:
         """Get list of subscriptions.
 
         ``GET /v3/subscriptions`` (on ``.../connect-events``). A read: sent again after a
         failure that may pass. Token sessions: allowed (inferred from v2's).
+
+        Args:
+            filters: ``Filter(field, op, value)``; op is one of eq, ne, gt, gte, lt, lte, in,
+                nin, sw (or v2's =, !=, >, >=, <, <=)
+            sort: ``Sort(field)`` or ``Sort(field, ascending=False)``
+            page_size: records per request, 1 to 100 (at most ``limit``)
+            limit: stop after this many records
         """
-        return await self._requester.call(_OP[("GET", "/v3/subscriptions")])
+        return self._requester.paginate_records(
+            _OP[("GET", "/v3/subscriptions")],
+            filters=filters,
+            sort=sort,
+            page_size=page_size,
+            limit=limit,
+        )
 
     async def create_subscription(self, body: Mapping[str, Any]) -> Any:
         """Create a subscription.

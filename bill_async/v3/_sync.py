@@ -28,7 +28,7 @@ import contextlib
 import datetime as _dt
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -234,7 +234,7 @@ FetchPage = Callable[[dict[str, Any]], Any]
 
 async def watermark_pages(
     fetch: FetchPage, since: str | None, page_size: int
-) -> AsyncIterator[list[dict[str, Any]]]:
+) -> AsyncGenerator[list[dict[str, Any]], None]:
     """The records updated at or after ``since`` (all for None), oldest first, a page at a time,
     each record once (see the module's docstring for why pages restart from a watermark)."""
     seen: set[Any] = set()  # ids of the records at ``since`` already given

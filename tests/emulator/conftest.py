@@ -11,6 +11,7 @@ import pytest
 from bill_async.emulator import Emulator, RunningEmulator, running_emulator
 from tests.emulator.rawhttp import SMALL, Raw, bill_obj
 from tests.emulator.rawv3 import RawV3
+from tests.webhook_inbox import Inbox, serving_inbox
 
 
 @pytest.fixture(scope="session")
@@ -71,3 +72,16 @@ def v3_session(v3: RawV3) -> RawV3:
     """A raw v3 client signed in as the demo user to the first organization."""
     assert v3.login().status_code == 200
     return v3
+
+
+@pytest.fixture(scope="session")
+def inbox_server() -> Iterator[Inbox]:
+    with serving_inbox() as inbox:
+        yield inbox
+
+
+@pytest.fixture
+def inbox(inbox_server: Inbox) -> Inbox:
+    """A loopback webhook subscriber that answers 200 and records, emptied for each test."""
+    inbox_server.reset()
+    return inbox_server

@@ -34,10 +34,17 @@ def test_another_method_on_a_known_path_is_405(v3_session: RawV3) -> None:
     assert code == "BDC_1121"
 
 
-def test_the_webhooks_api_is_not_served_yet(v3_session: RawV3, served: RunningEmulator) -> None:
+def test_the_webhooks_api_is_served_on_its_own_root_with_the_same_sessions(
+    v3_session: RawV3, served: RunningEmulator
+) -> None:
     url = served.v3_base_url.removesuffix("/connect") + "/connect-events/v3/subscriptions"
     response = v3_session.http.get(url, headers={"devKey": DEMO_DEV_KEY})
-    assert refusal_of(response, 404)[0] == "BDC_1121"
+    assert refusal_of(response, 401)[0] == "BDC_1109"
+    headers = {"devKey": DEMO_DEV_KEY, "sessionId": v3_session.session_id}
+    response = v3_session.http.get(url, headers=headers)
+    assert (response.status_code, response.json()) == (200, {"results": []})
+    # Not on the AP & AR root: BILL serves it on .../connect-events only.
+    assert v3_session.refused("GET", "/v3/subscriptions", 404)[0] == "BDC_1121"
 
 
 def test_a_row_added_to_the_table_without_a_handler_is_bdc_1121(
@@ -247,4 +254,6 @@ def test_the_banner_and_the_served_emulator_name_the_v3_base(
 
     lines = banner(emulator, "http://127.0.0.1:8089/api/v2").splitlines()
     assert lines[1] == "BILL v3 (the same data) on http://127.0.0.1:8089/connect"
+    webhooks = "  webhooks     http://127.0.0.1:8089/connect-events/v3 (delivers to http:// on"
+    assert [line for line in lines if line.startswith(webhooks)]
     assert served.v3_base_url == served.base_url.removesuffix("/api/v2") + "/connect"

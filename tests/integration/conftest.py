@@ -25,6 +25,7 @@ from bill_async.emulator import (
     running_emulator,
 )
 from tests.emulator.rawhttp import SMALL
+from tests.webhook_inbox import Inbox, serving_inbox
 
 QUICK_RETRY = bill_async.RetryPolicy(max_retries=5, base_delay=0.01, max_delay=0.05)
 
@@ -111,3 +112,16 @@ async def v3_token_client(
     """A v3 client signed in (lazily) with the demo sync token."""
     async with make_v3_client(served.v3_base_url, token(emulator.token_org_id)) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def inbox_server() -> Iterator[Inbox]:
+    with serving_inbox() as inbox:
+        yield inbox
+
+
+@pytest.fixture
+def inbox(inbox_server: Inbox) -> Inbox:
+    """A loopback webhook subscriber that answers 200 and records, emptied for each test."""
+    inbox_server.reset()
+    return inbox_server

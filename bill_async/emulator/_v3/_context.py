@@ -25,15 +25,29 @@ from ._convert import shared_rule
 from ._records import RecordSpec
 from ._wire import fault_of, no_record
 
-__all__ = ["Answer", "Handler", "V3Call", "reraise_shared"]
+__all__ = ["Answer", "Handler", "Outgoing", "V3Call", "reraise_shared"]
+
+
+@attrs.frozen
+class Outgoing:
+    """A webhook delivery a handler needs made before it can answer (a test event, a resend:
+    BILL answers them with the subscriber's status). The face sends it without the lock, then
+    calls ``finish`` with the status (None: no answer) under the lock for the answer."""
+
+    url: str
+    body: bytes = attrs.field(repr=False)
+    headers: tuple[tuple[str, str], ...] = attrs.field(repr=False)
+    finish: Callable[[int | None], Answer]
 
 
 @attrs.frozen
 class Answer:
-    """A handler's answer: an HTTP status and a JSON payload (None: an empty body)."""
+    """A handler's answer: an HTTP status and a JSON payload (None: an empty body); or, with
+    ``outgoing``, the delivery to make first and the answer ``outgoing.finish`` gives."""
 
     status: int = 200
     payload: Any = None
+    outgoing: Outgoing | None = None
 
 
 @attrs.define

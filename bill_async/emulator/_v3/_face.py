@@ -4,8 +4,8 @@ knobs and counters as the v2 face under ``/api/v2/``.
 Every request goes through the same steps as on the v2 face, in BILL's order as far as it is
 known:
 
-    route (unknown path, a row without a handler, or the webhooks API under
-        ``/connect-events``: 404 BDC_1121; another method's path: 405)
+    route (unknown path, or a row without a handler: 404 BDC_1121; another method's path:
+        405; the webhooks API is served under ``/connect-events``)
     → injected 5xx / drop-before knobs (by the row's name, ``"POST /v3/vendors"``)
     → devKey (the ``devKey`` header; the body's for ``POST /v3/login``): missing 400
       BDC_1178, wrong 401 BDC_1102
@@ -16,7 +16,11 @@ known:
     → token refusal by the row's ``token_rule`` (403 TOKEN_REFUSED), MFA (the row's
       ``needs_mfa``, or its ``mfa_when`` key true in the body, on an untrusted session:
       403 BDC_1361 "Untrusted session."), 5 a minute for rows that text or email (429)
-    → the operation → held until ``latency`` after admission → leave the in-flight count
+    → ``X-Idempotent-Key`` on the rows that take it (400 without a UUID4; the first answer
+      again within 24 hours; 429 while the first is being answered)
+    → the operation, and the webhook events of what a write changed
+    → held until ``latency`` after admission → a test event's or a resend's delivery, made
+      now → leave the in-flight count
     → drop-after knob, or the answer
 
 ``GET /v3/health`` needs nothing and counts toward nothing. A file's ``downloadLink`` is
@@ -33,6 +37,7 @@ from urllib.parse import parse_qsl
 
 import anyio
 
+from ..._core._operation import Kind
 from ...v3._endpoints import Operation
 from .._errors import (
     BAD_DEV_KEY,
@@ -51,8 +56,9 @@ from .._errors import (
 from .._http import MAX_BODY, Receive, Scope, Send, dump_json
 from .._signin import login
 from .._state import Session
+from .._webhooks import KEY_HEADER
 from ._actions import download_path, health
-from ._context import Answer, V3Call
+from ._context import Answer, Outgoing, V3Call
 from ._convert import shared_rule
 from ._routes import NOT_ALLOWED, Route, Router
 from ._wire import V3Fault, bad_request, fault_of, no_record
@@ -71,6 +77,8 @@ _EVENTS_PREFIX = "/connect-events"
 _ROOTS = (V3_PREFIX + "/", _EVENTS_PREFIX + "/")
 _DOWNLOAD = download_path("")
 logger = logging.getLogger("bill_async.emulator")
+
+Result = tuple[int, bytes, bytes | None]  # an answer: status, body, content type (None: JSON)
 
 
 def is_v3(path: str) -> bool:
@@ -92,6 +100,7 @@ class _Request:
         self.query = dict(parse_qsl(raw_query, keep_blank_values=True))
         self.body = body
         self.too_large = too_large
+        self.began_key = False  # the first request of its X-Idempotent-Key
 
     @property
     def base_url(self) -> str:
@@ -185,7 +194,7 @@ class V3Face:
 
     # -- admission ----------------------------------------------------------------------------
 
-    async def _answer(self, route: Route, request: _Request) -> tuple[int, bytes, bytes | None]:
+    async def _answer(self, route: Route, request: _Request) -> Result:
         """The answer to a routed request: refused before admission at once, or run and held
         until ``latency`` after admission."""
         emulator, state = self._emulator, self._emulator.state
@@ -202,7 +211,7 @@ class V3Face:
                 # work to the latency of those behind it).
                 try:
                     answer_at = anyio.current_time() + self._latency()
-                    result = self._operate(route, request, session, sign_in, key[0])
+                    result = self._operate_once(route, request, session, sign_in, key[0])
                 except BaseException:
                     state.leave(key)
                     raise
@@ -211,9 +220,14 @@ class V3Face:
                 return refused.status, self._error_body(refused), None
         try:
             await emulator._hold(answer_at)
+            if isinstance(result, Outgoing):
+                result = await self._deliver(result)
         finally:
             with emulator.lock:
                 state.leave(key)
+                if request.began_key and session is not None:
+                    key_header = request.headers.get(KEY_HEADER)
+                    state.webhooks.idempotency.finish(session.org_id, key_header)
         return result
 
     @staticmethod
@@ -272,6 +286,33 @@ class V3Face:
 
     # -- the operation ------------------------------------------------------------------------
 
+    def _operate_once(
+        self,
+        route: Route,
+        request: _Request,
+        session: Session | None,
+        sign_in: dict[str, Any] | None,
+        dev_key: str,
+    ) -> Result | Outgoing:
+        """``_operate``, and for the rows that take ``X-Idempotent-Key`` the key's rules: 400
+        without a UUID4, the first answer again for a key answered in the last 24 hours, 429
+        while its first request is being answered. Holds the lock."""
+        if not route.op.idempotency_key or session is None:
+            return self._operate(route, request, session, sign_in, dev_key)
+        keys = self._emulator.state.webhooks.idempotency
+        key = request.headers.get(KEY_HEADER)
+        try:
+            kept = keys.begin(session.org_id, key, self._emulator.config.clock())
+        except V3Fault as refused:
+            return refused.status, self._error_body(refused), None
+        if kept is not None:
+            return kept[0], kept[1], None
+        request.began_key = True  # its answer is the key's, kept once it is sent
+        result = self._operate(route, request, session, sign_in, dev_key)
+        assert isinstance(result, tuple)  # these rows send no delivery of their own
+        keys.answered(session.org_id, key, result[0], result[1])
+        return result
+
     def _operate(
         self,
         route: Route,
@@ -279,28 +320,16 @@ class V3Face:
         session: Session | None,
         sign_in: dict[str, Any] | None,
         dev_key: str,
-    ) -> tuple[int, bytes, bytes | None]:
+    ) -> Result | Outgoing:
         """The answer of an admitted request: the operation's, a refusal, or SYSTEM_ERROR if
-        the emulator itself failed (logged). Holds the lock."""
+        the emulator itself failed (logged); or a delivery to make before answering. Holds the
+        lock."""
         try:
             if session is None:
                 assert sign_in is not None
                 return 200, dump_json(self._sign_in(sign_in, request)), None
             self._check_allowed(route.op, session, request, dev_key)
-            assert route.handler is not None
-            state = self._emulator.state
-            call = V3Call(
-                state=state,
-                org=state.org(session.org_id),
-                session=session,
-                op=route.op,
-                params=route.params,
-                query=request.query,
-                body=request.body,
-                headers=request.headers,
-                base_url=request.base_url,
-            )
-            return self._encode(route.handler(call))
+            return self._run(route, self._call(route, request, session))
         except V3Fault as refused:
             return refused.status, self._error_body(refused), None
         except Fault as fault:
@@ -310,6 +339,30 @@ class V3Face:
             logger.exception("the emulator failed on %s", route.op.name)
             failed = fault_of(SYSTEM_ERROR)
             return failed.status, self._error_body(failed), None
+
+    def _call(self, route: Route, request: _Request, session: Session) -> V3Call:
+        state = self._emulator.state
+        return V3Call(
+            state=state,
+            org=state.org(session.org_id),
+            session=session,
+            op=route.op,
+            params=route.params,
+            query=request.query,
+            body=request.body,
+            headers=request.headers,
+            base_url=request.base_url,
+        )
+
+    def _run(self, route: Route, call: V3Call) -> Result | Outgoing:
+        """The row's handler; then the webhook events of what a write changed (whatever it
+        answered: a bulk call refused half-way has put back what it wrote)."""
+        assert route.handler is not None
+        try:
+            return self._encode(route.handler(call))
+        finally:
+            if route.op.kind is not Kind.READ:
+                call.state.webhooks.observe(call.org)
 
     def _sign_in(self, body: dict[str, Any], request: _Request) -> dict[str, Any]:
         """``POST /v3/login``: the v2 face's sign-in (same credentials, sync token and
@@ -356,9 +409,20 @@ class V3Face:
 
     # -- answers ------------------------------------------------------------------------------
 
-    def _encode(self, answer: Answer) -> tuple[int, bytes, bytes | None]:
+    def _encode(self, answer: Answer) -> Result | Outgoing:
+        if answer.outgoing is not None:
+            return answer.outgoing
         body = b"" if answer.payload is None else dump_json(answer.payload)
         return answer.status, body, None
+
+    async def _deliver(self, outgoing: Outgoing) -> Result:
+        """Make a handler's delivery (a test event, a resend), then its answer."""
+        emulator = self._emulator
+        status = await emulator.webhooks.post(outgoing.url, outgoing.body, outgoing.headers)
+        with emulator.lock:
+            result = self._encode(outgoing.finish(status))
+        assert isinstance(result, tuple)
+        return result
 
     def _error_body(self, refused: V3Fault) -> bytes:
         """BILL's error array for a refusal, counted. Holds the lock."""

@@ -32,7 +32,7 @@ from ._convert import shared_rule
 from ._records import RecordSpec
 from ._wire import bad_request
 
-__all__ = ["DEFAULT_MAX", "MAX_PAGE", "Page", "page_of"]
+__all__ = ["DEFAULT_MAX", "MAX_PAGE", "Page", "page_of", "page_size", "slice_page"]
 
 DEFAULT_MAX = 20
 MAX_PAGE = 100
@@ -182,7 +182,8 @@ def _sort_key(value: Value) -> Callable[[Any], tuple[bool, Any]]:
     return key
 
 
-def _max(query: Mapping[str, str]) -> int:
+def page_size(query: Mapping[str, str]) -> int:
+    """``max``: 1 to 100, 20 when not given; else 400."""
     raw = query.get("max")
     if raw is None:
         return DEFAULT_MAX
@@ -213,14 +214,19 @@ def _offset(page: str, signature: int) -> int:
 def page_of(spec: RecordSpec, objects: Iterable[Any], query: Mapping[str, str], scope: str) -> Page:
     """One page of ``objects`` (v2 objects of ``spec``) by a list's query parameters;
     ``scope`` names the list (its path), so that a cursor serves only its own list."""
-    size = _max(query)
+    size = page_size(query)
     filters, order = query.get("filters", ""), query.get("sort", "")
     tests = [_predicate(spec, part) for part in _split(filters)]
     rows = [obj for obj in objects if all(test(obj) for test in tests)]
     if order:
         rows = _sorted(spec, rows, order)
-    signature = zlib.crc32(f"{scope}\n{filters}\n{order}".encode())
-    page = query.get("page")
+    return slice_page(rows, size, query.get("page"), f"{scope}\n{filters}\n{order}")
+
+
+def slice_page(rows: Sequence[Any], size: int, page: str | None, scope: str) -> Page:
+    """The page of ``rows`` that ``page`` (a cursor of the same ``scope``: the list, its
+    filters and sort) names, ``size`` long; the first page when ``page`` is None."""
+    signature = zlib.crc32(scope.encode())
     offset = 0 if page is None else _offset(page, signature)
     chosen: Sequence[Any] = rows[offset : offset + size]
     after = offset + size

@@ -2,11 +2,13 @@
 its host (``connect``, or ``connect-events`` for the webhooks API), and its handler if the
 emulator has one.
 
+The webhooks API's rows (``_subscriptions``) are served on ``connect-events``, with one row
+more than the table has: the key rotation under BILL's other spelling, ``/security-key``.
+
 A path no row has, or a row without a handler (added to the table before the emulator learns
-it, or the webhooks API, which another task builds), is answered 404 ``BDC_1121`` "API not
-supported.", as BILL answers a path it does not know; a path some row has with another method
-is answered 405. The table is read when an emulator is made, so a row added later never stops
-the emulator from starting.
+it), is answered 404 ``BDC_1121`` "API not supported.", as BILL answers a path it does not
+know; a path some row has with another method is answered 405. The table is read when an
+emulator is made, so a row added later never stops the emulator from starting.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from ._actions import ACTION_HANDLERS
 from ._context import Handler
 from ._crud import record_handlers
 from ._records import SPECS
+from ._subscriptions import EVENT_HANDLERS, ROTATE_PATHS
 
-__all__ = ["HANDLERS", "NOT_ALLOWED", "Route", "Router"]
+__all__ = ["EVENT_HANDLERS", "HANDLERS", "NOT_ALLOWED", "Route", "Router"]
 
 # Each record's collection path and the name its id has in the table's paths. The payments and
 # received payments are read here; they are written by actions (``_actions``).
@@ -54,8 +57,9 @@ def _all_handlers() -> dict[tuple[str, str], Handler]:
     return handlers
 
 
-# Every handler the emulator has, by (method, path template) of the v3 table. Sign-in and
-# health need no session and are answered by the face itself.
+# Every handler the emulator has on ``connect``, by (method, path template) of the v3 table
+# (``EVENT_HANDLERS``: on ``connect-events``). Sign-in and health need no session and are
+# answered by the face itself.
 HANDLERS: Mapping[tuple[str, str], Handler] = _all_handlers()
 _FACE_ANSWERS = frozenset({("POST", "/v3/login"), ("GET", "/v3/health")})
 NOT_ALLOWED = "not allowed"
@@ -75,6 +79,12 @@ def _pattern(path: str) -> re.Pattern[str]:
     return re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path)) + "$")
 
 
+def _with_second_spelling(rows: list[Operation]) -> list[Operation]:
+    """The rows, and the key rotation's row again under ``/security-key``."""
+    rotate = [op for op in rows if op.host == "connect-events" and op.path == ROTATE_PATHS[0]]
+    return rows + [attrs.evolve(op, path=ROTATE_PATHS[1]) for op in rotate]
+
+
 class Router:
     """Finds a request's row: literal segments win over parameters (``/v3/documents/
     upload-status`` is not a document's id)."""
@@ -83,15 +93,22 @@ class Router:
         self,
         operations: Iterable[Operation] | None = None,
         handlers: Mapping[tuple[str, str], Handler] = HANDLERS,
+        event_handlers: Mapping[tuple[str, str], Handler] = EVENT_HANDLERS,
     ) -> None:
-        rows = list(_endpoints.OPERATIONS if operations is None else operations)
+        rows = _with_second_spelling(
+            list(_endpoints.OPERATIONS if operations is None else operations)
+        )
         rows.sort(key=lambda op: len(op.params))
         self._rows = [(op, _pattern(op.path)) for op in rows]
-        self._handlers = handlers
+        self._tables = {"connect": handlers, "connect-events": event_handlers}
+
+    def _handler(self, op: Operation) -> Handler | None:
+        return self._tables.get(op.host, {}).get((op.http, op.path))
 
     def served(self, op: Operation) -> bool:
-        key = (op.http, op.path)
-        return op.host == "connect" and (key in self._handlers or key in _FACE_ANSWERS)
+        if op.host == "connect" and (op.http, op.path) in _FACE_ANSWERS:
+            return True
+        return self._handler(op) is not None
 
     def match(self, host: str, method: str, path: str) -> Route | str | None:
         """The route of a request; ``NOT_ALLOWED`` when only other methods have its path;
@@ -108,5 +125,5 @@ class Router:
                 continue
             if not self.served(op):
                 return None
-            return Route(op, found.groupdict(), self._handlers.get((op.http, op.path)))
+            return Route(op, found.groupdict(), self._handler(op))
         return NOT_ALLOWED if other_method else None
