@@ -1,4 +1,4 @@
-"""The ``bill-async`` command: ``sync``, ``whoami``, ``list`` and ``emulator``.
+"""The ``bill-async`` command: ``sync``, ``listen``, ``whoami``, ``list`` and ``emulator``.
 
 Credentials come from the environment: ``BILL_DEV_KEY``, ``BILL_ORG_ID``, and either
 ``BILL_USER_NAME`` + ``BILL_PASSWORD`` or ``BILL_TOKEN_NAME`` + ``BILL_TOKEN_VALUE``;
@@ -15,8 +15,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import signal
+import socket
 import sqlite3
 import sys
 import warnings
@@ -285,6 +287,66 @@ def _print_summary(
         print(f"FAILED {target.org_id} {target.entity}: {target.error}", file=sys.stderr)
 
 
+# -- listen ---------------------------------------------------------------------------------------
+
+
+async def _run_listen(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    found = chosen_connection(env, args.emulator)
+    if found is not None and not args.public_url:
+        _fail("--public-url is needed: the address BILL delivers to (https://.../bill/webhooks)")
+    out = Path(args.out)
+    _check_writable(out)
+    try:
+        import uvicorn
+    except ImportError as missing:
+        _fail(f"listen needs 'pip install bill-async[emulator]' for its server ({missing})")
+    from ._listen import Listener
+
+    listening = _bound_socket(args.host, args.port)
+    url = args.public_url or f"http://{args.host}:{listening.getsockname()[1]}/bill/webhooks"
+    async with contextlib.AsyncExitStack() as stack:
+        where = stack.enter_context(connect(found))
+        shared = await _shared_stores(stack, args, env, where)
+        client = await stack.enter_async_context(
+            V3Client(where.auth, base_url=_v3_base_url(where, env), **shared)
+        )
+        listener = Listener(
+            client, out, url, where.auth.org_id, sync_every=args.sync_every, grace=args.key_grace
+        )
+        stack.callback(listener.close)
+        config = uvicorn.Config(listener.app(), log_level="warning", lifespan="off")
+        server = uvicorn.Server(config)
+
+        def say(line: str) -> None:
+            print(line, file=sys.stderr, flush=True)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(server.serve, [listening])
+            await listener.start()
+            say(f"Listening at {url} (subscription {listener.subscription_id}); {out} is current.")
+            with anyio.move_on_after(args.duration if args.duration else math.inf):
+                await listener.run(report=say, report_every=args.report_every)
+            server.should_exit = True
+        print(await listener.status_line())
+    return 0
+
+
+def _bound_socket(host: str, port: int) -> socket.socket:
+    """The receiver's listening socket, bound before anything is subscribed: a port in use
+    fails the command before BILL is told to deliver there."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto must say TCP: asyncio turns Nagle off only on sockets that do, and with Nagle on,
+    # each delivery waited 40 ms for a delayed ACK (44 ms a delivery against 2).
+    listening = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as error:
+        listening.close()
+        _fail(f"cannot listen on {host}:{port}: {error.strerror}")
+    return listening
+
+
 # -- whoami, list ---------------------------------------------------------------------------------
 
 
@@ -378,7 +440,7 @@ def _subcommand(
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bill-async",
-        description="Export, inspect and emulate BILL (Bill.com) v2 organizations.",
+        description="Export, keep current, inspect and emulate BILL (Bill.com) organizations.",
         epilog=SIGN_IN_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -393,10 +455,37 @@ def build_parser() -> argparse.ArgumentParser:
         "the BILL_* variables are ignored)",
     )
 
+    # Where sessions and BILL's limits are kept, shared by the commands that run for long.
+    stores = argparse.ArgumentParser(add_help=False)
+    stores.add_argument(
+        "--redis-url",
+        metavar="URL",
+        help="share sessions and BILL's limits with other worker processes through Redis",
+    )
+    stores.add_argument(
+        "--redis-fallback",
+        action="store_true",
+        help="if Redis stays unreachable, go on with this process's own limits (with a "
+        "warning) until it answers again",
+    )
+    stores.add_argument(
+        "--session-file",
+        metavar="PATH",
+        help="keep sessions here between runs, readable by you alone, so that the next run "
+        "signs in again only once they idle out (default: "
+        "$XDG_STATE_HOME/bill-async/sessions.json or ~/.local/state/bill-async/sessions.json;"
+        " not with --redis-url, which shares them in Redis)",
+    )
+    stores.add_argument(
+        "--no-session-file",
+        action="store_true",
+        help="sign in afresh, and keep no session for the next run",
+    )
+
     sync_parser = _subcommand(
         commands,
         "sync",
-        [connection],
+        [connection, stores],
         "export organizations into SQLite, incrementally",
         SIGN_IN_HELP,
     )
@@ -430,29 +519,56 @@ def build_parser() -> argparse.ArgumentParser:
         help="print only the summary (otherwise: a live display on a terminal, a line per "
         "finished organization and entity elsewhere, or under TERM=dumb)",
     )
-    sync_parser.add_argument(
-        "--redis-url",
+    listen_parser = _subcommand(
+        commands,
+        "listen",
+        [connection, stores],
+        "keep a v3 export current from BILL's webhook events",
+        SIGN_IN_HELP,
+    )
+    listen_parser.add_argument(
+        "--out", required=True, help="the SQLite file of `sync --api v3` (made if missing)"
+    )
+    listen_parser.add_argument(
+        "--host", default="127.0.0.1", help="the address to receive on (default: 127.0.0.1)"
+    )
+    listen_parser.add_argument(
+        "--port", type=int, default=0, help="the port to receive on (default: any free one)"
+    )
+    listen_parser.add_argument(
+        "--public-url",
         metavar="URL",
-        help="share sessions and BILL's limits with other worker processes through Redis",
+        help="where BILL delivers (https://.../bill/webhooks, reaching this receiver; needed "
+        "unless --emulator, which delivers to the receiver's own address)",
     )
-    sync_parser.add_argument(
-        "--redis-fallback",
-        action="store_true",
-        help="if Redis stays unreachable, go on with this process's own limits (with a "
-        "warning) until it answers again",
+    listen_parser.add_argument(
+        "--sync-every",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="an incremental sync this often, for what BILL did not deliver (default: 300)",
     )
-    sync_parser.add_argument(
-        "--session-file",
-        metavar="PATH",
-        help="keep sessions here between runs, readable by you alone, so that the next run "
-        "signs in again only once they idle out (default: "
-        "$XDG_STATE_HOME/bill-async/sessions.json or ~/.local/state/bill-async/sessions.json;"
-        " not with --redis-url, which shares them in Redis)",
+    listen_parser.add_argument(
+        "--report-every",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="a line on stderr this often: events applied, their delivery-to-database time, "
+        "what waits (default: 60)",
     )
-    sync_parser.add_argument(
-        "--no-session-file",
-        action="store_true",
-        help="sign in afresh, and keep no session for the next run",
+    listen_parser.add_argument(
+        "--key-grace",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="how long the previous security key stays valid after a rotation (default: 300)",
+    )
+    listen_parser.add_argument(
+        "--duration",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="stop after this long (default: until interrupted)",
     )
 
     _subcommand(
@@ -496,7 +612,12 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             from .emulator import run_cli
 
             return int(run_cli(args))
-        runner = {"sync": _run_sync, "whoami": _run_whoami, "list": _run_list}[args.command]
+        runner = {
+            "sync": _run_sync,
+            "listen": _run_listen,
+            "whoami": _run_whoami,
+            "list": _run_list,
+        }[args.command]
         return anyio.run(runner, args, environment)
     except (UsageError, InvalidRequestError) as error:  # bad input, refused before sending
         print(f"bill-async {args.command}: {error}", file=sys.stderr)

@@ -63,6 +63,7 @@ from ._exceptions import (
     UntrustedSessionError,
 )
 from ._v2._client import Client
+from .webhooks._fastapi import webhook_router as webhook_router
 
 __all__ = [
     "PROBLEM_JSON",
@@ -75,6 +76,7 @@ __all__ = [
     "get_org_client",
     "install_exception_handlers",
     "problem_response",
+    "webhook_router",
 ]
 
 STATE_KEY = "bill_async_client"

@@ -4,8 +4,8 @@ The v3 export lives beside v2's in the same kind of SQLite file, in tables of it
 exported list, named ``v3_`` and the group (``v3_vendors``, ``v3_bills``, ...), each with the id as
 primary key, the organization, ``updated_time``, ``archived`` and the record exactly as BILL sent
 it as JSON in ``wire`` (SQLite's ``json_extract`` reads any field), less the keys that are
-another record's (``DERIVED``: a bill's ``vendorName``, which BILL changes without moving the
-bill's ``updatedTime``). ``v3_checkpoints`` holds, per
+other records' (``DERIVED``: a bill's ``vendorName``, a vendor's or customer's ``balance``), which
+change without moving the record's ``updatedTime``. ``v3_checkpoints`` holds, per
 (organization, list), the ``updatedTime`` of the last record written.
 
 Incremental: the next run asks only for records updated at or after the checkpoint
@@ -69,10 +69,16 @@ _EXPORTED_GROUPS = (
     "jobs",
     "locations",
 )
-# Keys a record shows that are another record's, read when asked: a bill's vendorName follows
-# its vendor's name, and the bill's updatedTime does not move when the vendor is renamed. An
-# incremental export would keep the old name for good; the name is the vendor's row's.
-DERIVED: Mapping[str, tuple[str, ...]] = {"bills": ("vendorName",)}
+# Keys a record shows that are other records', worked out when it is read: a bill's vendorName
+# is its vendor's name, a vendor's (customer's) balance what its bills (invoices) still have due.
+# They change when the others do, without moving the record's updatedTime, so an incremental
+# export (or one kept by events) would hold old values for good. They are left out: the name is
+# the vendor's row's, a balance the sum of the rows' dueAmount.
+DERIVED: Mapping[str, tuple[str, ...]] = {
+    "bills": ("vendorName",),
+    "vendors": ("balance",),
+    "customers": ("balance",),
+}
 _LISTS = {op.group: op for op in OPERATIONS if op.method == "list"}
 EXPORTED: Mapping[str, Operation] = {group: _LISTS[group] for group in _EXPORTED_GROUPS}
 

@@ -9,11 +9,13 @@ async def bill_updated(event): ...
 
 Deliveries are verified on the raw body (HMAC-SHA256, base64, ``x-bill-sha-signature``),
 stored before BILL is answered, deduplicated by ``eventId``, and applied per object in the order
-of the object's own time. ``bill_async.fastapi.webhook_router(receiver)`` serves it.
+of the object's own time. ``bill_async.fastapi.webhook_router(receiver)`` serves it in FastAPI,
+``webhook_app(receiver)`` in any ASGI server.
 """
 
 from __future__ import annotations
 
+from ._asgi import webhook_app as webhook_app
 from ._events import EVENT_MODELS as EVENT_MODELS
 from ._events import Event as Event
 from ._events import WebhookPayloadError as WebhookPayloadError
@@ -48,4 +50,5 @@ __all__ = [
     "parse_event",
     "sign",
     "verify",
+    "webhook_app",
 ]
