@@ -111,6 +111,7 @@ class Listener:
     wall_clock: Callable[[], float] = time.time
     now: Callable[[], _dt.datetime] = _now
     report: ListenReport = attrs.field(factory=ListenReport)
+    notices: list[str] = attrs.field(factory=list)  # for the user, said by run()
     receiver: WebhookReceiver | None = attrs.field(default=None, init=False)
     subscription_id: str | None = attrs.field(default=None, init=False)
     _store: SQLiteEventStore | None = attrs.field(default=None, init=False)
@@ -148,6 +149,8 @@ class Listener:
         async for found in webhooks.list_subscriptions():
             if found.get("notificationUrl") == self.notification_url:
                 self.subscription_id = str(found["id"])
+                if _disabled(found):
+                    self.notices.append(DISABLED_NOTICE)
                 await webhooks.update_subscription(self.subscription_id, body)
                 rotated = await webhooks.rotate_security_key(self.subscription_id)
                 return _key_of(rotated)
@@ -176,6 +179,22 @@ class Listener:
             self.report.applied += 1
             self.report.lags.extend(lag)
 
+    async def check_subscription(self) -> None:
+        """Enable the subscription again if BILL disabled it (with a notice); the sync that
+        follows catches up what was not delivered meanwhile."""
+        if self.subscription_id is None:
+            return
+        webhooks = self.client.webhooks
+        try:
+            found = await webhooks.get_subscription(self.subscription_id)
+            if _disabled(found):
+                self.notices.append(DISABLED_NOTICE)
+                await webhooks.update_subscription(
+                    self.subscription_id, {"status": {"enabled": True}}
+                )
+        except BillError as error:
+            self.report.sync_errors.append(f"the subscription: {type(error).__name__}: {error}")
+
     async def sync(self) -> None:
         """One incremental sync of every exported list; a failure is reported, not raised."""
         database = await anyio.to_thread.run_sync(open_v3_database, self.out, list(EXPORTED))
@@ -203,18 +222,25 @@ class Listener:
         async def sync_now_and_then() -> None:
             while True:
                 await anyio.sleep(self.sync_every)
+                await self.check_subscription()
                 await self.sync()
+                self._say_notices(report)
 
         async def report_now_and_then() -> None:
             while True:
                 await anyio.sleep(report_every)
                 report(await self.status_line())
 
+        self._say_notices(report)
         async with anyio.create_task_group() as group:
             group.start_soon(lambda: receiver.run(every=1.0))
             if math.isfinite(self.sync_every):
                 group.start_soon(sync_now_and_then)
             group.start_soon(report_now_and_then)
+
+    def _say_notices(self, report: Callable[[str], None]) -> None:
+        while self.notices:
+            report(self.notices.pop(0))
 
     async def pending(self) -> int:
         """Events accepted and not yet applied."""
@@ -233,6 +259,17 @@ class Listener:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+
+
+DISABLED_NOTICE = (
+    "BILL had disabled the subscription: its deliveries failed until BILL's retries ran out. "
+    "It is enabled again, and the sync catches up what was not delivered."
+)
+
+
+def _disabled(subscription: Any) -> bool:
+    status = subscription.get("status") if isinstance(subscription, dict) else None
+    return isinstance(status, dict) and status.get("enabled") is False
 
 
 def _key_of(answer: Any) -> str:

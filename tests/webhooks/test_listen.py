@@ -76,7 +76,12 @@ def event_rows(path: Path) -> list[tuple[str, float | None]]:
 
 @contextlib.asynccontextmanager
 async def listening(
-    served: RunningEmulator, out: Path, *, run: bool = True, port: int = 0
+    served: RunningEmulator,
+    out: Path,
+    *,
+    run: bool = True,
+    port: int = 0,
+    report: Callable[[str], None] = print,
 ) -> AsyncIterator[Listener]:
     """A started listener for the emulator's first organization, its receiver served by uvicorn
     (on ``port``, or a free one), and (``run``) applying events in the background."""
@@ -93,7 +98,7 @@ async def listening(
                 await listener.start()
                 async with anyio.create_task_group() as applying:
                     if run:
-                        applying.start_soon(lambda: listener.run(report=print, report_every=3600))
+                        applying.start_soon(lambda: listener.run(report=report, report_every=3600))
                     try:
                         yield listener
                     finally:
@@ -235,11 +240,33 @@ async def test_a_subscription_bill_disabled_is_enabled_again_and_the_sync_catche
         assert (await client.webhooks.get_subscription(subscription or ""))["status"] == {
             "enabled": False
         }
-        async with listening(served, out, port=port_of(first)) as second:
+        said: list[str] = []
+        async with listening(served, out, port=port_of(first), report=said.append) as second:
             found = await client.webhooks.get_subscription(subscription or "")
     assert found["status"] == {"enabled": True}
     assert second.subscription_id == subscription
+    assert any("BILL had disabled the subscription" in line for line in said)
     assert missed.id in rows(out)["v3_vendors"]  # the first sync of the second run
+
+
+@pytest.mark.anyio
+async def test_a_subscription_disabled_while_listening_is_enabled_again_by_the_next_check(
+    served: RunningEmulator, tmp_path: Path
+) -> None:
+    out = tmp_path / "listen.db"
+    async with listening(served, out) as listener:
+        served.emulator.webhooks.lose_next(1 + len(QUICK_RETRIES))  # every attempt of one
+        async with v3.Client(auth_for(served), base_url=served.v3_base_url) as client:
+            lost = await client.vendors.create({"name": "Its every delivery lost"})
+        counts = served.emulator.counters.webhooks
+        await wait_for(lambda: counts.disabled >= 1)
+        assert lost.id not in rows(out)["v3_vendors"]
+        await listener.check_subscription()
+        await listener.sync()
+        assert listener.notices and "disabled" in listener.notices[0]
+        found = await listener.client.webhooks.get_subscription(listener.subscription_id or "")
+    assert found["status"] == {"enabled": True}
+    assert lost.id in rows(out)["v3_vendors"]
 
 
 def test_the_event_types_are_the_exported_objects_of_the_catalogue() -> None:
