@@ -36,7 +36,7 @@ FULL: dict[str, dict[str, Any]] = {
     "overhead": {"calls": 2000, "rounds": 7},
     "throughput": {"rounds": 5, "warmup": 0.5, "duration": 2.0, "levels": throughput.LEVELS},
     "batch": {"orgs": 20, "creates": 200, "latency": 0.1, "single_rounds": 3, "bulk_rounds": 5},
-    "export": {"scales": (1.0, 4.0), "latency": 0.2, "rounds": 3, "warm_up": True},
+    "export": {"scales": (1.0, 4.0), "latency": 0.2, "rounds": 5, "warm_up": True},
     "models": {"scale": 0.5, "rounds": 15},
 }
 QUICK: dict[str, dict[str, Any]] = {
@@ -293,7 +293,8 @@ def _scenario_4(params: dict[str, Any], targets: list[Target]) -> str:
         f"{' and '.join(f'{s:g}' for s in scales)}, against a hand-written export of the same "
         f"data, `benchmarks/handwritten_export.py`; {params['latency'] * 1000:g} ms latency, 3 "
         "in flight per organization; the emulator in its own process. Each contender runs in a "
-        f"fresh process, {_times(params['rounds'])} at each scale, every contender in turn; "
+        f"fresh process, {_times(params['rounds'])} at each scale, every contender in turn "
+        "(first and last by turns); "
         "each measure is the median of its rounds (wall with its range). Wall and CPU time (of "
         "every thread) are the job's, after the imports; peak RSS is the process's)\n\n"
         + markdown_table(header, rows)

@@ -10,9 +10,9 @@ from all 4 organizations, into a new SQLite file, in a fresh process of its own:
   ``json.loads`` and ``executemany``.
 
 Each child reports its wall time and CPU time (every thread's) for the job, after its imports,
-its peak resident memory, and the records in its file. Rounds run every contender in turn, and
-the table shows the median of each measure; the two scales show how the cost grows with the
-data.
+its peak resident memory, and the records in its file. Rounds run every contender in turn, in
+alternate orders, and the table shows the median of each measure; the two scales show how the
+cost grows with the data.
 
 Child mode (what the rounds run): ``python -m benchmarks.export sdk|handwritten --org ORG_ID ...
 --entity NAME ... --out FILE``, signed in by the ``BILL_*`` variables of ``bill-async``'s own
@@ -150,7 +150,10 @@ def _rounds(
         for kind in CONTENDERS.values():
             _run_child(kind, emulator, list(WARM_UP_ENTITIES), folder / f"warm-up-{kind}.sqlite")
     for round_number in range(rounds):
-        for name, kind in CONTENDERS.items():
+        # Every contender in turn, first and last by turns: a machine that slows down or speeds
+        # up during the rounds does not favour one.
+        order = list(CONTENDERS.items())
+        for name, kind in order if round_number % 2 == 0 else reversed(order):
             out = folder / f"{kind}-{round_number}.sqlite"
             runs[name].append(_run_child(kind, emulator, entities, out))
             for path in folder.glob(f"{out.name}*"):

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio
+import anyio.abc
 import attrs
 
 from ._client import Client
@@ -373,19 +374,17 @@ class _Writer:
         entity: str,
         page: Sequence[dict[str, Any]],
         checkpoint: str | None,
-        texts: Mapping[int, str] | None = None,
+        texts: Mapping[int, str],
     ) -> int:
         """Upsert a page of wire records and move the checkpoint, in one transaction; returns
         the rows actually changed. ``texts``: the JSON BILL sent for records of the page, by
-        ``id()`` of the record; the others are encoded again."""
-        statement = self._statement(entity)
-        make_row = _row_maker(entity)
-        now = _dt.datetime.now(_dt.UTC).isoformat()
-        found = (texts or _NO_TEXTS).get
-        rows = [make_row(wire, org_id, found(id(wire)), now) for wire in page]
+        ``id()`` of the record; the others are encoded again. The rows are made here, in the
+        writer's thread: made in the event loop's, they held up the calls in flight (the
+        demo export at scale 4 took 1.33x the hand-written one's time instead of 1.08x)."""
+        rows = _page_rows(org_id, entity, page, texts)
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            written: int = self._db.executemany(statement, rows).rowcount
+            written: int = self._db.executemany(self._statement(entity), rows).rowcount
             if checkpoint is not None:
                 self._db.execute(_SAVE_CHECKPOINT, (org_id, entity, checkpoint))
             self._db.execute("COMMIT")
@@ -395,7 +394,16 @@ class _Writer:
         return written
 
 
-_NO_TEXTS: Mapping[int, str] = {}
+def _page_rows(
+    org_id: str, entity: str, page: Sequence[dict[str, Any]], texts: Mapping[int, str]
+) -> list[Row]:
+    """The rows of a page of wire records, in ``_Writer._statement``'s order."""
+    make_row = _row_maker(entity)
+    now = _dt.datetime.now(_dt.UTC).isoformat()
+    found = texts.get
+    return [make_row(wire, org_id, found(id(wire)), now) for wire in page]
+
+
 _SAVE_CHECKPOINT = (
     "INSERT INTO checkpoints (org_id, entity, updated_time) VALUES (?, ?, ?)"
     " ON CONFLICT(org_id, entity) DO UPDATE SET updated_time = excluded.updated_time"
@@ -436,22 +444,73 @@ async def _sync_target(
         with record_texts() as texts:
             return await client._call(endpoint, page_data)
 
-    # The records as BILL sent them: the wire column keeps their text exactly.
+    # The records as BILL sent them: the wire column keeps their text exactly. While a page is
+    # written the next one is fetched (the writer serves every target, so a page can wait for
+    # it); the pages are written in order, so the checkpoint never passes a page not written.
+    writes = _PageWrites(writer, target, held, progress)
     try:
-        async for page in KeysetPages(fetch, data, endpoint.path):
-            last = page[-1].get("updatedTime")
-            checkpoint = last if isinstance(last, str) else None
-            target.written += await writer.run(
-                writer.write, target.org_id, target.entity, page, checkpoint, texts.by_id
-            )
-            target.fetched += len(page)
-            # Written: nothing here may keep the page while the next one waits for a permit.
-            del page
-            texts = RecordTexts()
-            held.give_back()
-            progress(target)
+        async with anyio.create_task_group() as group:
+            async for page in KeysetPages(fetch, data, endpoint.path):
+                if writes.failure is not None:
+                    break
+                writes.start(group, page, texts.by_id)
+                # Nothing here may keep the page once written, nor while the next one waits.
+                del page
+                texts = RecordTexts()
     finally:
-        held.give_back()
+        held.give_back(held.claim())  # fetched, and dropped or never written
+    if writes.failure is not None:
+        raise writes.failure
+
+
+class _PageWrites:
+    """The writes of one (organization, entity)'s pages, each after the one before it; the
+    first failure stops the rest, and the fetching."""
+
+    def __init__(
+        self, writer: _Writer, target: SyncTarget, held: _HeldPages, progress: Progress
+    ) -> None:
+        self._writer = writer
+        self._target = target
+        self._held = held
+        self._progress = progress
+        self._last: anyio.Event | None = None
+        self.failure: BillError | sqlite3.Error | None = None
+
+    def start(
+        self, group: anyio.abc.TaskGroup, page: list[dict[str, Any]], texts: Mapping[int, str]
+    ) -> None:
+        """Write ``page`` once the pages before it are written."""
+        last = page[-1].get("updatedTime")
+        checkpoint = last if isinstance(last, str) else None
+        before, self._last = self._last, anyio.Event()
+        permits = self._held.claim()
+        group.start_soon(self._write, page, checkpoint, texts, permits, before, self._last)
+
+    async def _write(
+        self,
+        page: list[dict[str, Any]],
+        checkpoint: str | None,
+        texts: Mapping[int, str],
+        permits: int,
+        before: anyio.Event | None,
+        done: anyio.Event,
+    ) -> None:
+        target, writer = self._target, self._writer
+        try:
+            if before is not None:
+                await before.wait()
+            if self.failure is None:
+                target.written += await writer.run(
+                    writer.write, target.org_id, target.entity, page, checkpoint, texts
+                )
+                target.fetched += len(page)
+                self._progress(target)
+        except (BillError, sqlite3.Error) as error:
+            self.failure = error
+        finally:
+            self._held.give_back(permits)
+            done.set()
 
 
 class _HeldPages:
@@ -460,16 +519,21 @@ class _HeldPages:
 
     def __init__(self, permits: anyio.Semaphore) -> None:
         self._permits = permits
-        self._taken = 0
+        self._taken = 0  # by the fetches since the last page was claimed
 
     async def take(self) -> None:
         await self._permits.acquire()
         self._taken += 1
 
-    def give_back(self) -> None:  # a page KeysetPages dropped too
-        for _ in range(self._taken):
+    def claim(self) -> int:
+        """The permits of the page just given: its fetch's, and those of pages KeysetPages
+        fetched and dropped before it."""
+        taken, self._taken = self._taken, 0
+        return taken
+
+    def give_back(self, permits: int) -> None:
+        for _ in range(permits):
             self._permits.release()
-        self._taken = 0
 
 
 # Pages of one organization fetched and not yet written: BILL's 3 in flight, and one more

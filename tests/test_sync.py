@@ -498,9 +498,9 @@ def test_pages_in_memory_are_bounded_per_organization(
         held[id(self._permits)] = held.get(id(self._permits), 0) + 1
         most[0] = max(most[0], held[id(self._permits)])
 
-    def counted_give_back(self: _sync._HeldPages) -> None:
-        held[id(self._permits)] = held.get(id(self._permits), 0) - self._taken
-        give_back(self)
+    def counted_give_back(self: _sync._HeldPages, permits: int) -> None:
+        held[id(self._permits)] = held.get(id(self._permits), 0) - permits
+        give_back(self, permits)
 
     def slow_write(self: _sync._Writer, *args: object) -> int:
         time.sleep(0.005)  # a slow disk: without the bound, fetched pages would pile up
@@ -524,3 +524,38 @@ def test_pages_in_memory_are_bounded_per_organization(
     assert not result.failed and result.written > 200
     assert sum(t.calls for t in result.targets) > 5 * len(result.targets)  # many pages each
     assert most[0] == 2 and set(held.values()) == {0}
+
+
+def test_a_page_that_fails_to_be_written_stops_its_target_with_the_checkpoint_before_it(
+    served: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bill_async import _sync
+
+    write = _sync._Writer.write
+    pages: list[int] = []
+
+    def failing_write(self: _sync._Writer, *args: object) -> int:
+        pages.append(len(args[2]))  # type: ignore[arg-type]
+        if len(pages) == 3:
+            raise sqlite3.OperationalError("disk I/O error")
+        time.sleep(0.01)  # the next pages are fetched meanwhile
+        return write(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_sync._Writer, "write", failing_write)
+    database = _sync.open_database(tmp_path / "x.db", ["Bill"])
+    org = served.emulator.org_ids[0]
+
+    async def export() -> _sync.SyncResult:
+        auth = bill_async.CredentialLogin(DEMO_USER_NAME, DEMO_PASSWORD, org, DEMO_DEV_KEY)
+        async with bill_async.Client(auth, base_url=served.base_url) as bill:
+            return await _sync.sync(bill, database, [org], ["Bill"], page_size=10)
+
+    result = anyio.run(export)
+    (target,) = result.targets
+    assert target.error == "the database: disk I/O error" and target.done
+    assert len(pages) == 3 and target.written == pages[0] + pages[1]  # none after the failed one
+    rows = database.execute("SELECT wire FROM bills").fetchall()
+    (checkpoint,) = database.execute("SELECT updated_time FROM checkpoints").fetchone()
+    database.close()
+    times = sorted(json.loads(wire)["updatedTime"] for (wire,) in rows)
+    assert len(rows) == target.written and checkpoint == times[-1]
