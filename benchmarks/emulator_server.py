@@ -1,16 +1,20 @@
-"""The BILL emulator in a process of its own, for scenario 3, driven over stdin and stdout.
+"""The BILL emulator in a process of its own, for scenarios 3 and 4, driven over stdin and stdout.
 
 The emulator keeps BILL's rules (3 requests in flight per devKey and organization, BDC_1322
 beyond; latency inside the in-flight window). It runs here, not in the benchmark's process, so
 that its CPU time does not come out of the client's.
 
-Run: ``python -m benchmarks.emulator_server --orgs 20 --latency 0.1``. It prints one line,
+Run: ``python -m benchmarks.emulator_server --orgs 20 --latency 0.1`` (``--scale``: the demo
+data's size, 0.01 by default: a few objects per organization). It prints one line,
 ``READY {"base_url": ..., "org_ids": [...], "http_parser": ...}``, then answers one JSON line
 per command line:
 
 - ``stats PREFIX``: the counters since the last ``reset``, how many Vendors whose name starts
   with PREFIX exist, how many distinct names they have (the rest are duplicates), and the CPU
   time this process has used since the last ``reset``;
+- ``counters``: the requests per path and the errors since the last ``reset``, and the CPU time
+  this process has used since then (nothing else: cheap between the runs of scenario 4);
+- ``scale S``: the emulator back to its starting data, made at scale S (as ``reset``);
 - ``reset``: the emulator back to its starting data (no sessions, none of the Vendors made
   since), counters and CPU time back to zero: every job measured starts from the same state,
   not with the objects of the jobs before it.
@@ -26,6 +30,8 @@ import json
 import sys
 import time
 from typing import Any
+
+import attrs
 
 __all__ = ["main"]
 
@@ -69,6 +75,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--orgs", type=int, default=20)
     parser.add_argument("--latency", type=float, default=0.1, help="seconds per request")
     parser.add_argument("--max-in-flight", type=int, default=3)
+    parser.add_argument("--scale", type=float, default=0.01, help="the demo data's size")
     args = parser.parse_args(argv)
 
     from bill_async.emulator import EmulatorConfig, running_emulator
@@ -77,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
         org_names=tuple(f"Benchmark Org {i + 1:02d}" for i in range(args.orgs)),
         latency=args.latency,
         max_in_flight=args.max_in_flight,
-        scale=0.01,  # a few demo objects per organization: the benchmark makes its own
+        scale=args.scale,  # scenario 3 makes its own objects; scenario 4 exports these
     )
     with running_emulator(config) as running:
         emulator = running.emulator
@@ -91,10 +98,17 @@ def main(argv: list[str] | None = None) -> None:
         cpu_since = time.process_time()
         for line in sys.stdin:
             command, _, argument = line.strip().partition(" ")
-            if command == "stats":
+            if command == "counters":
+                cpu_seconds = time.process_time() - cpu_since
+                counters = emulator.counters
+                answer = {"paths": dict(counters.paths), "errors": dict(counters.errors)}
+                print(json.dumps({**answer, "cpu_seconds": cpu_seconds}), flush=True)
+            elif command == "stats":
                 print(json.dumps(_stats(emulator, argument, cpu_since)), flush=True)
-            elif command == "reset":
-                emulator.reset()
+            elif command in ("reset", "scale"):
+                if command == "scale":
+                    config = attrs.evolve(config, scale=float(argument))
+                emulator.reset(config)
                 emulator.seed_all()
                 gc.collect()  # the last job's objects, now garbage: not on the next job's time
                 cpu_since = time.process_time()

@@ -190,8 +190,14 @@ async def _rate(call: Call, level: int, warmup: float, duration: float) -> tuple
         end_done, end, end_cpu = done, time.perf_counter(), time.process_time()
     finally:
         running = False
+        for task in tasks:  # the calls still in flight are not counted: no need to wait for them
+            task.cancel()
         results = await asyncio.gather(*tasks, return_exceptions=True)
-    failures = [r for r in results if isinstance(r, BaseException)]
+    failures = [
+        r
+        for r in results
+        if isinstance(r, BaseException) and not isinstance(r, asyncio.CancelledError)
+    ]
     if failures:
         raise failures[0]
     calls = end_done - start_done
@@ -247,7 +253,9 @@ def serve() -> Iterator[str]:
         yield f"http://127.0.0.1:{int(port)}/api/v2"
 
 
-def measure_all(*, rounds: int, warmup: float, duration: float) -> dict[str, dict[str, Any]]:
+def measure_all(
+    *, rounds: int, warmup: float, duration: float, levels: tuple[int, ...] = LEVELS
+) -> dict[str, dict[str, Any]]:
     """Every contender's best requests/s per level, and its peak memory."""
     best: dict[str, dict[str, Any]] = {
         name: {"rates": {}, "cpu_us": {}, "peak_rss_mb": 0.0} for name in CONTENDERS
@@ -255,7 +263,7 @@ def measure_all(*, rounds: int, warmup: float, duration: float) -> dict[str, dic
     with serve() as base_url:
         for _ in range(rounds):
             for name in RUN_ORDER:
-                result = _run_worker(name, base_url, warmup, duration)
+                result = _run_worker(name, base_url, warmup, duration, levels)
                 kept = best[name]
                 for level, rate in result["rates"].items():
                     if rate > kept["rates"].get(level, 0.0):

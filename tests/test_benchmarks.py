@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import batch, overhead, throughput
+from benchmarks import batch, export, models, overhead, throughput
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,16 +35,34 @@ def test_the_quick_run_prints_every_contender_in_markdown_tables(tmp_path: Path)
     for transport in batch.TRANSPORTS:
         assert f"single ({transport})" in rows
         assert f"bulk ({transport})" in rows
-    for header in ("| contender | µs per call |", "| contender | req/s at 1 |", "| job | wall s |"):
+    for header in (
+        "| contender | µs per call |",
+        "| contender | req/s at 1 |",
+        "| job | wall s | vs raw aiohttp |",
+        "| contender | scale | records |",
+        "| model | records | json.loads µs |",
+    ):
         assert header in out
     assert f"bulk ({batch.REFERENCE})" in rows
     assert "| emulator CPU s |" in out
+    assert set(export.CONTENDERS) <= rows
+    assert set(models.ENTITIES) <= rows
+    # Both contenders exported every record at both scales, each the same number.
+    table = [line.split("|") for line in out.splitlines() if line.startswith("| bill-async sync")]
+    assert len(table) == 2
+    for name in export.CONTENDERS:
+        counts = [line.split("|")[3] for line in out.splitlines() if line.startswith(f"| {name} ")]
+        assert counts == [cells[3] for cells in table], name
     # The floor the emulator's own work sets, and the hand-written client's json.loads time.
     assert "In the hand-written client's bulk job the emulator (one process" in out
     assert "`json.loads` alone took that client " in out
     assert "the bulk jobs 2 times, every contender in turn" in out  # rounds, with a range
     assert "|---|" in out
-    assert "ratio  2: AiohttpTransport / raw aiohttp at 64" in out
+    assert "ratio  2: AiohttpTransport / raw aiohttp at 8" in out  # --quick's top level
+    assert "ratio  3: bulk on AiohttpTransport: wall / raw aiohttp's" in out
+    assert "ratio  4: sync / hand-written export, CPU, scale 0.02" in out
+    assert "ratio  4: sync, peak RSS at scale 0.02 / at scale 0.01" in out
+    assert "ratio  5: Invoice: (from_wire + reading every field) / json.loads" in out
     assert markdown.read_text(encoding="utf-8") in out
 
 

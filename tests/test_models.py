@@ -306,3 +306,100 @@ async def test_is_active_in_bills_own_form_is_sent_as_meant() -> None:
         await bill.vendors.update(id="009x", is_active=False)
     assert [seen.data["obj"]["isActive"] for seen in fake.seen[1:]] == ["2", "1", "2"]
     assert inactive.is_active is False and active.is_active is True
+
+
+# -- the fast path: values it takes as they are, and values it leaves to the careful path ------
+
+CAREFUL = bill_async._v2._convert._make_careful_structure
+
+ODD_VALUES: list[tuple[str, Any]] = [
+    ("amount", 12.5),  # a float: exact here, but a float only reads back through a round trip
+    ("amount", 0.1),  # a float that is not the Decimal it prints as: kept as sent
+    ("amount", Decimal("NaN")),
+    ("amount", True),
+    ("amount", "12.50"),
+    ("invoiceDate", "2024-W27-1"),  # a week date Python reads, that would come back otherwise
+    ("invoiceDate", "20240701"),
+    ("invoiceDate", 20240701),
+    ("createdTime", "2024-07-30T19:31:00.000-0000"),  # would come back as +0000
+    ("createdTime", "2024-07-30T19:31:00.000+0099"),  # 99 minutes: would come back as +0139
+    ("createdTime", "2024-07-30T19:31:00Z"),
+    ("createdTime", ["2024-07-30T19:31:00.000+0000"]),
+    ("isActive", "3"),
+    ("isActive", True),
+    ("approvalStatus", 3),  # an unknown code that is not a string stays as sent
+    ("approvalStatus", ["1"]),
+    ("vendorId", None),
+    ("vendorId", 5),
+    ("billLineItems", {"entity": "BillLineItem"}),  # an object where a list belongs
+    ("billLineItems", [{"entity": "BillLineItem"}, "x"]),  # a list with something else in it
+    ("billLineItems", []),
+]
+
+
+@pytest.mark.parametrize(("key", "value"), ODD_VALUES, ids=[f"{k}={v!r}" for k, v in ODD_VALUES])
+def test_a_value_the_fast_path_does_not_take_is_read_as_the_careful_path_reads_it(
+    key: str, value: Any
+) -> None:
+    wire_bill = {"entity": "Bill", "id": "00n1", "amount": 5, key: value, "newField": 1}
+    fast = bill_async.Bill.from_wire(wire_bill)
+    careful = CAREFUL(bill_async.Bill)(wire_bill, None)
+    assert type(fast) is bill_async.Bill
+    for field in attrs.fields(bill_async.Bill):
+        assert repr(getattr(fast, field.name)) == repr(getattr(careful, field.name)), field.name
+    back = fast.to_wire()
+    assert list(back) == list(wire_bill)
+    if value == value:
+        assert back == wire_bill
+    else:  # NaN equals nothing, itself included: it is given back as the very object sent
+        assert back[key] is value and {**back, key: 0} == {**wire_bill, key: 0}
+
+
+def test_a_line_item_read_unexactly_keeps_its_value_in_its_own_extra() -> None:
+    item = {"entity": "BillLineItem", "id": "bli1", "amount": 0.1, "createdTime": "bad"}
+    wire_bill = {"entity": "Bill", "id": "00n1", "amount": 7, "billLineItems": [item]}
+    bill = bill_async.Bill.from_wire(wire_bill)
+    assert bill.amount == Decimal(7) and bill.extra == {}  # the bill itself read as it came
+    assert bill.bill_line_items is not None
+    (line,) = bill.bill_line_items
+    assert line.amount is None and line.created_time is None
+    assert line.extra == {"amount": 0.1, "createdTime": "bad"}
+    assert bill.to_wire() == wire_bill
+
+
+def test_models_read_from_the_wire_are_their_own_class_frozen_and_slotted() -> None:
+    (_, bill_wire) = next(o for o in OBJECTS if o[1]["entity"] == "Bill")
+    bill = bill_async.Bill.from_wire(bill_wire)
+    assert type(bill) is bill_async.Bill
+    assert bill.bill_line_items and type(bill.bill_line_items[0]) is bill_async.BillLineItem
+    assert not hasattr(bill, "__dict__")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        bill.amount = Decimal(1)  # type: ignore[misc]
+    assert bill == bill_async.Bill.from_wire(bill_wire)
+    assert attrs.evolve(bill, amount=Decimal(2)).amount == Decimal(2)
+
+
+def test_whole_amounts_dates_and_times_read_again_are_the_same_values() -> None:
+    convert = bill_async._v2._convert
+    texts = [f"2024-01-01T00:00:{s % 60:02d}.{s // 60:03d}+0000" for s in range(5000)]
+    for text in texts:  # more than the caches keep: they empty and fill again
+        bill = bill_async.Bill.from_wire({"createdTime": text, "amount": len(text) + 10**6})
+        assert convert.format_timestamp(bill.created_time) == text  # type: ignore[arg-type]
+    zero = bill_async.Bill.from_wire({"amount": 0, "dueAmount": 0})
+    assert zero.amount == Decimal(0) and type(zero.to_wire()["amount"]) is int
+    assert len(convert._TIMESTAMPS) <= convert._CACHE_LIMIT
+
+
+class _Checked(bill_async.Bill):
+    """A user's model with a validator: built through its __init__, never around it."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.amount is not None and self.amount < 0:
+            raise ValueError("negative")
+
+
+def test_a_model_whose_init_does_more_is_built_through_it() -> None:
+    checked = attrs.frozen(kw_only=True)(_Checked)
+    assert checked.from_wire({"amount": 3}).amount == Decimal(3)
+    with pytest.raises(ValueError, match="negative"):
+        checked.from_wire({"amount": -3})

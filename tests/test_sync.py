@@ -13,9 +13,11 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import anyio
+import httpx
 import pytest
 
 import bill_async
@@ -440,3 +442,140 @@ def test_closing_the_export_database_waits_for_the_write_in_progress(tmp_path: P
     worker.join(10)
     closer.join(10)
     assert seen == [(0,)] and not closer.is_alive()
+
+
+# -- rows straight from the wire, BILL's own text, memory ------------------------------------
+
+
+def _odd_variants(record: dict[str, object]) -> Iterator[dict[str, object]]:
+    """The record with, in turn, each value replaced by forms a model keeps in ``extra``."""
+    odd: list[object] = [0.1, 1.5, "2024-W27-1", "2024-07-30T19:31:00.000-0000", "3", None, 7]
+    odd += [["x"], {"a": 1}, [{"entity": "X"}, 2], Decimal("NaN"), True]
+    for index, key in enumerate(record):
+        if key not in ("entity", "id"):
+            yield {**record, key: odd[index % len(odd)]}
+
+
+def test_rows_read_from_the_wire_are_the_rows_made_through_models(
+    served: RunningEmulator,
+) -> None:
+    from bill_async import _sync
+    from bill_async._v2._wire import loads
+
+    org = served.emulator.org_ids[0]
+    now = "2026-01-01T00:00:00+00:00"
+    compared = 0
+    for entity in _sync.LISTABLE:
+        fast, through_model = _sync._row_maker(entity), _sync._model_row(entity)
+        for obj in served.emulator.objects(org, entity):
+            record = loads(json.dumps(obj))
+            assert fast(record, org, None, now) == through_model(record, org, None, now), entity
+            for wire in _odd_variants(record):  # its text as sent: a NaN has no JSON of ours
+                row = fast(wire, org, "sent", now)
+                assert row == through_model(wire, org, "sent", now), entity
+                compared += 1
+    assert compared > 10_000
+
+
+def test_the_wire_column_keeps_the_text_bill_sent(tmp_path: Path) -> None:
+    from bill_async import _sync
+    from tests.fakebill import ORG, FakeBill, client
+
+    records = [
+        '{"entity":"Vendor","id":"00901","name":"Caf\\u00e9","balance":12.50,"isActive":"1"}',
+        '{ "entity" : "Vendor", "id" : "00902", "balance" : 1E+2, "updatedTime" : null }',
+    ]
+    body = '{"response_status":0,"response_message":"Success","response_data":[%s]}'
+    fake = FakeBill()
+    fake.on("List/Vendor.json", httpx.Response(200, text=body % " , ".join(records)))
+    database = _sync.open_database(tmp_path / "x.db", ["Vendor"])
+
+    async def export() -> None:
+        async with client(fake) as bill:
+            await _sync.sync(bill, database, [ORG], ["Vendor"])
+
+    anyio.run(export)
+    rows = database.execute("SELECT id, wire, balance, name FROM vendors ORDER BY id").fetchall()
+    database.close()
+    assert rows == [
+        ("00901", records[0], "12.50", "Café"),
+        ("00902", records[1], "1E+2", None),
+    ]
+
+
+def test_pages_in_memory_are_bounded_per_organization(
+    served: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bill_async import _sync
+
+    monkeypatch.setattr(_sync, "_PAGES_HELD_PER_ORG", 2)
+    held: dict[int, int] = {}
+    most: list[int] = [0]
+    take, give_back, write = _sync._HeldPages.take, _sync._HeldPages.give_back, _sync._Writer.write
+
+    async def counted_take(self: _sync._HeldPages) -> None:
+        await take(self)
+        held[id(self._permits)] = held.get(id(self._permits), 0) + 1
+        most[0] = max(most[0], held[id(self._permits)])
+
+    def counted_give_back(self: _sync._HeldPages, permits: int) -> None:
+        held[id(self._permits)] = held.get(id(self._permits), 0) - permits
+        give_back(self, permits)
+
+    def slow_write(self: _sync._Writer, *args: object) -> int:
+        time.sleep(0.005)  # a slow disk: without the bound, fetched pages would pile up
+        return write(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_sync._HeldPages, "take", counted_take)
+    monkeypatch.setattr(_sync._HeldPages, "give_back", counted_give_back)
+    monkeypatch.setattr(_sync._Writer, "write", slow_write)
+    database = _sync.open_database(tmp_path / "x.db", ["Vendor", "Customer", "Bill", "Invoice"])
+    orgs = served.emulator.org_ids[:2]
+
+    async def export() -> _sync.SyncResult:
+        auth = bill_async.CredentialLogin(DEMO_USER_NAME, DEMO_PASSWORD, orgs[0], DEMO_DEV_KEY)
+        async with bill_async.Client(auth, base_url=served.base_url) as bill:
+            return await _sync.sync(
+                bill, database, orgs, ["Vendor", "Customer", "Bill", "Invoice"], page_size=20
+            )
+
+    result = anyio.run(export)
+    database.close()
+    assert not result.failed and result.written > 200
+    assert sum(t.calls for t in result.targets) > 5 * len(result.targets)  # many pages each
+    assert most[0] == 2 and set(held.values()) == {0}
+
+
+def test_a_page_that_fails_to_be_written_stops_its_target_with_the_checkpoint_before_it(
+    served: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bill_async import _sync
+
+    write = _sync._Writer.write
+    pages: list[int] = []
+
+    def failing_write(self: _sync._Writer, *args: object) -> int:
+        pages.append(len(args[2]))  # type: ignore[arg-type]
+        if len(pages) == 3:
+            raise sqlite3.OperationalError("disk I/O error")
+        time.sleep(0.01)  # the next pages are fetched meanwhile
+        return write(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_sync._Writer, "write", failing_write)
+    database = _sync.open_database(tmp_path / "x.db", ["Bill"])
+    org = served.emulator.org_ids[0]
+
+    async def export() -> _sync.SyncResult:
+        auth = bill_async.CredentialLogin(DEMO_USER_NAME, DEMO_PASSWORD, org, DEMO_DEV_KEY)
+        async with bill_async.Client(auth, base_url=served.base_url) as bill:
+            return await _sync.sync(bill, database, [org], ["Bill"], page_size=10)
+
+    result = anyio.run(export)
+    (target,) = result.targets
+    assert target.error == "the database: disk I/O error" and target.done
+    assert len(pages) == 3 and target.written == pages[0] + pages[1]  # none after the failed one
+    rows = database.execute("SELECT wire FROM bills").fetchall()
+    (checkpoint,) = database.execute("SELECT updated_time FROM checkpoints").fetchone()
+    database.close()
+    times = sorted(json.loads(wire)["updatedTime"] for (wire,) in rows)
+    assert len(rows) == target.written and checkpoint == times[-1]

@@ -22,6 +22,7 @@ from urllib.parse import quote_plus
 
 from .._core._redact import mask_values, redact_text
 from .._exceptions import ApiError, InvalidRequestError, ProtocolError, api_error_for
+from . import _codec
 
 __all__ = [
     "FORM_CONTENT_TYPE",
@@ -130,18 +131,9 @@ def _check_encodable(text: str, what: str) -> None:
         ) from None
 
 
-# One decoder for every answer: ``json.loads(..., parse_float=...)`` would build a new decoder
-# and scanner for each call.
-_decoder = json.JSONDecoder(parse_float=Decimal)
-
-
 def loads(content: bytes | str) -> Any:
     """Parse JSON, reading numbers with a fraction as ``Decimal`` (``json.loads``'s rules)."""
-    if isinstance(content, bytes | bytearray):
-        content = content.decode(json.detect_encoding(content), "surrogatepass")
-    elif content.startswith("\ufeff"):
-        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", content, 0)
-    return _decoder.decode(content)
+    return _codec.loads(content)
 
 
 def session_prefix(dev_key: str, session_id: str) -> str:

@@ -1,0 +1,188 @@
+"""Reading BILL's JSON: ``loads`` (``_wire.loads`` is this one), and the text BILL sent for each
+record of a list answer, for the export.
+
+Numbers with a fraction are read as ``Decimal``, so that amounts stay exact.
+
+Two readers give the same values: the json module's, always there, and msgspec's when the
+optional extra ``bill-async[fast]`` installs it (it reads a page of 999 bills in a third less
+time, and shares the keys' strings between records). msgspec reads UTF-8 JSON and refuses
+anything JSON does not allow; what it refuses (another encoding, a byte order mark, a lone
+surrogate, NaN) goes to the json module, which reads it or raises as it always did.
+
+While ``record_texts()`` is active in a task, ``loads`` reads an envelope's top level and the
+objects of a ``response_data`` list one by one, and keeps the JSON text of each, as BILL sent
+it: the export stores it in its ``wire`` column instead of encoding the record again (which
+cost it as much as decoding it). Anything else it reads as usual. The texts hold the records
+they belong to, so that ``id()`` of a record names it for as long as the texts are kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import json
+import re
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
+
+try:
+    import msgspec
+except ImportError:  # the extra is not installed: the json module reads everything
+    msgspec = None  # type: ignore[assignment]
+
+__all__ = ["RecordTexts", "loads", "record_texts"]
+
+# One decoder for every answer: ``json.loads(..., parse_float=...)`` would build a new decoder
+# and scanner for each call.
+_decoder = json.JSONDecoder(parse_float=Decimal)
+# The decoder's own scanner, from a given index (what ``raw_decode`` calls), and its reader of
+# strings; the typing stubs do not list them.
+_scan: Callable[[str, int], tuple[Any, int]] = _decoder.scan_once  # type: ignore[attr-defined]
+_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
+_WHITESPACE = re.compile(r"[ \t\n\r]*")  # JSON's, as json.decoder skips it
+
+
+class RecordTexts:
+    """The text of each object of the last list answer decoded while active, by ``id()``."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[int, str] = {}
+        self._records: list[Any] = []  # alive while kept: their ids stay theirs
+
+    def _keep(self, records: list[Any], texts: dict[int, str]) -> None:
+        self._records, self.by_id = records, texts
+
+
+_capture: contextvars.ContextVar[RecordTexts | None] = contextvars.ContextVar(
+    "bill_async_record_texts", default=None
+)
+
+
+@contextlib.contextmanager
+def record_texts() -> Iterator[RecordTexts]:
+    """Keep the text of each record of the list answers decoded in this task meanwhile."""
+    texts = RecordTexts()
+    token = _capture.set(texts)
+    try:
+        yield texts
+    finally:
+        _capture.reset(token)
+
+
+def loads(content: bytes | str) -> Any:
+    """Parse JSON, reading numbers with a fraction as ``Decimal`` (``json.loads``'s rules)."""
+    texts = _capture.get()
+    if _fast is not None and type(content) is bytes:
+        try:
+            return _fast.loads(content, texts)
+        except _fast.refused:
+            pass  # not UTF-8 JSON as msgspec reads it: the json module decides
+    return _json_loads(content, texts)
+
+
+def _json_loads(content: bytes | str, texts: RecordTexts | None) -> Any:
+    if isinstance(content, bytes | bytearray):
+        content = content.decode(json.detect_encoding(content), "surrogatepass")
+    elif content.startswith("\ufeff"):
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", content, 0)
+    if texts is not None:
+        try:
+            return _envelope(content, texts)
+        except (ValueError, IndexError, StopIteration):
+            pass  # not an object, or not JSON: the decoder says what is wrong
+    return _decoder.decode(content)
+
+
+def _skip(text: str, at: int) -> int:
+    """The first index at or after ``at`` that is not whitespace."""
+    return _WHITESPACE.match(text, at).end()  # type: ignore[union-attr]  # it always matches
+
+
+def _envelope(text: str, texts: RecordTexts) -> dict[str, Any]:
+    """A JSON object, read key by key: a ``response_data`` list object by object."""
+    at = _skip(text, 0)
+    if text[at] != "{":
+        raise ValueError("not an object")
+    envelope: dict[str, Any] = {}
+    at = _skip(text, at + 1)
+    closed = text[at] == "}"
+    while not closed:
+        if text[at] != '"':
+            raise ValueError("a key was expected")
+        key, at = _scanstring(text, at + 1)
+        at = _skip(text, at)
+        if text[at] != ":":
+            raise ValueError("':' was expected")
+        at = _skip(text, at + 1)
+        if key == "response_data" and text[at] == "[":
+            envelope[key], at = _records(text, at, texts)
+        else:
+            envelope[key], at = _scan(text, at)
+        at = _skip(text, at)
+        closed = text[at] == "}"
+        if not closed:
+            if text[at] != ",":
+                raise ValueError("',' or '}' was expected")
+            at = _skip(text, at + 1)
+    if _skip(text, at + 1) != len(text):
+        raise ValueError("extra data")
+    return envelope
+
+
+def _records(text: str, at: int, texts: RecordTexts) -> tuple[list[Any], int]:
+    """The list at ``text[at]``, keeping the text of each object in it."""
+    records: list[Any] = []
+    found: dict[int, str] = {}
+    at = _skip(text, at + 1)
+    if text[at] == "]":
+        return records, at + 1
+    while True:
+        start = at
+        record, at = _scan(text, at)
+        records.append(record)
+        if type(record) is dict:
+            found[id(record)] = text[start:at]
+        at = _skip(text, at)
+        if text[at] == "]":
+            texts._keep(records, found)
+            return records, at + 1
+        if text[at] != ",":
+            raise ValueError("',' or ']' was expected")
+        at = _skip(text, at + 1)
+
+
+class _Msgspec:
+    """msgspec's reader: the same values as the json module's, for what it takes."""
+
+    def __init__(self) -> None:
+        self.refused = msgspec.DecodeError  # a ValidationError is one too
+        self._any = msgspec.json.Decoder(float_hook=Decimal)
+        self._top = msgspec.json.Decoder(dict[str, msgspec.Raw])
+        self._items = msgspec.json.Decoder(list[msgspec.Raw])
+
+    def loads(self, content: bytes, texts: RecordTexts | None) -> Any:
+        if texts is None:
+            return self._any.decode(content)
+        envelope: dict[str, Any] = {}
+        for key, raw in self._top.decode(content).items():
+            if key == "response_data" and memoryview(raw)[0] == _OPEN_LIST:
+                envelope[key] = self._records(raw, texts)
+            else:
+                envelope[key] = self._any.decode(raw)
+        return envelope
+
+    def _records(self, raw: msgspec.Raw, texts: RecordTexts) -> list[Any]:
+        records: list[Any] = []
+        found: dict[int, str] = {}
+        for item in self._items.decode(raw):
+            record = self._any.decode(item)
+            records.append(record)
+            if type(record) is dict:
+                found[id(record)] = str(item, "utf-8")
+        texts._keep(records, found)
+        return records
+
+
+_OPEN_LIST = ord("[")
+_fast = None if msgspec is None else _Msgspec()
