@@ -17,6 +17,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -138,9 +139,13 @@ async def _run_sync(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             entities = resolve_entities(args.entity or [])
     except ValueError as unknown:
         _fail(str(unknown))
-    out = Path(args.out)
-    _check_writable(out)
+    postgres = _is_postgres_url(args.out)
+    shown = _shown_url(args.out) if postgres else args.out
+    if not postgres:
+        _check_writable(Path(args.out))
     async with contextlib.AsyncExitStack() as stack:
+        # A database that cannot be reached stops the run before anything is sent to BILL.
+        database: Any = await _open_postgres(stack, args, entities) if postgres else None
         where = stack.enter_context(connect(found))
         shared = await _shared_stores(stack, args, env, where)
         if args.api == "v3":
@@ -155,31 +160,68 @@ async def _run_sync(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             )
             orgs = {org.org_id: org.org_name for org in await client.list_orgs()}
             org_ids = _chosen_orgs(args, orgs, where)
-        opener = open_v3_database if args.api == "v3" else open_database
-        try:
-            # In a thread: it may wait for other workers opening the same file.
-            database = await anyio.to_thread.run_sync(opener, out, entities)
-        except (sqlite3.Error, OSError) as error:
-            _fail(f"--out {out} cannot be written: {error}")
+        if database is None:
+            database = await _open_sqlite(stack, args, entities)
         from ._progress import Progress
 
         progress = Progress(sys.stderr, org_names=orgs, pairs=len(org_ids) * len(entities))
         export = sync_v3 if args.api == "v3" else sync
-        try:
-            with contextlib.nullcontext() if args.quiet else progress:
-                result = await export(
-                    client,
-                    database,
-                    org_ids,
-                    entities,
-                    full=args.full,
-                    progress=None if args.quiet else progress,
-                )
-        finally:
-            database.close()
+        with contextlib.nullcontext() if args.quiet else progress:
+            result = await export(
+                client,
+                database,
+                org_ids,
+                entities,
+                full=args.full,
+                progress=None if args.quiet else progress,
+            )
         spent = LoginsSpent(client.logins, client.limits, "redis" if args.redis_url else "here")
-    _print_summary(result, out, org_ids, spent)
+    _print_summary(result, shown, org_ids, spent)
     return 1 if result.failed else 0
+
+
+async def _open_sqlite(
+    stack: contextlib.AsyncExitStack, args: argparse.Namespace, entities: list[str]
+) -> sqlite3.Connection:
+    opener = open_v3_database if args.api == "v3" else open_database
+    try:
+        # In a thread: it may wait for other workers opening the same file.
+        database = await anyio.to_thread.run_sync(opener, Path(args.out), entities)
+    except (sqlite3.Error, OSError) as error:
+        _fail(f"--out {args.out} cannot be written: {error}")
+    stack.callback(database.close)
+    return database
+
+
+async def _open_postgres(
+    stack: contextlib.AsyncExitStack, args: argparse.Namespace, entities: list[str]
+) -> Any:
+    shown = _shown_url(args.out)
+    if args.api == "v3":
+        _fail(f"--out {shown}: --api v3 exports into a SQLite file only")
+    try:
+        import psycopg
+
+        from ._postgres import PostgresExport
+    except ImportError as missing:
+        _fail(f"--out {shown} needs 'pip install bill-async[postgres]' ({missing})")
+    try:
+        database = await PostgresExport.open(args.out, entities)
+    except psycopg.Error as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        _fail(f"--out {shown}: {reason}")
+    stack.push_async_callback(database.aclose)
+    return database
+
+
+def _is_postgres_url(text: str) -> bool:
+    """Whether ``--out`` names a PostgreSQL database rather than a SQLite file."""
+    return text.startswith(("postgresql://", "postgres://"))
+
+
+def _shown_url(url: str) -> str:
+    """A database URL with its password masked, for messages and summaries."""
+    return re.sub(r"^(postgres(?:ql)?://[^:/@]*:)[^@]*@", r"\1***@", url)
 
 
 def _chosen_orgs(args: argparse.Namespace, orgs: Mapping[str, str], where: Connection) -> list[str]:
@@ -260,7 +302,7 @@ class LoginsSpent:
 
 
 def _print_summary(
-    result: SyncResult, out: Path, org_ids: Sequence[str], spent: LoginsSpent
+    result: SyncResult, out: str, org_ids: Sequence[str], spent: LoginsSpent
 ) -> None:
     per_entity: dict[str, int] = {}
     for target in result.targets:
@@ -489,7 +531,12 @@ def build_parser() -> argparse.ArgumentParser:
         "export organizations into SQLite, incrementally",
         SIGN_IN_HELP,
     )
-    sync_parser.add_argument("--out", required=True, help="the SQLite file to write")
+    sync_parser.add_argument(
+        "--out",
+        required=True,
+        help="the SQLite file to write, or a PostgreSQL database (postgresql://USER:PASSWORD@"
+        "HOST/DB; pip install 'bill-async[postgres]')",
+    )
     sync_parser.add_argument(
         "--api",
         choices=("v2", "v3"),

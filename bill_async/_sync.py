@@ -20,10 +20,10 @@ import enum
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import anyio
 import anyio.abc
@@ -31,7 +31,7 @@ import attrs
 
 from ._exceptions import BillError
 from ._v2._client import Client
-from ._v2._codec import RecordTexts, record_texts
+from ._v2._codec import RecordTexts, loads, record_texts
 from ._v2._convert import (
     ZERO_ID,
     FieldKind,
@@ -45,7 +45,16 @@ from ._v2._models import MODELS_BY_ENTITY
 from ._v2._pagination import MAX_PAGE_SIZE, Filter, KeysetPages, Sort, list_data
 from ._v2._wire import dumps
 
-__all__ = ["LISTABLE", "SyncResult", "SyncTarget", "open_database", "resolve_entities", "sync"]
+__all__ = [
+    "LISTABLE",
+    "ExportWriter",
+    "SyncResult",
+    "SyncTarget",
+    "backfill",
+    "open_database",
+    "resolve_entities",
+    "sync",
+]
 
 # Every entity with a List operation and a model: what sync exports.
 LISTABLE: dict[str, Endpoint] = {
@@ -276,10 +285,49 @@ def open_database(path: Path, entities: Iterable[str]) -> sqlite3.Connection:
                 f'CREATE TABLE IF NOT EXISTS "{_table(entity)}" (id TEXT PRIMARY KEY,'
                 f" org_id TEXT NOT NULL, {columns}, wire TEXT NOT NULL, synced_at TEXT NOT NULL)"
             )
+            _add_new_columns(connection, entity)
     except BaseException:
         connection.close()
         raise
     return connection
+
+
+def _add_new_columns(connection: sqlite3.Connection, entity: str) -> None:
+    """Columns for the fields a model gained since the table was made, filled from each row's
+    own record (``wire``): no row waits for its record to change, nor for a ``--full`` run."""
+    table = _table(entity)
+    have = {row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')}
+    added = [column for column in _columns(entity) if column not in have]
+    if not added:
+        return
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        have = {row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')}
+        added = [column for column in added if column not in have]  # another worker's, else
+        for column in added:
+            connection.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}"')
+        stored = connection.execute(f'SELECT id, org_id, wire FROM "{table}"').fetchall()
+        sets = ", ".join(f'"{column}" = ?' for column in added)
+        connection.executemany(
+            f'UPDATE "{table}" SET {sets} WHERE id = ?',
+            [(*values, row_id) for row_id, values in backfill(entity, added, stored)],
+        )
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+
+
+def backfill(
+    entity: str, columns: Sequence[str], stored: Iterable[tuple[str, str, str]]
+) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """For rows stored as (id, org_id, wire text): each id and its values of ``columns``, read
+    from its record as a page's rows are."""
+    make_row = _row_maker(entity)
+    where = [2 + _columns(entity).index(column) for column in columns]  # after id and org_id
+    for row_id, org_id, text in stored:
+        row = make_row(loads(text), org_id, text, "")
+        yield row_id, tuple(row[at] for at in where)
 
 
 @attrs.define
@@ -320,9 +368,32 @@ Progress = Callable[[SyncTarget], None]
 T = TypeVar("T")
 
 
+class ExportWriter(Protocol):
+    """Where an export is written (SQLite's ``_Writer``, PostgreSQL's ``PostgresExport``): a
+    checkpoint per (organization, entity), and pages written with their checkpoint in one
+    transaction. ``errors``: the database's own exceptions, which stop one target."""
+
+    errors: tuple[type[Exception], ...]
+
+    async def read_checkpoint(self, org_id: str, entity: str) -> str | None: ...
+
+    async def drop_checkpoint(self, org_id: str, entity: str) -> None: ...
+
+    async def write_page(
+        self,
+        org_id: str,
+        entity: str,
+        page: Sequence[dict[str, Any]],
+        checkpoint: str | None,
+        texts: Mapping[int, str],
+    ) -> int: ...
+
+
 class _Writer:
     """Writes pages and checkpoints, one transaction per page, in a worker thread so that the
     event loop keeps serving the other calls (a page of 999 takes a while to write)."""
+
+    errors: tuple[type[Exception], ...] = (sqlite3.Error,)
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
@@ -341,6 +412,22 @@ class _Writer:
     def _in_turn(self, work: Callable[..., T], *args: Any) -> T:
         with self._busy:  # the connection's close() waits for this
             return work(*args)
+
+    async def read_checkpoint(self, org_id: str, entity: str) -> str | None:
+        return await self.run(self.checkpoint, org_id, entity)
+
+    async def drop_checkpoint(self, org_id: str, entity: str) -> None:
+        await self.run(self.forget, org_id, entity)
+
+    async def write_page(
+        self,
+        org_id: str,
+        entity: str,
+        page: Sequence[dict[str, Any]],
+        checkpoint: str | None,
+        texts: Mapping[int, str],
+    ) -> int:
+        return await self.run(self.write, org_id, entity, page, checkpoint, texts)
 
     def checkpoint(self, org_id: str, entity: str) -> str | None:
         row = self._db.execute(
@@ -412,7 +499,7 @@ _SAVE_CHECKPOINT = (
 
 async def _sync_target(
     client: Client,
-    writer: _Writer,
+    writer: ExportWriter,
     target: SyncTarget,
     *,
     full: bool,
@@ -423,8 +510,8 @@ async def _sync_target(
     endpoint = LISTABLE[target.entity]
     model = MODELS_BY_ENTITY[target.entity]
     if full:
-        await writer.run(writer.forget, target.org_id, target.entity)
-    since = await writer.run(writer.checkpoint, target.org_id, target.entity)
+        await writer.drop_checkpoint(target.org_id, target.entity)
+    since = await writer.read_checkpoint(target.org_id, target.entity)
     data = list_data(
         model,
         filters=[] if since is None else [Filter("updatedTime", ">=", since)],
@@ -468,14 +555,14 @@ class _PageWrites:
     first failure stops the rest, and the fetching."""
 
     def __init__(
-        self, writer: _Writer, target: SyncTarget, held: _HeldPages, progress: Progress
+        self, writer: ExportWriter, target: SyncTarget, held: _HeldPages, progress: Progress
     ) -> None:
         self._writer = writer
         self._target = target
         self._held = held
         self._progress = progress
         self._last: anyio.Event | None = None
-        self.failure: BillError | sqlite3.Error | None = None
+        self.failure: Exception | None = None
 
     def start(
         self, group: anyio.abc.TaskGroup, page: list[dict[str, Any]], texts: Mapping[int, str]
@@ -497,16 +584,17 @@ class _PageWrites:
         done: anyio.Event,
     ) -> None:
         target, writer = self._target, self._writer
+        stops: tuple[type[Exception], ...] = (BillError, *writer.errors)
         try:
             if before is not None:
                 await before.wait()
             if self.failure is None:
-                target.written += await writer.run(
-                    writer.write, target.org_id, target.entity, page, checkpoint, texts
+                target.written += await writer.write_page(
+                    target.org_id, target.entity, page, checkpoint, texts
                 )
                 target.fetched += len(page)
                 self._progress(target)
-        except (BillError, sqlite3.Error) as error:
+        except stops as error:
             self.failure = error
         finally:
             self._held.give_back(permits)
@@ -546,7 +634,7 @@ _PAGES_HELD_PER_ORG = 4
 
 async def sync(
     client: Client,
-    connection: sqlite3.Connection,
+    connection: sqlite3.Connection | ExportWriter,
     org_ids: Sequence[str],
     entities: Sequence[str],
     *,
@@ -555,12 +643,14 @@ async def sync(
     progress: Progress | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> SyncResult:
-    """Export ``entities`` of every org in ``org_ids`` through ``client`` into ``connection``.
+    """Export ``entities`` of every org in ``org_ids`` through ``client`` into ``connection``
+    (a SQLite connection from ``open_database``, or an ``ExportWriter`` such as
+    ``PostgresExport``).
 
     The organizations run at once; within one, the governor keeps 3 calls in flight. A failed
     (organization, entity) is reported in the result and does not stop the others."""
     started = clock()
-    writer = _Writer(connection)
+    writer = _Writer(connection) if isinstance(connection, sqlite3.Connection) else connection
     report = progress or (lambda target: None)
     targets = [SyncTarget(org, entity) for org in org_ids for entity in entities]
     permits = {org: anyio.Semaphore(_PAGES_HELD_PER_ORG) for org in org_ids}
@@ -579,7 +669,7 @@ async def sync(
             )
         except BillError as error:
             target.error = f"{type(error).__name__}: {error}"
-        except sqlite3.Error as error:  # a locked or full database: this target stops here
+        except writer.errors as error:  # a locked or full database: this target stops here
             target.error = f"the database: {error}"
         target.done = True
         report(target)

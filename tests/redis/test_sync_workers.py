@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bill_async.emulator import (
     DEMO_DEV_KEY,
     DEMO_PASSWORD,
@@ -18,6 +20,7 @@ from bill_async.emulator import (
 )
 
 ENTITIES = ("vendors", "bills", "invoices")
+ENTITIES_PG = ("vendors", "bills", "invoices", "customers")
 
 
 def test_two_workers_share_one_export_and_bills_limits(redis_url: str, tmp_path: Path) -> None:
@@ -59,3 +62,57 @@ def test_two_workers_share_one_export_and_bills_limits(redis_url: str, tmp_path:
         assert counters.errors.get("BDC_1322", 0) == 0
         assert max(counters.max_in_flight.values()) <= 3
         assert counters.logins == len(orgs)  # one session per org, none twice
+
+
+def test_three_workers_with_redis_fill_one_database_without_duplicates_or_1322(
+    redis_url: str, postgres_url: str
+) -> None:
+    psycopg = pytest.importorskip("psycopg")
+    with running_emulator(EmulatorConfig(scale=0.05, latency=0.01)) as served:
+        orgs = served.emulator.org_ids  # 4: the workers take 2, 1 and 1
+        env = {
+            **os.environ,
+            "BILL_DEV_KEY": DEMO_DEV_KEY,
+            "BILL_ORG_ID": orgs[0],
+            "BILL_USER_NAME": DEMO_USER_NAME,
+            "BILL_PASSWORD": DEMO_PASSWORD,
+            "BILL_BASE_URL": served.base_url,
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "bill_async._cli",
+            "sync",
+            "--quiet",
+            "--out",
+            postgres_url,
+            *[a for e in ENTITIES_PG for a in ("--entity", e)],
+        ]
+        command += ["--redis-url", redis_url]
+        splits = [orgs[:2], orgs[2:3], orgs[3:]]
+        workers = [
+            subprocess.Popen(
+                [*command, *[arg for org in split for arg in ("--org", org)]],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for split in splits
+        ]
+        results = [worker.communicate(timeout=120) for worker in workers]
+        for worker, (_, stderr) in zip(workers, results, strict=True):
+            assert worker.returncode == 0, stderr
+        counters = served.emulator.counters
+        with psycopg.connect(postgres_url) as db:
+            for name, entity in zip(
+                ENTITIES_PG, ("Vendor", "Bill", "Invoice", "Customer"), strict=True
+            ):
+                counted = dict(
+                    db.execute(f'SELECT org_id, COUNT(*) FROM "{name}" GROUP BY org_id').fetchall()
+                )
+                assert counted == {org: len(served.emulator.objects(org, entity)) for org in orgs}
+            (checkpoints,) = db.execute("SELECT COUNT(*) FROM checkpoints").fetchone() or (0,)
+        assert checkpoints == len(orgs) * len(ENTITIES_PG)
+        assert counters.errors.get("BDC_1322", 0) == 0
+        assert max(counters.max_in_flight.values()) <= 3
