@@ -7,6 +7,8 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from bill_async.emulator import (
@@ -14,15 +16,19 @@ from bill_async.emulator import (
     DEMO_PASSWORD,
     DEMO_USER_NAME,
     EmulatorConfig,
-    running_emulator,
+    RunningEmulator,
 )
 
 ENTITIES = ("vendors", "bills", "invoices")
 
 
-def test_two_workers_share_one_export_and_bills_limits(redis_url: str, tmp_path: Path) -> None:
+def test_two_workers_share_one_export_and_bills_limits(
+    redis_url: str,
+    tmp_path: Path,
+    serve_emulator: Callable[..., AbstractContextManager[RunningEmulator]],
+) -> None:
     # A latency that keeps calls overlapping, and one devKey for both workers.
-    with running_emulator(EmulatorConfig(scale=0.05, latency=0.01)) as served:
+    with serve_emulator(EmulatorConfig(scale=0.05, latency=0.01)) as served:
         orgs = served.emulator.org_ids
         env = {
             **os.environ,
