@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 import bill_async
+from bill_async import PooledTransport
 from bill_async._core._redact import WITHHELD, mask_values
-from bill_async._transports._pooled import PooledTransport
 from tests.fakebill import DEV_KEY, ORG, FakeBill, client, error, fixture, ok
 from tests.loopback import read_body, serve
 

@@ -27,6 +27,7 @@ from bill_async.emulator import (
     ManualClock,
     RunningEmulator,
 )
+from bill_async.fastapi import webhook_router
 from bill_async.webhooks import (
     MemoryEventStore,
     WebhookReceiver,
@@ -34,7 +35,6 @@ from bill_async.webhooks import (
     parse_event,
     verify,
 )
-from bill_async.webhooks._fastapi import webhook_router
 from tests.emulator.rawhooks import Hooks, settled
 from tests.emulator.rawhttp import SMALL, Raw
 from tests.emulator.rawv3 import RawV3

@@ -14,9 +14,8 @@ import anyio
 import pytest
 
 import bill_async
+from bill_async import ProtocolError, v3
 from bill_async import _cli as cli
-from bill_async import v3
-from bill_async._exceptions import ProtocolError
 from bill_async.emulator import (
     DEMO_DEV_KEY,
     DEMO_PASSWORD,
