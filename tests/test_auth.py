@@ -1,4 +1,5 @@
-"""Sessions: lazy single-flight login, idle re-login, BDC_1109 replay, tokens, MFA, ListOrgs."""
+"""Sessions: lazy single-flight login, idle re-login, BDC_1109 replay, logout, tokens, MFA,
+ListOrgs."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from tests.fakebill import (
 )
 
 VENDOR = fixture("Crud_Read_Vendor")
+FAST = bill_async.RetryPolicy(base_delay=0.001, max_delay=0.002)  # retries that cost no time
 
 
 def vendor_fake(**options: float) -> FakeBill:
@@ -209,6 +211,25 @@ async def test_bdc_1109_twice_in_a_row_raises_session_expired() -> None:
 
 
 @pytest.mark.anyio
+async def test_two_1109s_not_in_a_row_are_each_replayed() -> None:
+    fake = FakeBill()
+    answers = iter(
+        [error("BDC_1109", "x"), error("BDC_1322", "busy"), error("BDC_1109", "x"), ok(VENDOR)]
+    )
+    fake.on("Crud/Read/Vendor.json", lambda seen: next(answers))
+    events: list[bill_async.CallEvent] = []
+    async with client(fake, retry=FAST, event_hooks={"retry": [events.append]}) as bill:
+        assert (await bill.vendors.read("009x")).id == VENDOR["id"]
+    assert fake.count("Crud/Read/Vendor.json") == 4
+    assert fake.logins == 3
+    assert [type(e.error).__name__ for e in events] == [
+        "SessionExpiredError",
+        "ConcurrencyLimitError",
+        "SessionExpiredError",
+    ]
+
+
+@pytest.mark.anyio
 async def test_an_old_session_failure_does_not_discard_a_newer_session() -> None:
     fake = vendor_fake()
     async with client(fake) as bill:
@@ -234,6 +255,33 @@ async def test_the_client_never_logs_out_on_its_own() -> None:
         await bill.vendors.read("009x")
         await bill.aclose(logout=True)
     assert fake.paths()[-1] == "Logout.json"
+
+
+@pytest.mark.anyio
+async def test_logout_of_a_session_bill_forgot_does_not_log_in_again() -> None:
+    fake = FakeBill()
+    fake.on("Logout.json", error("BDC_1109", "Session is invalid."))
+    fake.on("GetSessionInfo.json", ok({}))
+    async with client(fake) as bill:
+        await bill.session.get_info()
+        await bill.logout()
+    assert fake.paths() == ["Login.json", "GetSessionInfo.json", "Logout.json"]
+
+
+@pytest.mark.anyio
+async def test_logout_with_no_session_open_sends_nothing_by_either_path() -> None:
+    fake = FakeBill()
+    fake.on("Logout.json", ok({}))
+    fake.on("GetSessionInfo.json", ok({}))
+    async with client(fake) as bill:
+        await bill.session.logout()  # the generated method: it used to sign in, then log out
+        await bill.logout()
+        assert fake.paths() == []
+        await bill.session.get_info()
+        await bill.session.logout()
+        assert bill.session_manager.current is None
+        await bill.logout()  # ended already: nothing more is sent
+    assert fake.paths() == ["Login.json", "GetSessionInfo.json", "Logout.json"]
 
 
 @pytest.mark.anyio

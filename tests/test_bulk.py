@@ -122,3 +122,18 @@ async def test_an_item_that_cannot_be_sent_fails_the_bulk_call_before_anything_i
         ):
             await bill.vendors.create(name="v", description=b"raw")
     assert fake.paths() == []  # nothing sent, not even a login
+
+
+@pytest.mark.anyio
+async def test_a_spent_budget_mid_bulk_keeps_the_results_of_chunks_that_ran() -> None:
+    fake = FakeBill()
+    fake.on(
+        "Bulk/Crud/Create/Vendor.json",
+        lambda seen: ok({"bulk": [ok({**i["obj"], "id": "009x"}) for i in seen.data["bulk"]]}),
+    )
+    async with client(fake, hourly_requests=3) as bill:  # a login is not a request
+        results = await bill.vendors.bulk_create([{"name": f"v{n}"} for n in range(400)])
+    created = [r for r in results if isinstance(r, bill_async.Vendor)]
+    refused = [r for r in results if isinstance(r, bill_async.BudgetExhaustedError)]
+    assert len(created) == 300 and len(refused) == 100  # three chunks ran, in any order
+    assert fake.count("Bulk/Crud/Create/Vendor.json") == 3

@@ -9,7 +9,8 @@ import pty
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,6 @@ from bill_async.emulator import (
     DEMO_USER_NAME,
     EmulatorConfig,
     RunningEmulator,
-    running_emulator,
 )
 
 COMMAND = [sys.executable, "-c", "import sys; from bill_async._cli import main; sys.exit(main())"]
@@ -81,8 +81,11 @@ def test_the_emulators_help_says_how_to_reach_it_with_the_variables(
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[RunningEmulator]:
-    with running_emulator(EmulatorConfig(scale=0.05)) as running:
+def served(
+    serve_emulator: Callable[..., AbstractContextManager[RunningEmulator]],
+) -> Iterator[RunningEmulator]:
+    """This module's own emulator: more demo data than the shared ``served``."""
+    with serve_emulator(EmulatorConfig(scale=0.05)) as running:
         yield running
 
 

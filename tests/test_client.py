@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from typing import Any
 
 import anyio
@@ -295,6 +296,33 @@ async def test_a_call_waiting_for_its_slot_when_the_client_closes_is_not_sent() 
     assert [s.data["obj"]["name"] for s in fake.seen if s.path == "Crud/Create/Vendor.json"] == [
         "first"
     ]
+
+
+@pytest.mark.anyio
+async def test_close_stops_a_call_waiting_to_retry() -> None:
+    fake = FakeBill()
+    fake.on("Crud/Read/Vendor.json", httpx.Response(503, text="down"))
+
+    class Longest(random.Random):
+        def uniform(self, a: float, b: float) -> float:
+            return b  # no jitter: the wait before the retry is the full 0.5 s
+
+    slow = bill_async.RetryPolicy(base_delay=0.5, max_delay=0.5, max_retries=5)
+    async with client(fake, retry=slow, random=Longest()) as bill:
+        outcome: list[BaseException] = []
+
+        async def read() -> None:
+            try:
+                await bill.vendors.read("009x")
+            except bill_async.BillError as caught:
+                outcome.append(caught)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(read)
+            await anyio.sleep(0.05)  # the first attempt failed; it waits to retry
+            await bill.aclose()
+    assert [type(e) for e in outcome] == [bill_async.ClientStateError]
+    assert fake.count("Crud/Read/Vendor.json") == 1
 
 
 @pytest.mark.anyio

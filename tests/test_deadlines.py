@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 import bill_async
+from bill_async import PooledTransport
 from bill_async._core._retry import retry_after
-from bill_async._transports._pooled import PooledTransport
 from bill_async._transports._sender import whole_answer_limit
 from tests.fakebill import FakeBill, client, credential, fixture, ok
 from tests.loopback import read_body, serve

@@ -28,7 +28,6 @@ from bill_async.emulator import (
     DEMO_PASSWORD,
     DEMO_USER_NAME,
     RunningEmulator,
-    running_emulator,
 )
 from tests.emulator.rawhttp import SMALL
 
@@ -88,12 +87,6 @@ def test_the_pages_have_code_and_few_blocks_are_not_run() -> None:
     assert len(every) >= 20
     not_run = [block for block in every if block.not_run is not None]
     assert len(not_run) <= 3, [(b.page, b.line, b.not_run) for b in not_run]
-
-
-@pytest.fixture(scope="module")
-def served() -> Iterator[RunningEmulator]:
-    with running_emulator(SMALL) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

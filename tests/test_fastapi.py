@@ -7,6 +7,8 @@ import importlib.util
 import json
 import sys
 import warnings
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
@@ -23,7 +25,7 @@ from bill_async.emulator import (
     DEMO_PASSWORD,
     DEMO_USER_NAME,
     EmulatorConfig,
-    running_emulator,
+    RunningEmulator,
 )
 from bill_async.fastapi import (
     OrgClient,
@@ -49,9 +51,11 @@ def example() -> ModuleType:
 
 
 @pytest.mark.anyio
-async def test_200_concurrent_requests_one_login_no_pool_growth_closed_at_shutdown() -> None:
+async def test_200_concurrent_requests_one_login_no_pool_growth_closed_at_shutdown(
+    serve_emulator: Callable[..., AbstractContextManager[RunningEmulator]],
+) -> None:
     clients: list[bill_async.Client] = []
-    with running_emulator(EmulatorConfig(scale=0.05, latency=0.002)) as emulated:
+    with serve_emulator(EmulatorConfig(scale=0.05, latency=0.002)) as emulated:
         org = emulated.emulator.org_ids[0]
         payable = next(
             b

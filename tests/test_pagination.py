@@ -14,6 +14,8 @@ from bill_async import Filter, Sort
 from bill_async._v2._pagination import KeysetPages
 from tests.fakebill import FakeBill, Seen, client, ok
 
+FAST = bill_async.RetryPolicy(base_delay=0.001, max_delay=0.002)  # retries that cost no time
+
 
 def records(total: int) -> Any:
     def answer(seen: Seen) -> Any:
@@ -39,6 +41,15 @@ async def test_2500_records_take_exactly_three_calls() -> None:
     assert all(isinstance(v, bill_async.Vendor) for v in vendors)
     lists = [s.data for s in fake.seen if s.path == "List/Vendor.json"]
     assert [(d["start"], d["max"]) for d in lists] == [(0, 999), (999, 999), (1998, 999)]
+
+
+@pytest.mark.anyio
+async def test_a_list_answer_that_is_not_an_array_is_a_protocol_error_not_the_last_page() -> None:
+    fake = FakeBill()
+    fake.on("List/Vendor.json", ok({"unexpected": "object"}))
+    async with client(fake, retry=FAST) as bill:
+        with pytest.raises(bill_async.ProtocolError, match="not an array"):
+            await bill.vendors.list().collect()
 
 
 @pytest.mark.anyio
@@ -181,6 +192,72 @@ async def test_updated_since_has_a_stable_sort() -> None:
     filters, sort = bill_async.updated_since(dt.date(2026, 1, 1))
     assert filters == [Filter("updatedTime", ">=", dt.date(2026, 1, 1))]
     assert sort == [Sort("updatedTime"), Sort("id")]
+
+
+@pytest.mark.anyio
+async def test_updated_since_moves_on_by_time_so_a_record_updated_midway_loses_no_other() -> None:
+    # 5 records at times 1..5, pages of 2. After the first page, record 1 is updated (time 9)
+    # and moves to the end; paging by offset would then skip record 3.
+    times = {f"00n{n}": n for n in range(1, 6)}
+    fake = FakeBill()
+
+    def stamp(t: int) -> str:
+        return f"2026-11-0{t}T00:00:00.000+0000" if t < 10 else ""
+
+    def answer(seen: Seen) -> Any:
+        data = seen.data
+        since = next(
+            (f["value"] for f in data.get("filters", []) if f["field"] == "updatedTime"), ""
+        )
+        rows = sorted(
+            ({"entity": "Bill", "id": i, "updatedTime": stamp(t)} for i, t in times.items()),
+            key=lambda r: (r["updatedTime"], r["id"]),
+        )
+        rows = [r for r in rows if r["updatedTime"] >= since]
+        page = rows[data["start"] : data["start"] + data["max"]]
+        if fake.count("List/Bill.json") == 1:
+            times["00n1"] = 9  # updated right after the first page was read
+        return ok(page)
+
+    fake.on("List/Bill.json", answer)
+    async with client(fake) as bill:
+        seen = [b.id async for b in bill.bills.updated_since(dt.date(2026, 11, 1), page_size=2)]
+    assert {"00n2", "00n3", "00n4", "00n5"} <= set(seen)
+
+
+@pytest.mark.anyio
+async def test_updated_since_loses_no_record_when_one_of_a_tie_moves_on_between_pages() -> None:
+    # 00n0 at time 1; 00n1..00n4 share time 2 (one bulk call); pages of 3. The first page ends
+    # inside the tie; then 00n1 is updated (time 9). Skipping the tie's records seen so far by
+    # count would then skip 00n3, and the next sync would start after it: lost for good.
+    times = {"00n0": 1, "00n1": 2, "00n2": 2, "00n3": 2, "00n4": 2}
+    fake = FakeBill()
+
+    def answer(seen: Seen) -> Any:
+        data = seen.data
+        since = next(
+            (f["value"] for f in data.get("filters", []) if f["field"] == "updatedTime"), ""
+        )
+        rows = sorted(
+            (
+                {"entity": "Bill", "id": i, "updatedTime": f"2026-11-0{t}T00:00:00.000+0000"}
+                for i, t in times.items()
+            ),
+            key=lambda r: (r["updatedTime"], r["id"]),
+        )
+        rows = [r for r in rows if r["updatedTime"] >= since]
+        page = rows[data["start"] : data["start"] + data["max"]]
+        if fake.count("List/Bill.json") == 1:
+            times["00n1"] = 9
+        return ok(page)
+
+    fake.on("List/Bill.json", answer)
+    async with client(fake) as bill:
+        pages = bill.bills.updated_since(dt.date(2026, 11, 1), page_size=3)
+        seen = [(b.id, b.updated_time.day) async for b in pages]  # type: ignore[union-attr]
+    assert {i for i, _ in seen} == set(times)
+    assert seen.count(("00n2", 2)) == 1  # asked for again, given once
+    assert ("00n1", 9) in seen  # and its new version
 
 
 async def _page_while_records_change(seed: int, size: int) -> tuple[set[str], int]:

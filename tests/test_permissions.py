@@ -168,6 +168,23 @@ async def test_a_family_rule_holds_in_any_case_for_paths_the_table_lacks() -> No
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize(
+    "path",
+    [
+        "Bulk/Crud/Create/User.json",
+        "Crud/Undelete/ApprovalPolicyApprover.json",
+        "Bulk/Crud/Update/ApprovalPolicyApprover.json",
+    ],
+)
+async def test_client_call_applies_family_rules_to_paths_the_table_lacks(path: str) -> None:
+    fake = FakeBill()
+    async with client(fake, token()) as bill:
+        with pytest.raises(bill_async.TokenPermissionError):
+            await bill.call(path, {"bulk": []})
+    assert fake.seen == []
+
+
+@pytest.mark.anyio
 async def test_call_still_reaches_operations_outside_the_table() -> None:
     fake = FakeBill()
     fake.on("GetSomethingNew.json", ok({"answer": 42}))

@@ -298,6 +298,22 @@ async def test_waiting_out_the_hourly_limit_is_an_option() -> None:
 
 
 @pytest.mark.anyio
+async def test_budgets_are_one_count_per_devkey_whatever_limit_a_client_names() -> None:
+    fake = FakeBill()
+    fake.on("Crud/Read/Vendor.json", ok(VENDOR))
+    limits = bill_async.InProcessLimits()
+    wall = dt.datetime(2026, 11, 26, 10, tzinfo=dt.UTC).timestamp()
+    async with (
+        client(fake, limits=limits, wall_clock=lambda: wall) as first,
+        client(fake, limits=limits, hourly_requests=19_000, wall_clock=lambda: wall) as second,
+    ):
+        for _ in range(5):
+            await first.vendors.read("009x")
+            await second.vendors.read("009x")
+        assert first.limits.requests_used == second.limits.requests_used == 10
+
+
+@pytest.mark.anyio
 async def test_for_org_shares_the_pool_and_keeps_its_own_session() -> None:
     fake = FakeBill()
     fake.on("Crud/Read/Vendor.json", ok(VENDOR))

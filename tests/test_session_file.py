@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import re
 import stat
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -17,8 +19,7 @@ from bill_async.emulator import (
     DEMO_DEV_KEY,
     DEMO_PASSWORD,
     DEMO_USER_NAME,
-    EmulatorConfig,
-    running_emulator,
+    RunningEmulator,
 )
 from tests.fakebill import FakeBill, ManualClock, client, credential, fixture, ok
 
@@ -98,9 +99,11 @@ def test_the_default_file_is_the_users_own_state() -> None:
 
 
 def test_repeated_exports_sign_in_once_and_the_summary_shows_the_budget(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    serve_emulator: Callable[..., AbstractContextManager[RunningEmulator]],
 ) -> None:
-    with running_emulator(EmulatorConfig(scale=0.01)) as served:
+    with serve_emulator() as served:  # small demo data, and no other test's sessions
         orgs = served.emulator.org_ids
         env = {
             "BILL_DEV_KEY": DEMO_DEV_KEY,

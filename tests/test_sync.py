@@ -12,7 +12,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,15 +29,16 @@ from bill_async.emulator import (
     DEMO_USER_NAME,
     EmulatorConfig,
     RunningEmulator,
-    running_emulator,
 )
 
 ENTITIES = ("vendors", "customers", "bills", "invoices")
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[RunningEmulator]:
-    with running_emulator(EmulatorConfig(scale=0.1)) as running:
+def served(
+    serve_emulator: Callable[..., AbstractContextManager[RunningEmulator]],
+) -> Iterator[RunningEmulator]:
+    with serve_emulator(EmulatorConfig(scale=0.1)) as running:
         yield running
 
 
@@ -222,9 +224,11 @@ def test_whoami_and_list(served: RunningEmulator, capsys: pytest.CaptureFixture[
     assert code == 2 and "FIELD OP VALUE" in stderr
 
 
-def test_a_run_killed_midway_then_run_again_matches_a_clean_run(tmp_path: Path) -> None:
+def test_a_run_killed_midway_then_run_again_matches_a_clean_run(
+    tmp_path: Path, serve_emulator: Callable[..., AbstractContextManager[RunningEmulator]]
+) -> None:
     config = EmulatorConfig(scale=0.1, latency=0.02)
-    with running_emulator(config) as served:
+    with serve_emulator(config) as served:
         env = {**os.environ, **env_for(served)}
         command = [
             sys.executable,

@@ -23,8 +23,8 @@ import pytest
 import trustme
 
 import bill_async
+from bill_async import PooledTransport
 from bill_async._transports._asyncio_backend import AsyncioBackend
-from bill_async._transports._pooled import PooledTransport
 from tests.fakebill import credential
 from tests.loopback import free_port, post, read_body, serve
 

@@ -1,4 +1,5 @@
-"""The emulator served by a real uvicorn on a free loopback port, reset before each test."""
+"""Raw clients of the emulator served by a real uvicorn (``served`` and ``emulator``, shared
+with the other tests: see tests/conftest.py), reset before each test."""
 
 from __future__ import annotations
 
@@ -8,29 +9,15 @@ from typing import Any
 import httpx
 import pytest
 
-from bill_async.emulator import Emulator, RunningEmulator, running_emulator
-from tests.emulator.rawhttp import SMALL, Raw, bill_obj
+from bill_async.emulator import Emulator, RunningEmulator
+from tests.emulator.rawhttp import Raw, bill_obj
 from tests.emulator.rawv3 import RawV3
-from tests.webhook_inbox import Inbox, serving_inbox
-
-
-@pytest.fixture(scope="session")
-def served() -> Iterator[RunningEmulator]:
-    with running_emulator(SMALL) as running:
-        yield running
 
 
 @pytest.fixture(scope="session")
 def http(served: RunningEmulator) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=served.base_url + "/", timeout=10) as client:
         yield client
-
-
-@pytest.fixture
-def emulator(served: RunningEmulator) -> Emulator:
-    """The served emulator, reset to fresh small demo data."""
-    served.emulator.reset(SMALL)
-    return served.emulator
 
 
 @pytest.fixture
@@ -72,16 +59,3 @@ def v3_session(v3: RawV3) -> RawV3:
     """A raw v3 client signed in as the demo user to the first organization."""
     assert v3.login().status_code == 200
     return v3
-
-
-@pytest.fixture(scope="session")
-def inbox_server() -> Iterator[Inbox]:
-    with serving_inbox() as inbox:
-        yield inbox
-
-
-@pytest.fixture
-def inbox(inbox_server: Inbox) -> Inbox:
-    """A loopback webhook subscriber that answers 200 and records, emptied for each test."""
-    inbox_server.reset()
-    return inbox_server

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import attrs
@@ -22,7 +24,6 @@ from bill_async.emulator import (
     Emulator,
     ManualClock,
     RunningEmulator,
-    running_emulator,
 )
 from tests.emulator.rawhttp import SMALL, Raw, bill_obj, refusal_of
 
@@ -250,11 +251,13 @@ def test_a_host_that_is_not_the_emulators_own_is_refused(
             assert answer.json()["response_data"]["apiEndPoint"].startswith(f"http://{host}/")
 
 
-def test_a_name_given_in_allowed_hosts_is_answered() -> None:
+def test_a_name_given_in_allowed_hosts_is_answered(
+    serve_emulator: Callable[..., AbstractContextManager[RunningEmulator]],
+) -> None:
     config = attrs.evolve(SMALL, allowed_hosts=("Emulator.Internal",))
     fields = {"devKey": DEMO_DEV_KEY, "userName": DEMO_USER_NAME, "password": DEMO_PASSWORD}
     with (
-        running_emulator(config) as served,
+        serve_emulator(config) as served,
         httpx.Client(base_url=served.base_url + "/", timeout=10) as http,
     ):
         ok_host = http.post("ListOrgs.json", data=fields, headers={"Host": "emulator.internal"})

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
 import attrs
 import httpx
 import pytest
@@ -14,7 +17,6 @@ from bill_async.emulator import (
     EmulatorConfig,
     ManualClock,
     RunningEmulator,
-    running_emulator,
 )
 from bill_async.v3 import _endpoints
 from tests.emulator.rawhttp import SMALL, Raw
@@ -49,12 +51,13 @@ def test_the_webhooks_api_is_served_on_its_own_root_with_the_same_sessions(
 
 def test_a_row_added_to_the_table_without_a_handler_is_bdc_1121(
     monkeypatch: pytest.MonkeyPatch,
+    serve_emulator: Callable[..., AbstractContextManager[RunningEmulator]],
 ) -> None:
     new_row = _endpoints.Operation(
         "GET", "/v3/brand-new", "brand_new", "get", _endpoints.READ, _endpoints.GET, None
     )
     monkeypatch.setattr(_endpoints, "OPERATIONS", (*_endpoints.OPERATIONS, new_row))
-    with running_emulator(SMALL) as running, httpx.Client() as http:
+    with serve_emulator(SMALL) as running, httpx.Client() as http:  # after the patch
         raw = RawV3(running.v3_base_url, running.emulator, http)
         assert raw.login().status_code == 200
         assert raw.refused("GET", "/v3/brand-new", 404)[0] == "BDC_1121"

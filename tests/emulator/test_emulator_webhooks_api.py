@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import attrs
@@ -15,7 +17,7 @@ import pytest
 from bill_async.emulator import (
     Emulator,
     ManualClock,
-    running_emulator,
+    RunningEmulator,
 )
 from bill_async.webhooks import verify
 from tests.emulator.rawhooks import BILLS, Hooks, settled, subscription_body
@@ -98,10 +100,12 @@ def test_the_same_idempotency_key_answers_the_first_answer_again(
     assert Hooks(other).subscribe(inbox.url, key=key)["id"] != first["id"]
 
 
-def test_a_key_is_kept_24_hours(inbox: Inbox) -> None:
+def test_a_key_is_kept_24_hours(
+    inbox: Inbox, serve_emulator: Callable[..., AbstractContextManager[RunningEmulator]]
+) -> None:
     clock = ManualClock()
     config = attrs.evolve(SMALL, clock=clock, idle_timeout=10 * 86_400.0)
-    with running_emulator(config) as running, httpx.Client(timeout=10) as http:
+    with serve_emulator(config) as running, httpx.Client(timeout=10) as http:
         hooks = Hooks(RawV3(running.v3_base_url, running.emulator, http))
         assert hooks.v3.login().status_code == 200
         key = str(uuid.uuid4())
@@ -325,9 +329,11 @@ def test_a_test_event_is_sent_now_even_when_disabled(
     assert "eventType" in hooks.refused(400, "POST", f"/v3/subscriptions/{made['id']}/test", {})
 
 
-def test_a_test_event_to_a_subscriber_that_does_not_answer() -> None:
+def test_a_test_event_to_a_subscriber_that_does_not_answer(
+    serve_emulator: Callable[..., AbstractContextManager[RunningEmulator]],
+) -> None:
     config = attrs.evolve(SMALL, webhook_timeout=0.2)
-    with running_emulator(config) as running, httpx.Client(timeout=10) as http:
+    with serve_emulator(config) as running, httpx.Client(timeout=10) as http:
         v3 = RawV3(running.v3_base_url, running.emulator, http)
         assert v3.login().status_code == 200
         quiet = Hooks(v3)

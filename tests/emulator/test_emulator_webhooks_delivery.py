@@ -8,6 +8,8 @@ import json
 import socket
 import time
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import anyio
@@ -23,8 +25,9 @@ from bill_async.emulator import (
     DEMO_USER_NAME,
     Emulator,
     ManualClock,
-    running_emulator,
+    RunningEmulator,
 )
+from bill_async.fastapi import webhook_router
 from bill_async.webhooks import (
     MemoryEventStore,
     WebhookReceiver,
@@ -32,7 +35,6 @@ from bill_async.webhooks import (
     parse_event,
     verify,
 )
-from bill_async.webhooks._fastapi import webhook_router
 from tests.emulator.rawhooks import Hooks, settled
 from tests.emulator.rawhttp import SMALL, Raw
 from tests.emulator.rawv3 import RawV3
@@ -279,10 +281,12 @@ def test_release_held_sends_what_is_held(
     assert inbox.wait_for(count(3))[2].event["vendor"]["name"] == "Third"
 
 
-def test_delays_follow_the_emulators_clock(inbox: Inbox) -> None:
+def test_delays_follow_the_emulators_clock(
+    inbox: Inbox, serve_emulator: Callable[..., AbstractContextManager[RunningEmulator]]
+) -> None:
     clock = ManualClock()
     config = attrs.evolve(QUICK, clock=clock)
-    with running_emulator(config) as running, httpx.Client(timeout=10) as http:
+    with serve_emulator(config) as running, httpx.Client(timeout=10) as http:
         v3 = RawV3(running.v3_base_url, running.emulator, http)
         assert v3.login().status_code == 200
         Hooks(v3).subscribe(inbox.url, VENDORS[:1])

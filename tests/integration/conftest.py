@@ -1,13 +1,13 @@
 """The SDK against the emulator served by a real uvicorn on a free loopback port.
 
-One server for the whole run (started and stopped by a session fixture); each test gets it reset
-to fresh small demo data, and clients with their own limit store (so that no test spends
-another's hourly budget) and quick retries.
+One server for the whole run (``served``, shared with the other tests: see tests/conftest.py);
+each test gets it reset to fresh small demo data (``emulator``), and clients with their own limit
+store (so that no test spends another's hourly budget) and quick retries.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -22,10 +22,7 @@ from bill_async.emulator import (
     DEMO_USER_NAME,
     Emulator,
     RunningEmulator,
-    running_emulator,
 )
-from tests.emulator.rawhttp import SMALL
-from tests.webhook_inbox import Inbox, serving_inbox
 
 QUICK_RETRY = bill_async.RetryPolicy(max_retries=5, base_delay=0.01, max_delay=0.05)
 
@@ -64,19 +61,6 @@ def make_v3_client(
     return bill_async.v3.Client(auth, base_url=v3_base_url, **options)
 
 
-@pytest.fixture(scope="session")
-def served() -> Iterator[RunningEmulator]:
-    with running_emulator(SMALL) as running:
-        yield running
-
-
-@pytest.fixture
-def emulator(served: RunningEmulator) -> Emulator:
-    """The served emulator, reset to fresh small demo data."""
-    served.emulator.reset(SMALL)
-    return served.emulator
-
-
 @pytest.fixture
 def org_id(emulator: Emulator) -> str:
     return emulator.org_ids[0]
@@ -112,16 +96,3 @@ async def v3_token_client(
     """A v3 client signed in (lazily) with the demo sync token."""
     async with make_v3_client(served.v3_base_url, token(emulator.token_org_id)) as client:
         yield client
-
-
-@pytest.fixture(scope="session")
-def inbox_server() -> Iterator[Inbox]:
-    with serving_inbox() as inbox:
-        yield inbox
-
-
-@pytest.fixture
-def inbox(inbox_server: Inbox) -> Inbox:
-    """A loopback webhook subscriber that answers 200 and records, emptied for each test."""
-    inbox_server.reset()
-    return inbox_server

@@ -274,7 +274,7 @@ async def test_httpcore_debug_logs_show_no_session_cookie(
     caplog.set_level(logging.DEBUG)
     async with make_client(served.base_url, credential(org_id)) as client:
         await client.call("GetSessionInfo.json")
-    session_ids = list(emulator._state.sessions)
+    session_ids = list(emulator.state.sessions)
     assert session_ids  # signed in
     assert "(b'set-cookie', b'***')" in caplog.text  # the header was logged, masked
     for secret in (*session_ids, DEMO_DEV_KEY, DEMO_PASSWORD):

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 import bill_async
 import bill_async.v3
 from bill_async.emulator import Emulator, ManualClock
+from bill_async.fastapi import webhook_router
 from bill_async.webhooks import (
     Event,
     MemoryEventStore,
@@ -24,7 +25,6 @@ from bill_async.webhooks import (
     WebhookSignatureError,
     verify,
 )
-from bill_async.webhooks._fastapi import webhook_router
 from tests.emulator.rawhttp import SMALL
 from tests.webhook_inbox import Inbox, count
 

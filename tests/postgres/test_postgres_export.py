@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,15 +21,16 @@ from bill_async.emulator import (
     DEMO_USER_NAME,
     EmulatorConfig,
     RunningEmulator,
-    running_emulator,
 )
 
 ENTITIES = ("vendors", "bills", "invoices", "customers")
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[RunningEmulator]:
-    with running_emulator(EmulatorConfig(scale=0.05)) as running:
+def served(
+    serve_emulator: Callable[..., AbstractContextManager[RunningEmulator]],
+) -> Iterator[RunningEmulator]:
+    with serve_emulator(EmulatorConfig(scale=0.05)) as running:
         yield running
 
 

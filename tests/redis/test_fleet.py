@@ -10,7 +10,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,6 @@ from bill_async.emulator import (
     DEMO_USER_NAME,
     EmulatorConfig,
     RunningEmulator,
-    running_emulator,
 )
 from tests.redis.conftest import PREFIX, restartable_redis
 
@@ -34,8 +34,11 @@ WORKER = "tests.redis.worker"
 
 
 @pytest.fixture
-def emulator() -> Iterator[RunningEmulator]:
-    with running_emulator(EmulatorConfig(latency=0.02, scale=0.01)) as running:
+def served(
+    serve_emulator: Callable[..., AbstractContextManager[RunningEmulator]],
+) -> Iterator[RunningEmulator]:
+    """An emulator for each test: a latency that keeps calls overlapping, counters at zero."""
+    with serve_emulator(EmulatorConfig(latency=0.02, scale=0.01)) as running:
         yield running
 
 
@@ -115,14 +118,14 @@ def wait_until(condition: Any, timeout: float = 10.0) -> None:
 
 
 def test_4_workers_x_30_reads_keep_to_3_in_flight_and_log_in_once(
-    emulator: RunningEmulator, redis_url: str
+    served: RunningEmulator, redis_url: str
 ) -> None:
-    workers = [Worker(emulator, redis_url) for _ in range(4)]
+    workers = [Worker(served, redis_url) for _ in range(4)]
     start_all(workers)
     outcomes = [worker.outcome() for worker in workers]
 
-    counters = emulator.emulator.counters
-    org_id = emulator.emulator.org_ids[0]
+    counters = served.emulator.counters
+    org_id = served.emulator.org_ids[0]
     assert [o["outcomes"] for o in outcomes] == [{"ok": 30}] * 4  # no BDC_1322 reached a caller
     assert counters.max_in_flight[org_id] == 3  # never more, and all three were used
     assert counters.errors.get("BDC_1322", 0) == 0
@@ -132,17 +135,17 @@ def test_4_workers_x_30_reads_keep_to_3_in_flight_and_log_in_once(
     with redis.Redis.from_url(redis_url) as plain:
         assert budget_count(plain, "requests") == 120  # one count for the whole fleet
         assert budget_count(plain, "logins") == 1
-        assert plain.zcard(slots_key(emulator)) == 0  # every slot was given back
+        assert plain.zcard(slots_key(served)) == 0  # every slot was given back
     assert max(o["requests_used"] for o in outcomes) == 120  # the last call saw them all
 
 
 def test_a_killed_workers_slot_comes_back_within_its_lease(
-    emulator: RunningEmulator, redis_url: str
+    served: RunningEmulator, redis_url: str
 ) -> None:
-    bill = emulator.emulator
+    bill = served.emulator
     bill.set_latency(0.05)  # enough work that the others are still busy when the lease ends
-    doomed = Worker(emulator, redis_url, hold=True, calls=1)
-    others = [Worker(emulator, redis_url, calls=30) for _ in range(3)]
+    doomed = Worker(served, redis_url, hold=True, calls=1)
+    others = [Worker(served, redis_url, calls=30) for _ in range(3)]
     for worker in (doomed, *others):
         worker.wait_ready()  # the doomed one has signed in and shared its session
     bill.pause()  # BILL holds the next call open
@@ -154,11 +157,11 @@ def test_a_killed_workers_slot_comes_back_within_its_lease(
             seconds, micros = plain.time()
             return seconds * 1000 + micros / 1000
 
-        ((token, _),) = plain.zrange(slots_key(emulator), 0, -1, withscores=True)
+        ((token, _),) = plain.zrange(slots_key(served), 0, -1, withscores=True)
         os.kill(doomed.process.pid, signal.SIGKILL)  # in the middle of its call
         doomed.process.communicate()
         killed_at = time.monotonic()
-        lease_ends_ms = plain.zscore(slots_key(emulator), token)
+        lease_ends_ms = plain.zscore(slots_key(served), token)
         assert lease_ends_ms is not None
         assert 0 < lease_ends_ms - redis_now_ms() <= LEASE * 1000  # no one renews it now
         bill.resume()  # BILL finishes the orphaned call; its slot is still leased in Redis
@@ -180,16 +183,16 @@ def test_a_killed_workers_slot_comes_back_within_its_lease(
 
 
 def test_3_workers_x_400_concurrent_reads_on_one_redis(
-    emulator: RunningEmulator, redis_url: str
+    served: RunningEmulator, redis_url: str
 ) -> None:
     # Each process wants Redis for 400 calls at once: redis-py's default pool failed all but
     # 100 of them as "unreachable", and the fallback then left the fleet on per-process limits.
-    workers = [Worker(emulator, redis_url, calls=400) for _ in range(3)]
+    workers = [Worker(served, redis_url, calls=400) for _ in range(3)]
     start_all(workers)
     outcomes = [worker.outcome(timeout=120) for worker in workers]
 
-    counters = emulator.emulator.counters
-    org_id = emulator.emulator.org_ids[0]
+    counters = served.emulator.counters
+    org_id = served.emulator.org_ids[0]
     assert [o["outcomes"] for o in outcomes] == [{"ok": 400}] * 3  # none failed, for Redis or else
     assert counters.errors.get("BDC_1322", 0) == 0
     assert counters.max_in_flight[org_id] == 3
@@ -197,11 +200,11 @@ def test_3_workers_x_400_concurrent_reads_on_one_redis(
     assert counters.paths["Crud/Read/Vendor.json"] == 1200
 
 
-def test_a_2_second_redis_restart_in_the_middle_fails_no_call(emulator: RunningEmulator) -> None:
+def test_a_2_second_redis_restart_in_the_middle_fails_no_call(served: RunningEmulator) -> None:
     with restartable_redis() as server:
-        workers = [Worker(emulator, server.url, calls=400) for _ in range(3)]
+        workers = [Worker(served, server.url, calls=400) for _ in range(3)]
         start_all(workers)
-        bill = emulator.emulator
+        bill = served.emulator
         wait_until(lambda: bill.counters.paths["Crud/Read/Vendor.json"] >= 300, timeout=60)
         server.stop()
         time.sleep(2.0)

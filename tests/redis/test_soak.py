@@ -17,6 +17,8 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,7 @@ from bill_async.emulator import (
     DEMO_USER_NAME,
     EmulatorConfig,
     ManualClock,
-    running_emulator,
+    RunningEmulator,
 )
 from tests.faultproxy import FaultProxy
 from tests.redis.conftest import PREFIX, RedisServer, restartable_redis
@@ -80,12 +82,14 @@ def disturb(clock: ManualClock, redis: RedisServer, log: list[str]) -> threading
     return thread
 
 
-def test_a_fleet_through_faults_restarts_cancellations_and_expiries() -> None:
+def test_a_fleet_through_faults_restarts_cancellations_and_expiries(
+    serve_emulator: Callable[..., AbstractContextManager[RunningEmulator]],
+) -> None:
     clock = ManualClock()
     config = EmulatorConfig(latency=(0.002, 0.02), scale=0.01, clock=clock, seed=23)
     with (
         restartable_redis() as redis,
-        running_emulator(config) as served,
+        serve_emulator(config) as served,
         FaultProxy(
             ("127.0.0.1", served.port), lose_request=0.015, lose_answer=0.015, seed=23
         ) as proxy,

@@ -7,6 +7,8 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -16,16 +18,20 @@ from bill_async.emulator import (
     DEMO_PASSWORD,
     DEMO_USER_NAME,
     EmulatorConfig,
-    running_emulator,
+    RunningEmulator,
 )
 
 ENTITIES = ("vendors", "bills", "invoices")
 ENTITIES_PG = ("vendors", "bills", "invoices", "customers")
 
 
-def test_two_workers_share_one_export_and_bills_limits(redis_url: str, tmp_path: Path) -> None:
+def test_two_workers_share_one_export_and_bills_limits(
+    redis_url: str,
+    tmp_path: Path,
+    serve_emulator: Callable[..., AbstractContextManager[RunningEmulator]],
+) -> None:
     # A latency that keeps calls overlapping, and one devKey for both workers.
-    with running_emulator(EmulatorConfig(scale=0.05, latency=0.01)) as served:
+    with serve_emulator(EmulatorConfig(scale=0.05, latency=0.01)) as served:
         orgs = served.emulator.org_ids
         env = {
             **os.environ,
@@ -65,10 +71,12 @@ def test_two_workers_share_one_export_and_bills_limits(redis_url: str, tmp_path:
 
 
 def test_three_workers_with_redis_fill_one_database_without_duplicates_or_1322(
-    redis_url: str, postgres_url: str
+    redis_url: str,
+    postgres_url: str,
+    serve_emulator: Callable[..., AbstractContextManager[RunningEmulator]],
 ) -> None:
     psycopg = pytest.importorskip("psycopg")
-    with running_emulator(EmulatorConfig(scale=0.05, latency=0.01)) as served:
+    with serve_emulator(EmulatorConfig(scale=0.05, latency=0.01)) as served:
         orgs = served.emulator.org_ids  # 4: the workers take 2, 1 and 1
         env = {
             **os.environ,

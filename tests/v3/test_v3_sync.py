@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -13,16 +14,14 @@ import anyio
 import pytest
 
 import bill_async
+from bill_async import ProtocolError, v3
 from bill_async import _cli as cli
-from bill_async import v3
-from bill_async._exceptions import ProtocolError
 from bill_async.emulator import (
     DEMO_DEV_KEY,
     DEMO_PASSWORD,
     DEMO_USER_NAME,
     EmulatorConfig,
     RunningEmulator,
-    running_emulator,
 )
 from bill_async.v3._sync import (
     EXPORTED,
@@ -145,8 +144,12 @@ def test_lists_are_named_as_users_type_them() -> None:
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[RunningEmulator]:
-    with running_emulator(EmulatorConfig(scale=0.05)) as running:
+def served(
+    serve_emulator: Callable[..., AbstractContextManager[RunningEmulator]],
+) -> Iterator[RunningEmulator]:
+    """This module's own emulator, which its tests change: more demo data than the shared
+    ``served``, and not reset between them."""
+    with serve_emulator(EmulatorConfig(scale=0.05)) as running:
         yield running
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bill_async import v3
 from bill_async._core._operation import Kind, SessionUse
+from bill_async.v3 import OPERATIONS, OPERATIONS_BY_KEY
 from bill_async.v3 import _groups as groups
-from bill_async.v3._endpoints import OPERATIONS, OPERATIONS_BY_KEY
 
 REFERENCE = Path(__file__).parent.parent / "reference" / "v3-operations.tsv"
 ROWS = list(csv.DictReader(REFERENCE.read_text().splitlines(), delimiter="\t"))

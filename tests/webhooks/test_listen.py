@@ -10,6 +10,7 @@ import math
 import socket
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import anyio
@@ -27,7 +28,6 @@ from bill_async.emulator import (
     DEMO_USER_NAME,
     EmulatorConfig,
     RunningEmulator,
-    running_emulator,
 )
 from bill_async.v3._sync import EXPORTED, open_v3_database, sync_v3
 from bill_async.webhooks import SIGNATURE_HEADER, sign
@@ -50,9 +50,12 @@ QUICK_RETRIES = (0.2, 0.4, 0.8)
 
 
 @pytest.fixture
-def served() -> Iterator[RunningEmulator]:
+def served(
+    serve_emulator: Callable[..., AbstractContextManager[RunningEmulator]],
+) -> Iterator[RunningEmulator]:
+    """An emulator for each test (each changes its data and subscriptions), retrying quickly."""
     config = EmulatorConfig(scale=0.02, webhook_retry_schedule=QUICK_RETRIES)
-    with running_emulator(config) as running:
+    with serve_emulator(config) as running:
         yield running
 
 

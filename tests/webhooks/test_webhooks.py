@@ -12,6 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from bill_async.fastapi import webhook_router
 from bill_async.webhooks import (
     SIGNATURE_HEADER,
     Event,
@@ -25,7 +26,6 @@ from bill_async.webhooks import (
     sign,
     verify,
 )
-from bill_async.webhooks._fastapi import webhook_router
 from tests.fakebill import ManualClock
 
 KEY = "security-key-SECRET-1"
