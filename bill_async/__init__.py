@@ -74,6 +74,7 @@ from ._v2._endpoints import Shape as Shape
 from ._v2._models import MODELS_BY_ENTITY as MODELS_BY_ENTITY
 from ._v2._models import AccountType as AccountType
 from ._v2._models import ActgClass as ActgClass
+from ._v2._models import ActiveRecord as ActiveRecord
 from ._v2._models import ApprovalPolicy as ApprovalPolicy
 from ._v2._models import ApprovalPolicyApprover as ApprovalPolicyApprover
 from ._v2._models import ApprovalStatus as ApprovalStatus
@@ -104,6 +105,7 @@ from ._v2._models import PaymentTerm as PaymentTerm
 from ._v2._models import PaymentType as PaymentType
 from ._v2._models import Profile as Profile
 from ._v2._models import ReceivedPay as ReceivedPay
+from ._v2._models import Record as Record
 from ._v2._models import RecurringBill as RecurringBill
 from ._v2._models import RecurringInvoice as RecurringInvoice
 from ._v2._models import RPConvFee as RPConvFee
@@ -124,6 +126,7 @@ from ._version import __version__ as __version__
 __all__ = [
     "AccountType",
     "ActgClass",
+    "ActiveRecord",
     "AiohttpTransport",
     "AmbiguousWriteError",
     "ApiError",
@@ -202,6 +205,7 @@ __all__ = [
     "RateLimitError",
     "ReadTimeoutError",
     "ReceivedPay",
+    "Record",
     "RecurringBill",
     "RecurringInvoice",
     "RequestRejectedError",

@@ -55,43 +55,45 @@ class ActgClassFields(TypedDict, total=False):
     """The fields of a ``ActgClass`` by their Python names."""
 
     id: str | None
+    created_time: datetime | str | None
+    updated_time: datetime | str | None
     is_active: bool | None
     name: str | None
     short_name: str | None
     description: str | None
     parent_actg_class_id: str | None
-    created_time: datetime | str | None
-    updated_time: datetime | str | None
 
 
 class ApprovalPolicyFields(TypedDict, total=False):
     """The fields of a ``ApprovalPolicy`` by their Python names."""
 
     id: str | None
+    created_time: datetime | str | None
+    updated_time: datetime | str | None
     is_active: bool | None
     type: str | None
     amount_threshold: Decimal | int | str | None
     min_num_approvers: int | None
     description: str | None
-    created_time: datetime | str | None
-    updated_time: datetime | str | None
 
 
 class ApprovalPolicyApproverFields(TypedDict, total=False):
     """The fields of a ``ApprovalPolicyApprover`` by their Python names."""
 
     id: str | None
+    created_time: datetime | str | None
+    updated_time: datetime | str | None
     is_active: bool | None
     approval_policy_id: str | None
     users_id: str | None
-    created_time: datetime | str | None
-    updated_time: datetime | str | None
 
 
 class BillFields(TypedDict, total=False):
     """The fields of a ``Bill`` by their Python names."""
 
     id: str | None
+    created_time: datetime | str | None
+    updated_time: datetime | str | None
     is_active: bool | None
     vendor_id: str | None
     invoice_number: str | None
@@ -107,8 +109,6 @@ class BillFields(TypedDict, total=False):
     payment_status: PaymentStatus | Literal["0", "1", "2", "4", "5"] | None
     description: str | None
     po_number: str | None
-    created_time: datetime | str | None
-    updated_time: datetime | str | None
     created_by: str | None
     pay_from_bank_account_id: str | None
     pay_from_chart_of_account_id: str | None
@@ -120,20 +120,22 @@ class ChartOfAccountFields(TypedDict, total=False):
     """The fields of a ``ChartOfAccount`` by their Python names."""
 
     id: str | None
+    created_time: datetime | str | None
+    updated_time: datetime | str | None
     is_active: bool | None
     name: str | None
     account_type: str | None
     account_number: str | None
     description: str | None
     parent_chart_of_account_id: str | None
-    created_time: datetime | str | None
-    updated_time: datetime | str | None
 
 
 class CreditMemoFields(TypedDict, total=False):
     """The fields of a ``CreditMemo`` by their Python names."""
 
     id: str | None
+    created_time: datetime | str | None
+    updated_time: datetime | str | None
     is_active: bool | None
     customer_id: str | None
     ref_number: str | None
@@ -141,17 +143,15 @@ class CreditMemoFields(TypedDict, total=False):
     amount: Decimal | int | str | None
     applied_amount: Decimal | int | str | None
     description: str | None
-    created_time: datetime | str | None
-    updated_time: datetime | str | None
 
 
 class CustomerFields(TypedDict, total=False):
     """The fields of a ``Customer`` by their Python names."""
 
     id: str | None
-    is_active: bool | None
     created_time: datetime | str | None
     updated_time: datetime | str | None
+    is_active: bool | None
     name: str | None
     short_name: str | None
     parent_customer_id: str | None
@@ -195,9 +195,9 @@ class CustomerBankAccountFields(TypedDict, total=False):
     """The fields of a ``CustomerBankAccount`` by their Python names."""
 
     id: str | None
-    is_active: bool | None
     created_time: datetime | str | None
     updated_time: datetime | str | None
+    is_active: bool | None
     customer_id: str | None
     name_on_account: str | None
     nickname: str | None
@@ -212,6 +212,8 @@ class CustomerContactFields(TypedDict, total=False):
     """The fields of a ``CustomerContact`` by their Python names."""
 
     id: str | None
+    created_time: datetime | str | None
+    updated_time: datetime | str | None
     is_active: bool | None
     customer_id: str | None
     first_name: str | None
@@ -221,44 +223,42 @@ class CustomerContactFields(TypedDict, total=False):
     alt_phone: str | None
     fax: str | None
     timezone_id: str | None
-    created_time: datetime | str | None
-    updated_time: datetime | str | None
 
 
 class DepartmentFields(TypedDict, total=False):
     """The fields of a ``Department`` by their Python names."""
 
     id: str | None
+    created_time: datetime | str | None
+    updated_time: datetime | str | None
     is_active: bool | None
     name: str | None
     short_name: str | None
     description: str | None
     parent_department_id: str | None
-    created_time: datetime | str | None
-    updated_time: datetime | str | None
 
 
 class EmployeeFields(TypedDict, total=False):
     """The fields of a ``Employee`` by their Python names."""
 
     id: str | None
+    created_time: datetime | str | None
+    updated_time: datetime | str | None
     is_active: bool | None
     first_name: str | None
     last_name: str | None
     email: str | None
     description: str | None
-    created_time: datetime | str | None
-    updated_time: datetime | str | None
 
 
 class InvoiceFields(TypedDict, total=False):
     """The fields of a ``Invoice`` by their Python names."""
 
     id: str | None
-    is_active: bool | None
-    created_by: str | None
     created_time: datetime | str | None
     updated_time: datetime | str | None
+    is_active: bool | None
+    created_by: str | None
     customer_id: str | None
     invoice_number: str | None
     invoice_date: date | str | None
@@ -296,6 +296,8 @@ class ItemFields(TypedDict, total=False):
     """The fields of a ``Item`` by their Python names."""
 
     id: str | None
+    created_time: datetime | str | None
+    updated_time: datetime | str | None
     is_active: bool | None
     name: str | None
     short_name: str | None
@@ -307,54 +309,54 @@ class ItemFields(TypedDict, total=False):
     parent_item_id: str | None
     chart_of_account_id: str | None
     taxable: bool | None
-    created_time: datetime | str | None
-    updated_time: datetime | str | None
 
 
 class JobFields(TypedDict, total=False):
     """The fields of a ``Job`` by their Python names."""
 
     id: str | None
+    created_time: datetime | str | None
+    updated_time: datetime | str | None
     is_active: bool | None
     name: str | None
     short_name: str | None
     description: str | None
     parent_job_id: str | None
     customer_id: str | None
-    created_time: datetime | str | None
-    updated_time: datetime | str | None
 
 
 class LocationFields(TypedDict, total=False):
     """The fields of a ``Location`` by their Python names."""
 
     id: str | None
+    created_time: datetime | str | None
+    updated_time: datetime | str | None
     is_active: bool | None
     name: str | None
     short_name: str | None
     description: str | None
     parent_location_id: str | None
-    created_time: datetime | str | None
-    updated_time: datetime | str | None
 
 
 class PaymentTermFields(TypedDict, total=False):
     """The fields of a ``PaymentTerm`` by their Python names."""
 
     id: str | None
+    created_time: datetime | str | None
+    updated_time: datetime | str | None
     is_active: bool | None
     name: str | None
     due_days: int | None
     discount_days: int | None
     discount_percent: Decimal | int | str | None
-    created_time: datetime | str | None
-    updated_time: datetime | str | None
 
 
 class RecurringBillFields(TypedDict, total=False):
     """The fields of a ``RecurringBill`` by their Python names."""
 
     id: str | None
+    created_time: datetime | str | None
+    updated_time: datetime | str | None
     is_active: bool | None
     vendor_id: str | None
     time_period: str | None
@@ -363,8 +365,6 @@ class RecurringBillFields(TypedDict, total=False):
     end_date: date | str | None
     days_in_advance: int | None
     description: str | None
-    created_time: datetime | str | None
-    updated_time: datetime | str | None
     recurring_bill_line_items: Any | None
 
 
@@ -372,6 +372,8 @@ class RecurringInvoiceFields(TypedDict, total=False):
     """The fields of a ``RecurringInvoice`` by their Python names."""
 
     id: str | None
+    created_time: datetime | str | None
+    updated_time: datetime | str | None
     is_active: bool | None
     customer_id: str | None
     time_period: str | None
@@ -380,8 +382,6 @@ class RecurringInvoiceFields(TypedDict, total=False):
     end_date: date | str | None
     days_in_advance: int | None
     description: str | None
-    created_time: datetime | str | None
-    updated_time: datetime | str | None
     recurring_invoice_line_items: Any | None
 
 
@@ -389,20 +389,22 @@ class UserFields(TypedDict, total=False):
     """The fields of a ``User`` by their Python names."""
 
     id: str | None
+    created_time: datetime | str | None
+    updated_time: datetime | str | None
     is_active: bool | None
     first_name: str | None
     last_name: str | None
     email: str | None
     profile_id: str | None
     timezone_id: str | None
-    created_time: datetime | str | None
-    updated_time: datetime | str | None
 
 
 class VendorFields(TypedDict, total=False):
     """The fields of a ``Vendor`` by their Python names."""
 
     id: str | None
+    created_time: datetime | str | None
+    updated_time: datetime | str | None
     is_active: bool | None
     name: str | None
     short_name: str | None
@@ -427,8 +429,6 @@ class VendorFields(TypedDict, total=False):
     payment_email: str | None
     payment_phone: str | None
     description: str | None
-    created_time: datetime | str | None
-    updated_time: datetime | str | None
     contact_first_name: str | None
     contact_last_name: str | None
     merged_into_id: str | None
@@ -443,9 +443,9 @@ class VendorBankAccountFields(TypedDict, total=False):
     """The fields of a ``VendorBankAccount`` by their Python names."""
 
     id: str | None
-    is_active: bool | None
     created_time: datetime | str | None
     updated_time: datetime | str | None
+    is_active: bool | None
     vendor_id: str | None
     name_on_acct: str | None
     account_number: str | None
@@ -460,6 +460,8 @@ class VendorCreditFields(TypedDict, total=False):
     """The fields of a ``VendorCredit`` by their Python names."""
 
     id: str | None
+    created_time: datetime | str | None
+    updated_time: datetime | str | None
     is_active: bool | None
     vendor_id: str | None
     ref_number: str | None
@@ -470,6 +472,4 @@ class VendorCreditFields(TypedDict, total=False):
     approval_status: ApprovalStatus | Literal["0", "1", "3", "4", "5"] | None
     credit_status: str | None
     description: str | None
-    created_time: datetime | str | None
-    updated_time: datetime | str | None
     vendor_credit_line_items: Any | None

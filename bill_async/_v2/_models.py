@@ -18,9 +18,9 @@ import attrs
 from ._convert import Model, limited, wire_field
 
 __all__ = [
-    "MODELS_BY_ENTITY",
     "AccountType",
     "ActgClass",
+    "ActiveRecord",
     "ApprovalPolicy",
     "ApprovalPolicyApprover",
     "ApprovalStatus",
@@ -43,6 +43,7 @@ __all__ = [
     "Item",
     "Job",
     "Location",
+    "MODELS_BY_ENTITY",
     "MoneyMovement",
     "Organization",
     "PayBy",
@@ -52,6 +53,7 @@ __all__ = [
     "Profile",
     "RPConvFee",
     "ReceivedPay",
+    "Record",
     "RecurringBill",
     "RecurringInvoice",
     "SentPay",
@@ -131,17 +133,33 @@ class PaymentType(enum.StrEnum):
     OTHER = "5"
 
 
+@attrs.frozen(kw_only=True)
+class Record(Model):
+    """The fields most of BILL's objects share: the id, and when the object was made and last
+    changed."""
+
+    id: str | None = None
+    created_time: _dt.datetime | None = None
+    updated_time: _dt.datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ActiveRecord(Record):
+    """A ``Record`` that BILL deletes by making it inactive (``isActive`` "2"; ``undelete``
+    makes it active again)."""
+
+    is_active: bool | None = None
+
+
 # -- AP -----------------------------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)
-class Vendor(Model):
+class Vendor(ActiveRecord):
     """A vendor (``009…``)."""
 
     ENTITY: ClassVar[str] = "Vendor"
 
-    id: str | None = None
-    is_active: bool | None = None
     name: str | None = limited(100)  # BILL: at most 100 characters
     short_name: str | None = None
     name_on_check: str | None = None
@@ -165,8 +183,6 @@ class Vendor(Model):
     payment_email: str | None = None
     payment_phone: str | None = None
     description: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
     contact_first_name: str | None = None
     contact_last_name: str | None = None
     merged_into_id: str | None = None
@@ -178,15 +194,11 @@ class Vendor(Model):
 
 
 @attrs.frozen(kw_only=True)
-class VendorBankAccount(Model):
+class VendorBankAccount(ActiveRecord):
     """A vendor's bank account (``vba…``); BILL masks the account number."""
 
     ENTITY: ClassVar[str] = "VendorBankAccount"
 
-    id: str | None = None
-    is_active: bool | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
     vendor_id: str | None = None
     name_on_acct: str | None = None
     account_number: str | None = None
@@ -198,12 +210,11 @@ class VendorBankAccount(Model):
 
 
 @attrs.frozen(kw_only=True)
-class BillLineItem(Model):
+class BillLineItem(Record):
     """One line of a bill (``bli…``)."""
 
     ENTITY: ClassVar[str] = "BillLineItem"
 
-    id: str | None = None
     bill_id: str | None = None
     amount: Decimal | None = None
     chart_of_account_id: str | None = None
@@ -213,8 +224,6 @@ class BillLineItem(Model):
     customer_id: str | None = None
     job_billable: bool | None = None
     description: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
     line_type: str | None = None
     item_id: str | None = None
     quantity: Decimal | None = None
@@ -225,13 +234,11 @@ class BillLineItem(Model):
 
 
 @attrs.frozen(kw_only=True)
-class Bill(Model):
+class Bill(ActiveRecord):
     """A bill from a vendor (``00n…``)."""
 
     ENTITY: ClassVar[str] = "Bill"
 
-    id: str | None = None
-    is_active: bool | None = None
     vendor_id: str | None = None
     invoice_number: str | None = None
     approval_status: ApprovalStatus | str | None = None
@@ -246,8 +253,6 @@ class Bill(Model):
     payment_status: PaymentStatus | str | None = None
     description: str | None = None
     po_number: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
     created_by: str | None = None
     pay_from_bank_account_id: str | None = None
     pay_from_chart_of_account_id: str | None = None
@@ -256,13 +261,11 @@ class Bill(Model):
 
 
 @attrs.frozen(kw_only=True)
-class RecurringBill(Model):
+class RecurringBill(ActiveRecord):
     """A recurring bill template (``btp…``)."""
 
     ENTITY: ClassVar[str] = "RecurringBill"
 
-    id: str | None = None
-    is_active: bool | None = None
     vendor_id: str | None = None
     time_period: str | None = None
     frequency_per_time_period: int | None = None
@@ -270,19 +273,15 @@ class RecurringBill(Model):
     end_date: _dt.date | None = None
     days_in_advance: int | None = None
     description: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
     recurring_bill_line_items: list[dict[str, Any]] | None = None
 
 
 @attrs.frozen(kw_only=True)
-class VendorCredit(Model):
+class VendorCredit(ActiveRecord):
     """A credit from a vendor (``vcr…``)."""
 
     ENTITY: ClassVar[str] = "VendorCredit"
 
-    id: str | None = None
-    is_active: bool | None = None
     vendor_id: str | None = None
     ref_number: str | None = None
     credit_date: _dt.date | None = None
@@ -292,18 +291,15 @@ class VendorCredit(Model):
     approval_status: ApprovalStatus | str | None = None
     credit_status: str | None = None
     description: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
     vendor_credit_line_items: list[dict[str, Any]] | None = None
 
 
 @attrs.frozen(kw_only=True)
-class BillPay(Model):
+class BillPay(Record):
     """The part of a sent payment paying one bill (``blp…``)."""
 
     ENTITY: ClassVar[str] = "BillPay"
 
-    id: str | None = None
     bill_id: str | None = None
     sent_pay_id: str | None = None
     name: str | None = None
@@ -311,33 +307,26 @@ class BillPay(Model):
     payment_status: PaymentStatus | str | None = None
     process_date: _dt.date | None = None
     description: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
-class BillCredit(Model):
+class BillCredit(Record):
     """A vendor credit applied to a bill in a sent payment (``bcr…``)."""
 
     ENTITY: ClassVar[str] = "BillCredit"
 
-    id: str | None = None
     bill_id: str | None = None
     vendor_credit_id: str | None = None
     sent_pay_id: str | None = None
     amount: Decimal | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
-class SentPay(Model):
+class SentPay(ActiveRecord):
     """A payment to a vendor (``stp…``), made through BILL or recorded."""
 
     ENTITY: ClassVar[str] = "SentPay"
 
-    id: str | None = None
-    is_active: bool | None = None
     vendor_id: str | None = None
     process_date: _dt.date | None = None
     amount: Decimal | None = None
@@ -351,8 +340,6 @@ class SentPay(Model):
     to_print_check: bool | None = None
     bank_account_id: str | None = None
     source: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
     bill_pays: list[BillPay] | None = None
     bill_credits: list[BillCredit] | None = None
 
@@ -361,15 +348,11 @@ class SentPay(Model):
 
 
 @attrs.frozen(kw_only=True)
-class Customer(Model):
+class Customer(ActiveRecord):
     """A customer (``0cu…``)."""
 
     ENTITY: ClassVar[str] = "Customer"
 
-    id: str | None = None
-    is_active: bool | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
     name: str | None = limited(100)  # BILL: at most 100 characters
     short_name: str | None = None
     parent_customer_id: str | None = None
@@ -410,13 +393,11 @@ class Customer(Model):
 
 
 @attrs.frozen(kw_only=True)
-class CustomerContact(Model):
+class CustomerContact(ActiveRecord):
     """A contact person of a customer (``cpu…``)."""
 
     ENTITY: ClassVar[str] = "CustomerContact"
 
-    id: str | None = None
-    is_active: bool | None = None
     customer_id: str | None = None
     first_name: str | None = None
     last_name: str | None = None
@@ -425,20 +406,14 @@ class CustomerContact(Model):
     alt_phone: str | None = None
     fax: str | None = None
     timezone_id: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
-class CustomerBankAccount(Model):
+class CustomerBankAccount(ActiveRecord):
     """A customer's bank account (``cba…``), used to charge the customer."""
 
     ENTITY: ClassVar[str] = "CustomerBankAccount"
 
-    id: str | None = None
-    is_active: bool | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
     customer_id: str | None = None
     name_on_account: str | None = None
     nickname: str | None = None
@@ -450,14 +425,11 @@ class CustomerBankAccount(Model):
 
 
 @attrs.frozen(kw_only=True)
-class InvoiceLineItem(Model):
+class InvoiceLineItem(Record):
     """One line of an invoice (``00f…``)."""
 
     ENTITY: ClassVar[str] = "InvoiceLineItem"
 
-    id: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
     invoice_id: str | None = None
     item_id: str | None = None
     quantity: Decimal | None = None
@@ -477,16 +449,12 @@ class InvoiceLineItem(Model):
 
 
 @attrs.frozen(kw_only=True)
-class Invoice(Model):
+class Invoice(ActiveRecord):
     """An invoice to a customer (``00e…``)."""
 
     ENTITY: ClassVar[str] = "Invoice"
 
-    id: str | None = None
-    is_active: bool | None = None
     created_by: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
     customer_id: str | None = None
     invoice_number: str | None = None
     invoice_date: _dt.date | None = None
@@ -521,13 +489,11 @@ class Invoice(Model):
 
 
 @attrs.frozen(kw_only=True)
-class RecurringInvoice(Model):
+class RecurringInvoice(ActiveRecord):
     """A recurring invoice template (``rit…``)."""
 
     ENTITY: ClassVar[str] = "RecurringInvoice"
 
-    id: str | None = None
-    is_active: bool | None = None
     customer_id: str | None = None
     time_period: str | None = None
     frequency_per_time_period: int | None = None
@@ -535,54 +501,41 @@ class RecurringInvoice(Model):
     end_date: _dt.date | None = None
     days_in_advance: int | None = None
     description: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
     recurring_invoice_line_items: list[dict[str, Any]] | None = None
 
 
 @attrs.frozen(kw_only=True)
-class CreditMemo(Model):
+class CreditMemo(ActiveRecord):
     """A credit memo for a customer (``ccr…``)."""
 
     ENTITY: ClassVar[str] = "CreditMemo"
 
-    id: str | None = None
-    is_active: bool | None = None
     customer_id: str | None = None
     ref_number: str | None = None
     credit_date: _dt.date | None = None
     amount: Decimal | None = None
     applied_amount: Decimal | None = None
     description: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
-class InvoicePay(Model):
+class InvoicePay(Record):
     """The part of a received payment paying one invoice (``0ip…``)."""
 
     ENTITY: ClassVar[str] = "InvoicePay"
 
-    id: str | None = None
     invoice_id: str | None = None
     received_pay_id: str | None = None
     amount: Decimal | None = None
     description: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
-class ReceivedPay(Model):
+class ReceivedPay(ActiveRecord):
     """A payment from a customer (``0rp…``), charged through BILL or recorded."""
 
     ENTITY: ClassVar[str] = "ReceivedPay"
 
-    id: str | None = None
-    is_active: bool | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
     customer_id: str | None = None
     status: str | None = None
     payment_date: _dt.date | None = None
@@ -599,144 +552,111 @@ class ReceivedPay(Model):
 
 
 @attrs.frozen(kw_only=True)
-class RPConvFee(Model):
+class RPConvFee(Record):
     """A convenience fee on a received payment (``rpf…``)."""
 
     ENTITY: ClassVar[str] = "RPConvFee"
 
-    id: str | None = None
     received_pay_id: str | None = None
     amount: Decimal | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 # -- approvals ----------------------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)
-class ApprovalPolicy(Model):
+class ApprovalPolicy(ActiveRecord):
     """An approval policy (``app…``)."""
 
     ENTITY: ClassVar[str] = "ApprovalPolicy"
 
-    id: str | None = None
-    is_active: bool | None = None
     type: str | None = None
     amount_threshold: Decimal | None = None
     min_num_approvers: int | None = None
     description: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
-class ApprovalPolicyApprover(Model):
+class ApprovalPolicyApprover(ActiveRecord):
     """A user named as an approver in an approval policy (``apa…``)."""
 
     ENTITY: ClassVar[str] = "ApprovalPolicyApprover"
 
-    id: str | None = None
-    is_active: bool | None = None
     approval_policy_id: str | None = None
     users_id: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 # -- accounts tracking --------------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)
-class ChartOfAccount(Model):
+class ChartOfAccount(ActiveRecord):
     """An account of the chart of accounts (``0ca…``)."""
 
     ENTITY: ClassVar[str] = "ChartOfAccount"
 
-    id: str | None = None
-    is_active: bool | None = None
     name: str | None = None
     account_type: str | None = None
     account_number: str | None = None
     description: str | None = None
     parent_chart_of_account_id: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
-class Department(Model):
+class Department(ActiveRecord):
     """A department (``0de…``)."""
 
     ENTITY: ClassVar[str] = "Department"
 
-    id: str | None = None
-    is_active: bool | None = None
     name: str | None = None
     short_name: str | None = None
     description: str | None = None
     parent_department_id: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
-class Location(Model):
+class Location(ActiveRecord):
     """A location (``loc…``)."""
 
     ENTITY: ClassVar[str] = "Location"
 
-    id: str | None = None
-    is_active: bool | None = None
     name: str | None = None
     short_name: str | None = None
     description: str | None = None
     parent_location_id: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
-class ActgClass(Model):
+class ActgClass(ActiveRecord):
     """An accounting class (``cls…``)."""
 
     ENTITY: ClassVar[str] = "ActgClass"
 
-    id: str | None = None
-    is_active: bool | None = None
     name: str | None = None
     short_name: str | None = None
     description: str | None = None
     parent_actg_class_id: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
-class Job(Model):
+class Job(ActiveRecord):
     """A job or project (``job…``)."""
 
     ENTITY: ClassVar[str] = "Job"
 
-    id: str | None = None
-    is_active: bool | None = None
     name: str | None = None
     short_name: str | None = None
     description: str | None = None
     parent_job_id: str | None = None
     customer_id: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
-class Item(Model):
+class Item(ActiveRecord):
     """A product or service sold on invoices (``0ii…``)."""
 
     ENTITY: ClassVar[str] = "Item"
 
-    id: str | None = None
-    is_active: bool | None = None
     name: str | None = None
     short_name: str | None = None
     type: str | None = None
@@ -747,123 +667,93 @@ class Item(Model):
     parent_item_id: str | None = None
     chart_of_account_id: str | None = None
     taxable: bool | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
-class Employee(Model):
+class Employee(ActiveRecord):
     """An employee (``emp…``)."""
 
     ENTITY: ClassVar[str] = "Employee"
 
-    id: str | None = None
-    is_active: bool | None = None
     first_name: str | None = None
     last_name: str | None = None
     email: str | None = None
     description: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
-class PaymentTerm(Model):
+class PaymentTerm(ActiveRecord):
     """A payment term (``00p…``)."""
 
     ENTITY: ClassVar[str] = "PaymentTerm"
 
-    id: str | None = None
-    is_active: bool | None = None
     name: str | None = None
     due_days: int | None = None
     discount_days: int | None = None
     discount_percent: Decimal | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 # -- organization -------------------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)
-class User(Model):
+class User(ActiveRecord):
     """A user of the organization (``006…``)."""
 
     ENTITY: ClassVar[str] = "User"
 
-    id: str | None = None
-    is_active: bool | None = None
     first_name: str | None = None
     last_name: str | None = None
     email: str | None = None
     profile_id: str | None = None
     timezone_id: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
-class Profile(Model):
+class Profile(ActiveRecord):
     """A user role profile (``0po…``); read-only."""
 
     ENTITY: ClassVar[str] = "Profile"
 
-    id: str | None = None
-    is_active: bool | None = None
     name: str | None = None
     type: str | None = None
     description: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
-class Organization(Model):
+class Organization(ActiveRecord):
     """The organization (``008…``)."""
 
     ENTITY: ClassVar[str] = "Organization"
 
-    id: str | None = None
-    is_active: bool | None = None
     name: str | None = None
     display_name: str | None = None
     phone: str | None = None
     industry: str | None = None
     tax_id_type: str | None = None
     timezone_id: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
-class BankAccount(Model):
+class BankAccount(ActiveRecord):
     """One of the organization's own bank accounts (``bac…``)."""
 
     ENTITY: ClassVar[str] = "BankAccount"
 
-    id: str | None = None
-    is_active: bool | None = None
     name: str | None = None
     bank_name: str | None = None
     name_on_acct: str | None = None
     account_number: str | None = None
     routing_number: str | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 @attrs.frozen(kw_only=True)
-class MoneyMovement(Model):
+class MoneyMovement(ActiveRecord):
     """A movement of money in or out of the organization (``mmt…``)."""
 
     ENTITY: ClassVar[str] = "MoneyMovement"
 
-    id: str | None = None
-    is_active: bool | None = None
     amount: Decimal | None = None
-    created_time: _dt.datetime | None = None
-    updated_time: _dt.datetime | None = None
 
 
 MODELS_BY_ENTITY: Mapping[str, type[Model]] = {
