@@ -2,13 +2,14 @@
 
     python -m benchmarks            # the full run (about ten minutes on 2 cores)
     python -m benchmarks --quick    # a smoke run: every scenario and contender, tiny sizes
-    python -m benchmarks --only 2   # one scenario (1 to 5; comma-separated)
+    python -m benchmarks --only 2   # one scenario (1 to 6; comma-separated)
 
 Scenario 1: per-call overhead in process (``benchmarks/overhead.py``). Scenario 2: loopback
 throughput against a server in another process (``benchmarks/throughput.py``). Scenario 3: a
 batch job against the emulator with BILL's limits (``benchmarks/batch.py``). Scenario 4: the
 main job, ``bill-async sync``, against a hand-written export (``benchmarks/export.py``).
-Scenario 5: building models against parsing their JSON (``benchmarks/models.py``).
+Scenario 5: building models against parsing their JSON (``benchmarks/models.py``). Scenario 6:
+how current ``bill-async listen`` keeps the v3 export, against polling (``benchmarks/webhooks.py``).
 
 The numbers are for comparing contenders within one run on one machine; ``--quick`` numbers
 are too short to mean anything.
@@ -22,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import batch, export, models, overhead, throughput
+from benchmarks import batch, export, models, overhead, throughput, webhooks
 from benchmarks._report import Target, machine, markdown_table, versions
 
 BATCH_TARGET = 1.15  # scenario 3: single: wall at most this times the lower bound;
@@ -38,6 +39,7 @@ FULL: dict[str, dict[str, Any]] = {
     "batch": {"orgs": 20, "creates": 200, "latency": 0.1, "single_rounds": 3, "bulk_rounds": 5},
     "export": {"scales": (1.0, 4.0), "latency": 0.2, "rounds": 5, "warm_up": True},
     "models": {"scale": 0.5, "rounds": 15},
+    "webhooks": {"changes": 200, "interval": 0.02},
 }
 QUICK: dict[str, dict[str, Any]] = {
     "overhead": {"calls": 200, "rounds": 2},
@@ -46,6 +48,7 @@ QUICK: dict[str, dict[str, Any]] = {
     "batch": {"orgs": 2, "creates": 12, "latency": 0.02, "single_rounds": 1, "bulk_rounds": 2},
     "export": {"scales": (0.01, 0.02), "latency": 0.01, "rounds": 1, "warm_up": False},
     "models": {"scale": 0.02, "rounds": 2},
+    "webhooks": {"changes": 10, "interval": 0.01},
 }
 
 
@@ -344,7 +347,7 @@ def _scenario_5(params: dict[str, Any], targets: list[Target]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
-    parser.add_argument("--only", default="1,2,3,4,5", help="scenarios to run, e.g. 1,3")
+    parser.add_argument("--only", default="1,2,3,4,5,6", help="scenarios to run, e.g. 1,3")
     parser.add_argument("--markdown", type=Path, help="also write the markdown to this file")
     args = parser.parse_args(argv)
     only = {part.strip() for part in args.only.split(",")}
@@ -362,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
         sections.append(_scenario_4(sizes["export"], targets))
     if "5" in only:
         sections.append(_scenario_5(sizes["models"], targets))
+    if "6" in only:  # measured, with no target: how far behind the export is
+        sections.append("**Scenario 6.** " + webhooks.report(webhooks.measure(**sizes["webhooks"])))
     sections.append(
         "**Targets** (ratios from this run)\n\n"
         + markdown_table(("target", "measured", "bound", ""), [t.row() for t in targets])

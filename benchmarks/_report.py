@@ -82,7 +82,7 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> s
 
 
 class Target:
-    """One target of issue 7: a measured value, the bound, and whether it was met."""
+    """One performance target: a measured value, its bound, and whether it was met."""
 
     def __init__(self, name: str, value: float, bound: float, *, at_most: bool) -> None:
         self.name = name

@@ -58,6 +58,7 @@ def test_the_quick_run_prints_every_contender_in_markdown_tables(tmp_path: Path)
     assert "`json.loads` alone took that client " in out
     assert "the bulk jobs 2 times, every contender in turn" in out  # rounds, with a range
     assert "|---|" in out
+    assert "| delivery received -> committed |" in out  # scenario 6: bill-async listen
     assert "ratio  2: AiohttpTransport / raw aiohttp at 8" in out  # --quick's top level
     assert "ratio  3: bulk on AiohttpTransport: wall / raw aiohttp's" in out
     assert "ratio  4: sync / hand-written export, CPU, scale 0.02" in out
