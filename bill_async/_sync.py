@@ -51,6 +51,7 @@ __all__ = [
     "SyncResult",
     "SyncTarget",
     "backfill",
+    "match_names",
     "open_database",
     "resolve_entities",
     "sync",
@@ -67,12 +68,22 @@ LISTABLE: dict[str, Endpoint] = {
 def resolve_entities(names: Sequence[str]) -> list[str]:
     """Entity names from what a user typed (``Vendor``, ``vendors``, ``vendor``); raises
     ``ValueError`` naming the unknown ones."""
+    aliases = {
+        entity: (entity, endpoint.group, endpoint.group.rstrip("s"))
+        for entity, endpoint in LISTABLE.items()
+    }
+    return match_names(names, aliases, "entity")
+
+
+def match_names(names: Sequence[str], aliases: Mapping[str, Iterable[str]], kind: str) -> list[str]:
+    """The keys of ``aliases`` that ``names`` call by one of their aliases, in the order named
+    (each once; case, ``_`` and ``-`` aside); every key for no names. Raises ``ValueError``
+    naming the unknown ones."""
     if not names:
-        return list(LISTABLE)
-    index: dict[str, str] = {}
-    for entity, endpoint in LISTABLE.items():
-        for alias in (entity, endpoint.group, endpoint.group.rstrip("s")):
-            index[alias.lower().replace("_", "")] = entity
+        return list(aliases)
+    index = {
+        alias.lower().replace("_", ""): key for key, known in aliases.items() for alias in known
+    }
     chosen: list[str] = []
     unknown: list[str] = []
     for name in names:
@@ -83,7 +94,7 @@ def resolve_entities(names: Sequence[str]) -> list[str]:
             chosen.append(found)
     if unknown:
         raise ValueError(
-            f"unknown entity {', '.join(unknown)}; choose from {', '.join(sorted(LISTABLE))}"
+            f"unknown {kind} {', '.join(unknown)}; choose from {', '.join(sorted(aliases))}"
         )
     return chosen
 

@@ -35,7 +35,15 @@ from typing import Any
 import anyio
 
 from .._exceptions import BillError
-from .._sync import Progress, SyncResult, SyncTarget, _ExportDatabase, _use_wal, _Writer
+from .._sync import (
+    Progress,
+    SyncResult,
+    SyncTarget,
+    _ExportDatabase,
+    _use_wal,
+    _Writer,
+    match_names,
+)
 from .._v2._pagination import Filter, Sort
 from .._v2._wire import dumps
 from ._client import Client
@@ -88,25 +96,10 @@ _ORDER = [Sort("updatedTime"), Sort("id")]
 def resolve_v3_lists(names: Sequence[str]) -> list[str]:
     """The exported lists a user named (``vendors``, ``Vendor``, ``credit-memos``); every one
     for none. Raises ``ValueError`` naming the unknown ones."""
-    if not names:
-        return list(EXPORTED)
-    index: dict[str, str] = {}
-    for group, op in EXPORTED.items():
-        for alias in (group, group.rstrip("s"), op.model or group):
-            index[alias.lower().replace("_", "")] = group
-    chosen: list[str] = []
-    unknown: list[str] = []
-    for name in names:
-        found = index.get(name.lower().replace("_", "").replace("-", ""))
-        if found is None:
-            unknown.append(name)
-        elif found not in chosen:
-            chosen.append(found)
-    if unknown:
-        raise ValueError(
-            f"unknown v3 list {', '.join(unknown)}; choose from {', '.join(sorted(EXPORTED))}"
-        )
-    return chosen
+    aliases = {
+        group: (group, group.rstrip("s"), op.model or group) for group, op in EXPORTED.items()
+    }
+    return match_names(names, aliases, "v3 list")
 
 
 def table_of(group: str) -> str:
