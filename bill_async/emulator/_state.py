@@ -18,6 +18,7 @@ import attrs
 from ._config import EmulatorConfig
 from ._entities import ENTITIES, IdMaker, format_ms, is_id_of
 from ._errors import NO_DATA, Fault, invalid_data_key, invalid_field_value, missing_data
+from ._sorted import KeptList, SortedLists
 
 __all__ = ["Counters", "Document", "OrgData", "Session", "State", "WebhookCounters"]
 
@@ -198,6 +199,10 @@ class State:
         # devKey -> the clock times of its recent calls that text or email someone (v3)
         self.messages: dict[str, deque[float]] = {}
         self._last_ms = 0
+        # Moved by every call that may write (``wrote``): what is kept sorted for lists is
+        # good for one generation only.
+        self.generation = 0
+        self.sorted_lists = SortedLists()
         self.runtime_ids = IdMaker(random.Random(f"runtime:{config.seed}"), self.issued)
         names = IdMaker(random.Random(f"orgs:{config.seed}"), self.issued)
         self.orgs: dict[str, OrgData] = {}
@@ -220,6 +225,7 @@ class State:
 
             seed_org(self, org)
             org.seeded = True
+            self.wrote()
         return org
 
     def find(self, object_id: str) -> tuple[OrgData, str] | None:
@@ -230,10 +236,28 @@ class State:
                 return org, entity
         return None
 
+    # -- writes -------------------------------------------------------------------------------
+
+    def wrote(self) -> None:
+        """Something may have changed: an object made, deleted, archived or changed, by any
+        path. Every call of either face that is not a read says so when it is done, and so
+        does every write's timestamp (``stamp``), so that a read never sees a list kept
+        sorted from before a change."""
+        self.generation += 1
+
+    def kept_list(self, org: OrgData, entity: str) -> KeptList:
+        """``org``'s objects of ``entity``, with their sorted orders kept until the next
+        write. Read under the lock, as every list is: no write can run in between."""
+        return KeptList(
+            self.sorted_lists, self.generation, (org.org_id, entity), lambda: org.all(entity)
+        )
+
     # -- time ---------------------------------------------------------------------------------
 
     def stamp(self) -> str:
-        """A timestamp for a write: the wall clock, but always after the previous write's."""
+        """A timestamp for a write: the wall clock, but always after the previous write's.
+        Taking one marks a write (``wrote``)."""
+        self.wrote()
         ms = max(int(self.config.wall_clock() * 1000), self._last_ms + 1)
         self._last_ms = ms
         return format_ms(ms)

@@ -342,7 +342,8 @@ def _bulk_answer(call: V3Call, records: list[dict[str, Any]], status: int) -> An
 
 def _list(spec: RecordSpec) -> Handler:
     def handle(call: V3Call) -> Answer:
-        page = page_of(spec, call.org.all(spec.entity), call.query, call.op.path)
+        kept = call.state.kept_list(call.org, spec.entity)
+        page = page_of(spec, call.org.all(spec.entity), call.query, call.op.path, kept)
         payload: dict[str, Any] = {}
         if page.next_page is not None:
             payload["nextPage"] = page.next_page
