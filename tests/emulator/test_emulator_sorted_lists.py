@@ -256,6 +256,22 @@ def test_the_kept_rows_serve_until_the_next_write() -> None:
     assert len(made) == 2 and rows[-1]["id"] == changed
 
 
+def test_a_list_being_paged_through_stays_kept_while_others_come_and_go() -> None:
+    lists = SortedLists()
+    built: list[str] = []
+
+    def build(name: str) -> Callable[[], None]:
+        return lambda: built.append(name)
+
+    for number in range(1000):
+        lists.get("paged", 0, build("paged"))  # one page of it between every other list
+        lists.get(number, 0, build("other"))
+    assert built.count("paged") == 1 and built.count("other") == 1000
+    for number in range(999, 999 - 200, -1):  # the most recently read others are still kept
+        lists.get(number, 0, build("again"))
+    assert "again" not in built
+
+
 # -- through the faces --------------------------------------------------------------------------
 
 
