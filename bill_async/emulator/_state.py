@@ -6,11 +6,12 @@ test thread may inspect it while a server thread serves.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 import secrets
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import attrs
@@ -129,6 +130,13 @@ class OrgData:
     # CreditMemo has none).
     v3_only: dict[str, dict[str, Any]] = attrs.field(factory=dict, repr=False)
     bank_balance: float = 0.0
+    # While a page of records is made (``grouped``): the page's ids, and the objects of an
+    # entity that name one of them by a key, found in one pass for the page rather than in one
+    # pass per record.
+    _group_ids: frozenset[str] = attrs.field(default=frozenset(), init=False, repr=False)
+    _groups: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = attrs.field(
+        factory=dict, init=False, repr=False
+    )
 
     def table(self, entity: str) -> dict[str, dict[str, Any]]:
         """The objects of ``entity`` by id, in creation order."""
@@ -180,6 +188,32 @@ class OrgData:
 
     def all(self, entity: str) -> Iterator[dict[str, Any]]:
         return iter(self.table(entity).values())
+
+    def naming(self, entity: str, key: str, object_id: str) -> list[dict[str, Any]]:
+        """The objects of ``entity`` whose ``key`` is ``object_id`` (an invoice's payments),
+        in creation order."""
+        if object_id not in self._group_ids:
+            return [obj for obj in self.all(entity) if obj[key] == object_id]
+        groups = self._groups.get((entity, key))
+        if groups is None:
+            groups = self._groups[entity, key] = {}
+            for obj in self.all(entity):
+                named = obj[key]
+                # Only text equals an id: anything else is in no group, as it equals none.
+                if isinstance(named, str) and named in self._group_ids:
+                    groups.setdefault(named, []).append(obj)
+        return groups.get(object_id, [])
+
+    @contextlib.contextmanager
+    def grouped(self, object_ids: Iterable[str]) -> Iterator[None]:
+        """Within it, ``naming`` finds what names any of ``object_ids`` (the records of a
+        list's page) in one pass over each (entity, key). For reads that write nothing: a
+        write within would not be seen."""
+        self._group_ids, self._groups = frozenset(object_ids), {}
+        try:
+            yield
+        finally:
+            self._group_ids, self._groups = frozenset(), {}
 
 
 class State:
