@@ -521,8 +521,9 @@ class Emulator:
         try:
             return self._handlers[endpoint.path](call)
         finally:
-            if endpoint.kind is not Kind.READ:  # its changes make webhook events
-                state.webhooks.observe(call.org)
+            if endpoint.kind is not Kind.READ:  # it may have changed anything
+                state.wrote()
+                state.webhooks.observe(call.org)  # its changes make webhook events
 
 
 _LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})

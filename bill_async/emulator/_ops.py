@@ -117,7 +117,8 @@ def generic_handler(endpoint: Endpoint) -> Handler | None:
         template = ENTITIES[entity].template
 
         def list_handler(call: Call) -> Any:
-            return run_list(call.org.all(entity), call.data, template)
+            kept = call.state.kept_list(call.org, entity)
+            return run_list(call.org.all(entity), call.data, template, kept)
 
         return list_handler
     if parts[0] == "Crud" and len(parts) == 3:

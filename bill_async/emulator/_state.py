@@ -6,11 +6,12 @@ test thread may inspect it while a server thread serves.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 import secrets
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import attrs
@@ -18,6 +19,7 @@ import attrs
 from ._config import EmulatorConfig
 from ._entities import ENTITIES, IdMaker, format_ms, is_id_of
 from ._errors import NO_DATA, Fault, invalid_data_key, invalid_field_value, missing_data
+from ._sorted import KeptList, SortedLists
 
 __all__ = ["Counters", "Document", "OrgData", "Session", "State", "WebhookCounters"]
 
@@ -128,6 +130,13 @@ class OrgData:
     # CreditMemo has none).
     v3_only: dict[str, dict[str, Any]] = attrs.field(factory=dict, repr=False)
     bank_balance: float = 0.0
+    # While a page of records is made (``grouped``): the page's ids, and the objects of an
+    # entity that name one of them by a key, found in one pass for the page rather than in one
+    # pass per record.
+    _group_ids: frozenset[str] = attrs.field(default=frozenset(), init=False, repr=False)
+    _groups: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = attrs.field(
+        factory=dict, init=False, repr=False
+    )
 
     def table(self, entity: str) -> dict[str, dict[str, Any]]:
         """The objects of ``entity`` by id, in creation order."""
@@ -180,6 +189,32 @@ class OrgData:
     def all(self, entity: str) -> Iterator[dict[str, Any]]:
         return iter(self.table(entity).values())
 
+    def naming(self, entity: str, key: str, object_id: str) -> list[dict[str, Any]]:
+        """The objects of ``entity`` whose ``key`` is ``object_id`` (an invoice's payments),
+        in creation order."""
+        if object_id not in self._group_ids:
+            return [obj for obj in self.all(entity) if obj[key] == object_id]
+        groups = self._groups.get((entity, key))
+        if groups is None:
+            groups = self._groups[entity, key] = {}
+            for obj in self.all(entity):
+                named = obj[key]
+                # Only text equals an id: anything else is in no group, as it equals none.
+                if isinstance(named, str) and named in self._group_ids:
+                    groups.setdefault(named, []).append(obj)
+        return groups.get(object_id, [])
+
+    @contextlib.contextmanager
+    def grouped(self, object_ids: Iterable[str]) -> Iterator[None]:
+        """Within it, ``naming`` finds what names any of ``object_ids`` (the records of a
+        list's page) in one pass over each (entity, key). For reads that write nothing: a
+        write within would not be seen."""
+        self._group_ids, self._groups = frozenset(object_ids), {}
+        try:
+            yield
+        finally:
+            self._group_ids, self._groups = frozenset(), {}
+
 
 class State:
     """Everything that changes while the emulator runs."""
@@ -198,6 +233,10 @@ class State:
         # devKey -> the clock times of its recent calls that text or email someone (v3)
         self.messages: dict[str, deque[float]] = {}
         self._last_ms = 0
+        # Moved by every call that may write (``wrote``): what is kept sorted for lists is
+        # good for one generation only.
+        self.generation = 0
+        self.sorted_lists = SortedLists()
         self.runtime_ids = IdMaker(random.Random(f"runtime:{config.seed}"), self.issued)
         names = IdMaker(random.Random(f"orgs:{config.seed}"), self.issued)
         self.orgs: dict[str, OrgData] = {}
@@ -220,6 +259,7 @@ class State:
 
             seed_org(self, org)
             org.seeded = True
+            self.wrote()
         return org
 
     def find(self, object_id: str) -> tuple[OrgData, str] | None:
@@ -230,10 +270,28 @@ class State:
                 return org, entity
         return None
 
+    # -- writes -------------------------------------------------------------------------------
+
+    def wrote(self) -> None:
+        """Something may have changed: an object made, deleted, archived or changed, by any
+        path. Every call of either face that is not a read says so when it is done, and so
+        does every write's timestamp (``stamp``), so that a read never sees a list kept
+        sorted from before a change."""
+        self.generation += 1
+
+    def kept_list(self, org: OrgData, entity: str) -> KeptList:
+        """``org``'s objects of ``entity``, with their sorted orders kept until the next
+        write. Read under the lock, as every list is: no write can run in between."""
+        return KeptList(
+            self.sorted_lists, self.generation, (org.org_id, entity), lambda: org.all(entity)
+        )
+
     # -- time ---------------------------------------------------------------------------------
 
     def stamp(self) -> str:
-        """A timestamp for a write: the wall clock, but always after the previous write's."""
+        """A timestamp for a write: the wall clock, but always after the previous write's.
+        Taking one marks a write (``wrote``)."""
+        self.wrote()
         ms = max(int(self.config.wall_clock() * 1000), self._last_ms + 1)
         self._last_ms = ms
         return format_ms(ms)

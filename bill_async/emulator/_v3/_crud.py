@@ -342,13 +342,17 @@ def _bulk_answer(call: V3Call, records: list[dict[str, Any]], status: int) -> An
 
 def _list(spec: RecordSpec) -> Handler:
     def handle(call: V3Call) -> Answer:
-        page = page_of(spec, call.org.all(spec.entity), call.query, call.op.path)
+        kept = call.state.kept_list(call.org, spec.entity)
+        page = page_of(spec, call.org.all(spec.entity), call.query, call.op.path, kept)
         payload: dict[str, Any] = {}
         if page.next_page is not None:
             payload["nextPage"] = page.next_page
         if page.prev_page is not None:
             payload["prevPage"] = page.prev_page
-        payload["results"] = [spec.to_v3(call.org, obj) for obj in page.rows]
+        # What the records' answers find of other objects (an invoice's payments): one pass
+        # over them for the page.
+        with call.org.grouped(obj["id"] for obj in page.rows):
+            payload["results"] = [spec.to_v3(call.org, obj) for obj in page.rows]
         return Answer(200, payload)
 
     return handle

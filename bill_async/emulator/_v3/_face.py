@@ -361,7 +361,8 @@ class V3Face:
         try:
             return self._encode(route.handler(call))
         finally:
-            if route.op.kind is not Kind.READ:
+            if route.op.kind is not Kind.READ:  # it may have changed anything
+                call.state.wrote()
                 call.state.webhooks.observe(call.org)
 
     def _sign_in(self, body: dict[str, Any], request: _Request) -> dict[str, Any]:

@@ -12,7 +12,9 @@ sort on a key the record does not have is refused with BDC_1130.
 A page's ``nextPage`` is an opaque cursor naming the next position in the same filters and
 sort (the organization's objects in creation order, then sorted); it ends when there is no
 next page. A cursor of another list or other filters, or a ``page`` that is no cursor, is
-refused with 400.
+refused with 400. A sorted list reads the objects kept sorted since the last write
+(``_sorted``), bisected by a first filter ``field:gte:value`` on the first sort field,
+ascending: the same pages as filtering and sorting every object for each.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import attrs
 
 from .._entities import parse_time
 from .._errors import invalid_field_value, invalid_filter_field
+from .._sorted import KeptList, SortedRows, SortKey
 from ._convert import shared_rule
 from ._records import RecordSpec
 from ._wire import bad_request
@@ -146,14 +149,19 @@ def _getter(spec: RecordSpec, field: str) -> tuple[str, Value]:
     return kind, value
 
 
-def _predicate(spec: RecordSpec, text: str) -> Callable[[Any], bool]:
+def _parts(text: str) -> tuple[str, str, str]:
+    """A filter's field, op and raw value."""
     field, op, raw = [*text.split(":", 2), "", ""][:3]
+    return field, op, raw.strip()
+
+
+def _predicate(spec: RecordSpec, text: str) -> Callable[[Any], bool]:
+    field, op, raw = _parts(text)
     if op not in _OPS:
         raise bad_request(
             f"Invalid filter operator {op!r} in {text!r}: one of {' '.join(sorted(_OPS))}."
         )
     kind, value = _getter(spec, field)
-    raw = raw.strip()
     if op in ("in", "nin"):
         want: Any = {_coerce(kind, part.strip(), field) for part in _unquote(raw).split(",")}
     else:
@@ -161,17 +169,58 @@ def _predicate(spec: RecordSpec, text: str) -> Callable[[Any], bool]:
     return lambda obj: _test(op, value(obj), want)
 
 
-def _sorted(spec: RecordSpec, rows: list[Any], text: str) -> list[Any]:
+def _orders(spec: RecordSpec, text: str) -> list[tuple[str, bool]]:
+    """A ``sort``'s fields and whether each is descending, the first field first."""
     orders = []
     for part in _split(text):
         field, _, direction = part.partition(":")
         if direction not in ("asc", "desc", ""):
             raise bad_request(f"Invalid sort {part!r}: field:asc or field:desc.")
-        orders.append((_getter(spec, field)[1], direction == "desc"))
+        _getter(spec, field)  # BDC_1130 for an unknown key
+        orders.append((field, direction == "desc"))
+    return orders
+
+
+def _sort_keys(spec: RecordSpec, orders: list[tuple[str, bool]]) -> list[tuple[SortKey, bool]]:
+    return [(_sort_key(_getter(spec, field)[1]), descending) for field, descending in orders]
+
+
+def _sorted(spec: RecordSpec, rows: list[Any], text: str) -> list[Any]:
     # The last key first, each sort stable: the first key decides. Missing values first.
-    for value, descending in reversed(orders):
-        rows.sort(key=_sort_key(value), reverse=descending)
+    for key, descending in reversed(_sort_keys(spec, _orders(spec, text))):
+        rows.sort(key=key, reverse=descending)
     return rows
+
+
+def _kept_rows(
+    spec: RecordSpec, kept: KeptList, filters: str, order: str, tests: list[Callable[[Any], bool]]
+) -> list[Any] | None:
+    """The filtered, sorted rows from the objects kept sorted (see ``_sorted``); None when the
+    sort's keys do not order totally."""
+    orders = _orders(spec, order)
+    if not orders:
+        return None
+    found = kept.sorted_by((spec.name, tuple(orders)), lambda: _sort_keys(spec, orders))
+    if found is None:
+        return None
+    rows: list[Any] = found.rows
+    parts = _split(filters)
+    first_field, descending = orders[0]
+    # Only the first filter: a filter before it is tested on every object, as the plain way
+    # tests it, and so fails where the plain way would.
+    start = _start_of(spec, parts[0], first_field, found) if parts and not descending else None
+    if start is not None:
+        rows, tests = rows[start:], tests[1:]
+    return [obj for obj in rows if all(test(obj) for test in tests)] if tests else rows
+
+
+def _start_of(spec: RecordSpec, text: str, field: str, found: SortedRows) -> int | None:
+    """Where the rows a ``field:gte:value`` filter keeps start in ``found`` (sorted by
+    ``field`` first, ascending); None for any other filter."""
+    named, op, raw = _parts(text)
+    if named != field or op != "gte":
+        return None
+    return found.start_at(_coerce(_getter(spec, field)[0], _unquote(raw), field))
 
 
 def _sort_key(value: Value) -> Callable[[Any], tuple[bool, Any]]:
@@ -211,15 +260,30 @@ def _offset(page: str, signature: int) -> int:
     raise bad_request("Invalid page: pass the nextPage or prevPage of the same list.")
 
 
-def page_of(spec: RecordSpec, objects: Iterable[Any], query: Mapping[str, str], scope: str) -> Page:
+def page_of(
+    spec: RecordSpec,
+    objects: Iterable[Any],
+    query: Mapping[str, str],
+    scope: str,
+    kept: KeptList | None = None,
+) -> Page:
     """One page of ``objects`` (v2 objects of ``spec``) by a list's query parameters;
-    ``scope`` names the list (its path), so that a cursor serves only its own list."""
+    ``scope`` names the list (its path), so that a cursor serves only its own list. With
+    ``kept`` (the same objects), a sorted list is read from what is kept sorted since the last
+    write: the same page, without sorting every object again."""
     size = page_size(query)
     filters, order = query.get("filters", ""), query.get("sort", "")
     tests = [_predicate(spec, part) for part in _split(filters)]
-    rows = [obj for obj in objects if all(test(obj) for test in tests)]
-    if order:
-        rows = _sorted(spec, rows, order)
+    rows = None
+    if kept is not None and order:
+        try:
+            rows = _kept_rows(spec, kept, filters, order, tests)
+        except Exception:  # the plain way below refuses it (or fails) as it always has
+            rows = None
+    if rows is None:
+        rows = [obj for obj in objects if all(test(obj) for test in tests)]
+        if order:
+            rows = _sorted(spec, rows, order)
     return slice_page(rows, size, query.get("page"), f"{scope}\n{filters}\n{order}")
 
 

@@ -464,9 +464,7 @@ _INVOICE_LINES = Lines(
 def _invoice_extra(org: OrgData, obj: Mapping[str, Any], record: dict[str, Any]) -> None:
     """The invoice's payments, from the received payments applied to it."""
     payments = []
-    for pay in org.all("InvoicePay"):
-        if pay["invoiceId"] != obj["id"]:
-            continue
+    for pay in org.naming("InvoicePay", "invoiceId", obj["id"]):
         received = org.get("ReceivedPay", pay["receivedPayId"]) or {}
         payments.append(
             {
