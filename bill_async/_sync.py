@@ -20,6 +20,7 @@ import enum
 import sqlite3
 import threading
 import time
+import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -31,10 +32,11 @@ import attrs
 
 from ._exceptions import BillError
 from ._v2._client import Client
-from ._v2._codec import RecordTexts, loads, record_texts
+from ._v2._codec import MemberTexts, RecordTexts, loads, member_texts, record_texts
 from ._v2._convert import (
     ZERO_ID,
     FieldKind,
+    core_type,
     exact_date,
     exact_timestamp,
     field_kinds,
@@ -160,26 +162,44 @@ def _column_lines(var: str, wire: str, kind: FieldKind) -> list[str]:
         FieldKind.DATE: [f"exact_date({var})"],  # the column is the text as sent
         FieldKind.TIMESTAMP: [f"{var} = exact_timestamp({var}).isoformat()"],
         FieldKind.ENUM: [f"if type({var}) is not str: not_fast()"],  # the code as sent
-        FieldKind.MODEL: [f"if type({var}) is not dict: not_fast()", f"{var} = dumps({var})"],
-        FieldKind.MODELS: [
-            f"if type({var}) is not list: not_fast()",
-            f"for item in {var}:",
-            "    if type(item) is not dict: not_fast()",
-            f"{var} = dumps({var})",
-        ],
     }[kind]
     return [*lines, f"if {var} is not None:", *(f"    {line}" for line in body)]
+
+
+_NESTED = (FieldKind.MODEL, FieldKind.MODELS)
+
+
+def _nested_columns(entity: str) -> tuple[list[int], MemberTexts | None]:
+    """Where the columns of nested objects are among ``_columns(entity)``, and the reader of
+    their JSON from the record's text: a nested column holds its member's JSON as BILL sent it
+    (as the ``wire`` column holds the record's), whichever way the row is made."""
+    model = MODELS_BY_ENTITY[entity]
+    types = {field.name: core_type(field.type) for field in attrs.fields(model)}
+    fields = [(name, wire, kind) for name, wire, kind in field_kinds(model) if name != "id"]
+    places = [
+        index
+        for index, (name, _, kind) in enumerate(fields)
+        if kind in _NESTED or typing.get_origin(types[name]) in (list, dict)
+    ]
+    keys = tuple(fields[index][1] for index in places)
+    return places, member_texts(keys) if keys else None
 
 
 def _model_row(entity: str) -> RowMaker:
     """A record's row through its model: for the records the generated maker does not take."""
     structure = MODELS_BY_ENTITY[entity].from_wire
     names = _columns(entity)
+    places, read_nested = _nested_columns(entity)
 
     def row(wire: dict[str, Any], org_id: str, text: str | None, now: str) -> Row:
         record = structure(wire)
+        if text is None:
+            text = dumps(wire)
         columns = [_column_value(getattr(record, name)) for name in names]
-        return (wire.get("id"), org_id, *columns, dumps(wire) if text is None else text, now)
+        if read_nested is not None:
+            for place, member in zip(places, read_nested(text), strict=True):
+                columns[place] = member
+        return (wire.get("id"), org_id, *columns, text, now)
 
     return row
 
@@ -204,20 +224,24 @@ def _row_maker(entity: str) -> RowMaker:
         "exact_timestamp": exact_timestamp,
         "model_row": _model_row(entity),
     }
+    fields = [(wire, kind) for name, wire, kind in field_kinds(MODELS_BY_ENTITY[entity])]
+    fields = [field for field in fields if field[0] != "id"]
+    columns = [f"c{place}" for place in range(len(fields))]
+    places, names["read_nested"] = _nested_columns(entity)
+    nested = [columns[place] for place in places]
     reads: list[str] = []
-    columns: list[str] = []
-    for index, (name, wire, kind) in enumerate(field_kinds(MODELS_BY_ENTITY[entity])):
-        if name != "id":
-            columns.append(f"c{index}")
-            reads += _column_lines(f"c{index}", wire, kind)
+    for place, (wire, kind) in enumerate(fields):
+        if place not in places:  # the nested ones are read from the text, after
+            reads += _column_lines(columns[place], wire, kind)
     lines = [
         "def row(wire, org_id, text, now):",
         "    get = wire.get",
         "    try:",
-        *(f"        {line}" for line in reads),
+        *(f"        {line}" for line in reads or ["pass"]),
         "    except (NotFast, TypeError, ValueError, ArithmeticError):",
         "        return model_row(wire, org_id, text, now)",
         "    if text is None: text = dumps(wire)",
+        *([f"    {', '.join(nested)}, = read_nested(text)"] if nested else []),
         f"    return (get('id'), org_id, {', '.join(columns)}, text, now)",
     ]
     exec(compile("\n".join(lines), f"<bill_async export row {entity}>", "exec"), names)

@@ -90,3 +90,18 @@ def test_texts_are_kept_only_while_asked_and_only_for_list_answers(reader: str) 
         with _codec.record_texts() as inner:
             _codec.loads(b'{"response_data":[{"b":2},{"c":3}]}')
     assert list(kept.by_id.values()) == ['{"a":1}'] and len(inner.by_id) == 2
+
+
+def test_both_readers_give_each_members_text_as_written(reader: str) -> None:
+    read = _codec.member_texts(("billLineItems", "payments", "absent"))
+    text = (
+        ' { "billLineItems" : [ {"amount": 100.00, "d": "caf\\u00e9"} ] , "payments":null,'
+        ' "x": {"billLineItems": 1}, "billLineItems": [{"amount": 1E+2}] } '
+    )
+    # The last of a repeated key, as loads keeps it; null and absent are None.
+    assert read(text) == ('[{"amount": 1E+2}]', None, None)
+    escaped = '{"billLineItems":[ ],"payments":{"a":"\\ud800"}}'  # a lone surrogate, escaped
+    assert read(escaped) == ("[ ]", '{"a":"\\ud800"}', None)
+    for not_an_object in ("[1]", '"text"', '{"a":', ""):
+        with pytest.raises(ValueError):
+            read(not_an_object)

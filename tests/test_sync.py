@@ -475,8 +475,9 @@ def test_rows_read_from_the_wire_are_the_rows_made_through_models(
             record = loads(json.dumps(obj))
             assert fast(record, org, None, now) == through_model(record, org, None, now), entity
             for wire in _odd_variants(record):  # its text as sent: a NaN has no JSON of ours
-                row = fast(wire, org, "sent", now)
-                assert row == through_model(wire, org, "sent", now), entity
+                sent = json.dumps(wire, default=str)
+                row = fast(wire, org, sent, now)
+                assert row == through_model(wire, org, sent, now), entity
                 compared += 1
     assert compared > 10_000
 
@@ -505,6 +506,30 @@ def test_the_wire_column_keeps_the_text_bill_sent(tmp_path: Path) -> None:
         ("00901", records[0], "12.50", "Café"),
         ("00902", records[1], "1E+2", None),
     ]
+
+
+def test_a_nested_column_keeps_its_json_as_bill_wrote_it(tmp_path: Path) -> None:
+    from bill_async import _sync
+    from tests.fakebill import ORG, FakeBill, client
+
+    lines = '[ {"entity":"BillLineItem","id":"bli01","amount":100.00,"description":"caf\\u00e9"} ]'
+    records = [
+        '{"entity":"Bill","id":"00n01","amount":100.00,"billLineItems":' + lines + "}",
+        '{"entity":"Bill","id":"00n02","billLineItems":null}',
+    ]
+    body = '{"response_status":0,"response_message":"Success","response_data":[%s]}'
+    fake = FakeBill()
+    fake.on("List/Bill.json", httpx.Response(200, text=body % ",".join(records)))
+    database = _sync.open_database(tmp_path / "x.db", ["Bill"])
+
+    async def export() -> None:
+        async with client(fake) as bill:
+            await _sync.sync(bill, database, [ORG], ["Bill"])
+
+    anyio.run(export)
+    rows = database.execute("SELECT id, bill_line_items, amount FROM bills ORDER BY id").fetchall()
+    database.close()
+    assert rows == [("00n01", lines, "100.00"), ("00n02", None, None)]
 
 
 def test_pages_in_memory_are_bounded_per_organization(
