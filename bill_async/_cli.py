@@ -158,7 +158,7 @@ async def _run_sync(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             client = await stack.enter_async_context(
                 Client(where.auth, base_url=where.base_url, **shared)
             )
-            orgs = {org.org_id: org.org_name for org in await client.list_orgs()}
+            orgs = await _reachable_orgs(client, args.org or [])
             org_ids = _chosen_orgs(args, orgs, where)
         if database is None:
             database = await _open_sqlite(stack, args, entities)
@@ -222,6 +222,27 @@ def _is_postgres_url(text: str) -> bool:
 def _shown_url(url: str) -> str:
     """A database URL with its password masked, for messages and summaries."""
     return re.sub(r"^(postgres(?:ql)?://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+async def _reachable_orgs(client: Client, named: Sequence[str]) -> dict[str, str]:
+    """The organizations the sign-in reaches (ListOrgs), id -> name. The ``named`` ones sign in
+    meanwhile: the export's first pages go out a round trip sooner. A sign-in refused here is
+    left to the export to report (or, for an organization ListOrgs does not name, to
+    ``_chosen_orgs``); a session already in the stores is adopted, not made again."""
+    reachable: dict[str, str] = {}
+
+    async def list_orgs() -> None:
+        reachable.update({org.org_id: org.org_name for org in await client.list_orgs()})
+
+    async def sign_in(org_id: str) -> None:
+        with contextlib.suppress(BillError):
+            await client.for_org(org_id).login()
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(list_orgs)
+        for org_id in dict.fromkeys(named):
+            group.start_soon(sign_in, org_id)
+    return reachable
 
 
 def _chosen_orgs(args: argparse.Namespace, orgs: Mapping[str, str], where: Connection) -> list[str]:
@@ -479,7 +500,9 @@ def _subcommand(
     return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command's parser. The emulator's options are added only for a command line that
+    names it (``argv`` None: always), so that the other commands do not import the emulator."""
     parser = argparse.ArgumentParser(
         prog="bill-async",
         description="Export, keep current, inspect and emulate BILL (Bill.com) organizations.",
@@ -638,6 +661,8 @@ def build_parser() -> argparse.ArgumentParser:
     emulator_parser = _subcommand(
         commands, "emulator", [], "serve the local BILL v2 emulator", EMULATOR_HELP
     )
+    if argv is not None and "emulator" not in argv:
+        return parser
     try:
         from .emulator import add_cli_arguments
     except ImportError:
@@ -649,8 +674,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     """Run the command; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(arguments).parse_args(arguments)
     environment = os.environ if env is None else env
     try:
         if args.command == "emulator":

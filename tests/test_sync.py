@@ -628,3 +628,35 @@ def test_a_table_made_by_an_older_version_gains_the_new_fields_columns_filled(
     with contextlib.closing(sqlite3.connect(out)) as db:
         after = db.execute('SELECT id, "email", "pay_by" FROM vendors ORDER BY id').fetchall()
     assert after == before and any(email for _, email, _ in before)
+
+
+def test_the_named_organizations_sign_in_while_listorgs_is_asked() -> None:
+    from tests.fakebill import ORG, OTHER_ORG, Answer, FakeBill, Seen, client, error, ok
+
+    unknown = "00899NOSUCHORG000000"
+    fake = FakeBill()
+    signed_in = anyio.Event()
+
+    def login(seen: Seen) -> Answer:
+        if seen.org == unknown:
+            return error("BDC_1191", "Unable to find organization.")
+        signed_in.set()
+        return fake._login(seen)
+
+    async def list_orgs(seen: Seen) -> Answer:
+        with anyio.fail_after(5):  # answered only once a named organization has signed in
+            await signed_in.wait()
+        return ok([{"orgId": ORG, "orgName": "A"}, {"orgId": OTHER_ORG, "orgName": "B"}])
+
+    fake.on("Login.json", login)
+    fake.on("ListOrgs.json", list_orgs)
+
+    async def reach() -> dict[str, str]:
+        async with client(fake) as bill:
+            return await cli._reachable_orgs(bill, [OTHER_ORG, unknown, OTHER_ORG])
+
+    # The refused sign-in is left to the caller: ListOrgs does not name that organization.
+    assert anyio.run(reach) == {ORG: "A", OTHER_ORG: "B"}
+    assert sorted(seen.org for seen in fake.seen if seen.path == "Login.json") == sorted(
+        [OTHER_ORG, unknown]
+    )
