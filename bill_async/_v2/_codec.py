@@ -101,10 +101,24 @@ def _skip(text: str, at: int) -> int:
 
 def _envelope(text: str, texts: RecordTexts) -> dict[str, Any]:
     """A JSON object, read key by key: a ``response_data`` list object by object."""
+
+    def read(key: str, at: int) -> tuple[Any, int]:
+        if key == "response_data" and text[at] == "[":
+            return _records(text, at, texts)
+        return _scan(text, at)
+
+    return dict(_object_members(text, read))
+
+
+def _object_members(
+    text: str, read: Callable[[str, int], tuple[Any, int]]
+) -> list[tuple[str, Any]]:
+    """The members of the JSON object ``text`` in order, each value as ``read(key, at)`` reads
+    it from ``at`` (returning it and where it ends)."""
     at = _skip(text, 0)
     if text[at] != "{":
         raise ValueError("not an object")
-    envelope: dict[str, Any] = {}
+    members: list[tuple[str, Any]] = []
     at = _skip(text, at + 1)
     closed = text[at] == "}"
     while not closed:
@@ -114,11 +128,8 @@ def _envelope(text: str, texts: RecordTexts) -> dict[str, Any]:
         at = _skip(text, at)
         if text[at] != ":":
             raise ValueError("':' was expected")
-        at = _skip(text, at + 1)
-        if key == "response_data" and text[at] == "[":
-            envelope[key], at = _records(text, at, texts)
-        else:
-            envelope[key], at = _scan(text, at)
+        value, at = read(key, _skip(text, at + 1))
+        members.append((key, value))
         at = _skip(text, at)
         closed = text[at] == "}"
         if not closed:
@@ -127,7 +138,7 @@ def _envelope(text: str, texts: RecordTexts) -> dict[str, Any]:
             at = _skip(text, at + 1)
     if _skip(text, at + 1) != len(text):
         raise ValueError("extra data")
-    return envelope
+    return members
 
 
 def _records(text: str, at: int, texts: RecordTexts) -> tuple[list[Any], int]:
@@ -222,30 +233,16 @@ def _member(written: str) -> str | None:
 
 
 def _json_members(text: str, keys: tuple[str, ...]) -> tuple[str | None, ...]:
-    found: dict[str, str | None] = dict.fromkeys(keys)
+    def written(key: str, at: int) -> tuple[str, int]:
+        _, end = _scan(text, at)
+        return text[at:end], end
+
     try:
-        at = _skip(text, 0)
-        if text[at] != "{":
-            raise ValueError("not an object")
-        at = _skip(text, at + 1)
-        closed = text[at] == "}"
-        while not closed:
-            if text[at] != '"':
-                raise ValueError("a key was expected")
-            key, at = _scanstring(text, at + 1)
-            at = _skip(text, at)
-            if text[at] != ":":
-                raise ValueError("':' was expected")
-            start = _skip(text, at + 1)
-            _, at = _scan(text, start)
-            if key in found:
-                found[key] = _member(text[start:at])
-            at = _skip(text, at)
-            closed = text[at] == "}"
-            if not closed:
-                if text[at] != ",":
-                    raise ValueError("',' or '}' was expected")
-                at = _skip(text, at + 1)
+        members = _object_members(text, written)
     except (IndexError, StopIteration) as error:
         raise ValueError(f"not a JSON object: {error!r}") from None
+    found: dict[str, str | None] = dict.fromkeys(keys)
+    for key, value in members:  # the last of a key written twice, as loads keeps
+        if key in found:
+            found[key] = _member(value)
     return tuple(found[key] for key in keys)
