@@ -197,16 +197,15 @@ async def _open_postgres(
     stack: contextlib.AsyncExitStack, args: argparse.Namespace, entities: list[str]
 ) -> Any:
     shown = _shown_url(args.out)
-    if args.api == "v3":
-        _fail(f"--out {shown}: --api v3 exports into a SQLite file only")
     try:
         import psycopg
 
-        from ._postgres import PostgresExport
+        from ._postgres import PostgresExport, PostgresV3Export
     except ImportError as missing:
         _fail(f"--out {shown} needs 'pip install bill-async[postgres]' ({missing})")
+    opener = PostgresV3Export.open if args.api == "v3" else PostgresExport.open
     try:
-        database = await PostgresExport.open(args.out, entities)
+        database: PostgresExport | PostgresV3Export = await opener(args.out, entities)
     except psycopg.Error as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         _fail(f"--out {shown}: {reason}")

@@ -11,11 +11,16 @@ database: the schema is made and brought up to date (a column for each field a m
 under an advisory lock, and rows are upserted by id, a row rewritten only when its record
 changed. Nothing but BILL's records, the organization and the checkpoints is written: no
 session, key or password.
+
+``sync --api v3`` writes the v3 export's tables (``v3_vendors``, ... and ``v3_checkpoints``, as
+in SQLite) through ``PostgresV3Export``: ``updated_time`` ``TIMESTAMPTZ``, ``archived``
+``BOOLEAN``, ``wire`` ``JSON``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import datetime as _dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import anyio
@@ -24,8 +29,9 @@ import psycopg
 from ._sync import LISTABLE, _page_rows, backfill
 from ._v2._convert import FieldKind, field_kinds
 from ._v2._models import MODELS_BY_ENTITY
+from .v3._sync import record_rows, table_of
 
-__all__ = ["PostgresExport"]
+__all__ = ["PostgresExport", "PostgresV3Export"]
 
 _TYPES = {
     FieldKind.PLAIN: "TEXT",
@@ -189,3 +195,132 @@ async def _add_new_columns(connection: psycopg.AsyncConnection[Any], entity: str
             f'UPDATE "{table}" SET {sets} WHERE id = %s',
             [(*values, row_id) for row_id, values in backfill(entity, names, stored)],
         )
+
+
+_V3_CHECKPOINTS = (
+    "CREATE TABLE IF NOT EXISTS v3_checkpoints (org_id TEXT NOT NULL, list TEXT NOT NULL,"
+    " updated_time TEXT NOT NULL, PRIMARY KEY (org_id, list))"
+)
+_V3_SAVE_CHECKPOINT = (
+    "INSERT INTO v3_checkpoints (org_id, list, updated_time) VALUES (%s, %s, %s)"
+    " ON CONFLICT (org_id, list) DO UPDATE SET updated_time = EXCLUDED.updated_time"
+)
+
+
+def _v3_create_table(group: str) -> str:
+    return (
+        f'CREATE TABLE IF NOT EXISTS "{table_of(group)}" (id TEXT PRIMARY KEY,'
+        " org_id TEXT NOT NULL, updated_time TIMESTAMPTZ, archived BOOLEAN, wire JSON NOT NULL,"
+        " synced_at TIMESTAMPTZ NOT NULL)"
+    )
+
+
+def _v3_upsert(group: str) -> str:
+    """As SQLite's: a row holding a more recent record, or the same one, is kept."""
+    table = table_of(group)
+    return (
+        f'INSERT INTO "{table}" (id, org_id, updated_time, archived, wire, synced_at)'
+        " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO UPDATE SET"
+        " org_id = EXCLUDED.org_id, updated_time = EXCLUDED.updated_time,"
+        " archived = EXCLUDED.archived, wire = EXCLUDED.wire, synced_at = EXCLUDED.synced_at"
+        f' WHERE "{table}".wire::text IS DISTINCT FROM EXCLUDED.wire::text'
+        f' AND ("{table}".updated_time IS NULL OR EXCLUDED.updated_time IS NULL'
+        f' OR EXCLUDED.updated_time >= "{table}".updated_time)'
+    )
+
+
+def _v3_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row of ``record_rows`` as PostgreSQL's columns take it: a time BILL wrote in a form
+    ``fromisoformat`` does not read is kept in ``wire`` only."""
+    row_id, org_id, updated, archived, wire, synced_at = row
+    try:
+        when = None if updated is None else _dt.datetime.fromisoformat(updated)
+    except ValueError:
+        when = None
+    return (row_id, org_id, when, None if archived is None else bool(archived), wire, synced_at)
+
+
+def _utc_now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.UTC)
+
+
+class PostgresV3Export:
+    """The v3 export's PostgreSQL database (``V3ExportWriter``), written through one
+    connection, a transaction at a time. Make it with ``await PostgresV3Export.open(url,
+    groups)``; close it with ``await export.aclose()``."""
+
+    errors: tuple[type[Exception], ...] = (psycopg.Error,)
+
+    def __init__(
+        self,
+        connection: psycopg.AsyncConnection[Any],
+        now: Callable[[], _dt.datetime] = _utc_now,
+    ) -> None:
+        self._connection = connection
+        self._now = now
+        self._turn = anyio.Lock()  # one transaction at a time on the one connection
+
+    def __repr__(self) -> str:
+        info = self._connection.info
+        return f"<PostgresV3Export {info.host}:{info.port}/{info.dbname}>"
+
+    @classmethod
+    async def open(
+        cls, url: str, groups: Iterable[str], now: Callable[[], _dt.datetime] = _utc_now
+    ) -> PostgresV3Export:
+        """Connect, and make the tables of ``groups`` where they are missing. Raises
+        ``psycopg.Error``, as ``PostgresExport.open`` does."""
+        connection = await psycopg.AsyncConnection.connect(url, connect_timeout=CONNECT_TIMEOUT)
+        try:
+            async with connection.transaction():
+                await connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+                await connection.execute(_V3_CHECKPOINTS)
+                for group in groups:
+                    await connection.execute(_v3_create_table(group))
+        except BaseException:
+            await connection.close()
+            raise
+        return cls(connection, now)
+
+    async def aclose(self) -> None:
+        await self._connection.close()
+
+    async def read_checkpoint(self, org_id: str, group: str) -> str | None:
+        async with self._turn:
+            cursor = await self._connection.execute(
+                "SELECT updated_time FROM v3_checkpoints WHERE org_id = %s AND list = %s",
+                (org_id, group),
+            )
+            row = await cursor.fetchone()
+            await self._connection.commit()
+        return None if row is None else str(row[0])
+
+    async def drop_checkpoint(self, org_id: str, group: str) -> None:
+        async with self._turn, self._connection.transaction():
+            await self._connection.execute(
+                "DELETE FROM v3_checkpoints WHERE org_id = %s AND list = %s", (org_id, group)
+            )
+
+    async def write_page(
+        self, org_id: str, group: str, page: Sequence[dict[str, Any]], checkpoint: str | None
+    ) -> int:
+        """Upsert a page of v3 records and move the checkpoint, in one transaction; returns
+        the rows changed."""
+        rows = [_v3_row(row) for row in record_rows(org_id, group, page, self._now())]
+        connection = self._connection
+        async with self._turn, connection.transaction(), connection.cursor() as cursor:
+            await cursor.executemany(_v3_upsert(group), rows)
+            written = cursor.rowcount
+            if checkpoint is not None:
+                await cursor.execute(_V3_SAVE_CHECKPOINT, (org_id, group, checkpoint))
+        return max(written, 0)
+
+    async def rows(self, group: str) -> list[tuple[Any, ...]]:
+        """Every row of a list's table (for tests and inspection)."""
+        async with self._turn:
+            cursor = await self._connection.execute(
+                f'SELECT * FROM "{table_of(group)}" ORDER BY id'
+            )
+            found = await cursor.fetchall()
+            await self._connection.commit()
+        return found

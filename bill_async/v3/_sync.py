@@ -30,7 +30,7 @@ import sqlite3
 import time
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import anyio
 
@@ -53,7 +53,9 @@ from ._pagination import _page as read_page
 
 __all__ = [
     "EXPORTED",
+    "V3ExportWriter",
     "open_v3_database",
+    "record_rows",
     "resolve_v3_lists",
     "sync_v3",
     "upsert_records",
@@ -168,6 +170,20 @@ def _row(
     )
 
 
+def record_rows(
+    org_id: str, group: str, records: Iterable[Mapping[str, Any]], now: _dt.datetime
+) -> list[tuple[Any, ...]]:
+    """The rows of ``records`` (as BILL sent them, but for ``DERIVED`` keys): id, org_id,
+    updated_time (text), archived (0, 1 or None), wire (JSON text), synced_at (text)."""
+    stamp = now.isoformat()
+    derived = DERIVED.get(group, ())
+    return [
+        _row(org_id, record, stamp, derived)
+        for record in records
+        if isinstance(record.get("id"), str)
+    ]
+
+
 def upsert_records(
     connection: sqlite3.Connection,
     org_id: str,
@@ -179,22 +195,49 @@ def upsert_records(
     inside the caller's transaction; a row holding a more recent record is kept. Returns the
     rows changed."""
     statement = _upsert_statement(group)
-    stamp = now.isoformat()
-    derived = DERIVED.get(group, ())
     return sum(
-        connection.execute(statement, _row(org_id, record, stamp, derived)).rowcount
-        for record in records
-        if isinstance(record.get("id"), str)
+        connection.execute(statement, row).rowcount
+        for row in record_rows(org_id, group, records, now)
     )
+
+
+class V3ExportWriter(Protocol):
+    """Where the v3 export is written (SQLite's ``_V3Writer``, PostgreSQL's
+    ``PostgresV3Export``): a checkpoint per (organization, list), and pages written with their
+    checkpoint in one transaction. ``errors``: the database's own exceptions, which stop one
+    target."""
+
+    errors: tuple[type[Exception], ...]
+
+    async def read_checkpoint(self, org_id: str, group: str) -> str | None: ...
+
+    async def drop_checkpoint(self, org_id: str, group: str) -> None: ...
+
+    async def write_page(
+        self, org_id: str, group: str, page: Sequence[dict[str, Any]], checkpoint: str | None
+    ) -> int: ...
 
 
 class _V3Writer:
     """The export's writes: a page and its checkpoint in one transaction, on a worker thread."""
 
+    errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+
     def __init__(self, connection: sqlite3.Connection, now: Callable[[], _dt.datetime]) -> None:
         self._db = connection
         self._now = now
         self.run = _Writer(connection).run  # one job at a time, in a thread
+
+    async def read_checkpoint(self, org_id: str, group: str) -> str | None:
+        return await self.run(self.checkpoint, org_id, group)
+
+    async def drop_checkpoint(self, org_id: str, group: str) -> None:
+        await self.run(self.forget, org_id, group)
+
+    async def write_page(
+        self, org_id: str, group: str, page: Sequence[dict[str, Any]], checkpoint: str | None
+    ) -> int:
+        return await self.run(self.write, org_id, group, page, checkpoint)
 
     def checkpoint(self, org_id: str, group: str) -> str | None:
         row = self._db.execute(
@@ -259,7 +302,7 @@ async def watermark_pages(
 
 async def _sync_list(
     client: Client,
-    writer: _V3Writer,
+    writer: V3ExportWriter,
     target: SyncTarget,
     *,
     full: bool,
@@ -268,8 +311,8 @@ async def _sync_list(
 ) -> None:
     op = EXPORTED[target.entity]
     if full:
-        await writer.run(writer.forget, target.org_id, target.entity)
-    since = await writer.run(writer.checkpoint, target.org_id, target.entity)
+        await writer.drop_checkpoint(target.org_id, target.entity)
+    since = await writer.read_checkpoint(target.org_id, target.entity)
 
     async def fetch(query: dict[str, Any]) -> Any:
         target.calls += 1
@@ -279,8 +322,8 @@ async def _sync_list(
         async for page in pages:
             last = page[-1].get("updatedTime")
             checkpoint = last if isinstance(last, str) else None
-            target.written += await writer.run(
-                writer.write, target.org_id, target.entity, page, checkpoint
+            target.written += await writer.write_page(
+                target.org_id, target.entity, page, checkpoint
             )
             target.fetched += len(page)
             progress(target)
@@ -292,7 +335,7 @@ def _utc_now() -> _dt.datetime:
 
 async def sync_v3(
     client: Client,
-    connection: sqlite3.Connection,
+    connection: sqlite3.Connection | V3ExportWriter,
     org_ids: Sequence[str],
     groups: Sequence[str],
     *,
@@ -303,11 +346,14 @@ async def sync_v3(
     now: Callable[[], _dt.datetime] = _utc_now,
 ) -> SyncResult:
     """Export the v3 lists ``groups`` of every org in ``org_ids`` into ``connection`` (opened
-    by ``open_v3_database``). The organizations and lists run at once, within BILL's limits
+    by ``open_v3_database``, or a ``V3ExportWriter`` such as ``PostgresV3Export``; ``now``
+    stamps SQLite's rows). The organizations and lists run at once, within BILL's limits
     (the governor); a failed (organization, list) is reported in the result and does not stop
     the others."""
     started = clock()
-    writer = _V3Writer(connection, now)
+    writer = (
+        _V3Writer(connection, now) if isinstance(connection, sqlite3.Connection) else connection
+    )
     report = progress or (lambda target: None)
     targets = [SyncTarget(org, group) for org in org_ids for group in groups]
     calls_before = client.requests_sent
@@ -324,7 +370,7 @@ async def sync_v3(
             )
         except BillError as error:
             target.error = f"{type(error).__name__}: {error}"
-        except sqlite3.Error as error:
+        except writer.errors as error:  # a locked or full database: this target stops here
             target.error = f"the database: {error}"
         target.done = True
         report(target)
