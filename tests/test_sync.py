@@ -104,10 +104,12 @@ def test_sync_exports_every_org_and_a_second_run_fetches_nothing_new(
     code, stdout, _ = run(args, env_for(served), capsys)
     assert code == 0
     assert " 0 records written" in stdout
-    # Read again: only the records in each checkpoint's own millisecond, one per org and entity
-    # here (the demo data, like BILL's, has few records to a millisecond).
+    # Read again: vendors and customers in full (their balances move without their updatedTime),
+    # of bills and invoices only the records in each checkpoint's own millisecond, one per org
+    # and entity here (the demo data, like BILL's, has few records to a millisecond).
     fetched = int(stdout.split(" records written (")[1].split(" fetched")[0])
-    assert fetched <= len(orgs) * len(ENTITIES)
+    in_full = sum(len(served.emulator.objects(o, e)) for o in orgs for e in ("Vendor", "Customer"))
+    assert in_full < fetched <= in_full + len(orgs) * 2
     lists = {p: n for p, n in served.emulator.counters.paths.items() if p.startswith("List/")}
     assert lists == {f"List/{e}.json": len(orgs) for e in ("Vendor", "Customer", "Bill", "Invoice")}
 
@@ -135,6 +137,35 @@ def test_sync_exports_every_org_and_a_second_run_fetches_nothing_new(
             "SELECT is_active FROM vendors WHERE id = ?", (vendors[1]["id"],)
         ).fetchone()
         assert active == 0
+
+
+def test_a_vendors_balance_moved_by_its_bill_is_current_after_an_incremental_run(
+    served: RunningEmulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "bill.db"
+    args = ["sync", "--out", str(out), "--quiet", "--entity", "Vendor", "--entity", "Bill"]
+    assert run(args, env_for(served), capsys)[0] == 0
+    org = served.emulator.org_ids[2]
+    bill = next(b for b in served.emulator.objects(org, "Bill") if Decimal(str(b["dueAmount"])))
+    vendor_id = bill["vendorId"]
+    vendor_before = served.emulator.get(vendor_id)
+
+    async def make_inactive() -> None:
+        auth = bill_async.CredentialLogin(DEMO_USER_NAME, DEMO_PASSWORD, org, DEMO_DEV_KEY)
+        async with bill_async.Client(auth, base_url=served.base_url) as client:
+            await client.bills.delete(bill["id"])
+
+    anyio.run(make_inactive)
+    vendor_now = served.emulator.get(vendor_id)
+    assert vendor_before is not None and vendor_now is not None
+    # What the export must follow: the balance moved, the vendor's updatedTime did not.
+    assert vendor_now["balance"] != vendor_before["balance"]
+    assert vendor_now["updatedTime"] == vendor_before["updatedTime"]
+    code, stdout, _ = run(args, env_for(served), capsys)
+    assert code == 0 and " 2 records written" in stdout  # the bill and its vendor
+    with contextlib.closing(sqlite3.connect(out)) as db:
+        (balance,) = db.execute("SELECT balance FROM vendors WHERE id = ?", (vendor_id,)).fetchone()
+    assert Decimal(balance) == Decimal(str(vendor_now["balance"]))
 
 
 @pytest.mark.parametrize(
