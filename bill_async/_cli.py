@@ -237,10 +237,16 @@ async def _reachable_orgs(client: Client, named: Sequence[str]) -> dict[str, str
         with contextlib.suppress(BillError):
             await client.for_org(org_id).login()
 
-    async with anyio.create_task_group() as group:
-        group.start_soon(list_orgs)
-        for org_id in dict.fromkeys(named):
-            group.start_soon(sign_in, org_id)
+    try:
+        async with anyio.create_task_group() as group:
+            group.start_soon(list_orgs)
+            for org_id in dict.fromkeys(named):
+                group.start_soon(sign_in, org_id)
+    except BaseExceptionGroup as failed:
+        # Only ListOrgs raises (the sign-ins keep their refusals): its error, as callers know it.
+        if len(failed.exceptions) == 1:
+            raise failed.exceptions[0] from None
+        raise
     return reachable
 
 

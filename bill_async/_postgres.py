@@ -231,12 +231,15 @@ def _v3_upsert(group: str) -> str:
 
 def _v3_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
     """A row of ``record_rows`` as PostgreSQL's columns take it: a time BILL wrote in a form
-    ``fromisoformat`` does not read is kept in ``wire`` only."""
+    ``fromisoformat`` does not read is kept in ``wire`` only; one without an offset is UTC, as
+    v3's times are (not the database session's zone)."""
     row_id, org_id, updated, archived, wire, synced_at = row
     try:
         when = None if updated is None else _dt.datetime.fromisoformat(updated)
     except ValueError:
         when = None
+    if when is not None and when.tzinfo is None:
+        when = when.replace(tzinfo=_dt.UTC)
     return (row_id, org_id, when, None if archived is None else bool(archived), wire, synced_at)
 
 

@@ -32,7 +32,7 @@ import attrs
 
 from ._exceptions import BillError
 from ._v2._client import Client
-from ._v2._codec import MemberTexts, RecordTexts, loads, member_texts, record_texts
+from ._v2._codec import RecordTexts, loads, member_texts, record_texts
 from ._v2._convert import (
     ZERO_ID,
     FieldKind,
@@ -119,12 +119,12 @@ def _column_value(value: Any) -> Any:
 # A row is read straight from the wire record where the field's conversion is known: the
 # columns hold what ``_column_value`` makes of the model's values, and for a value the model
 # reads as sent, or in one known form, that is a function of the wire value alone (a date's
-# column is its wire text, an amount's the text of its Decimal, a nested object's the JSON of
-# its wire dict). Building the model for it cost more than everything else the export does
-# with a record. A value in any other form (a float amount, a date in another form, a list
-# where an object belongs) raises ``_NotFast``, and that record's row is made from its model,
-# as before: the columns are the same either way (tests/test_sync.py checks both on every
-# record of the demo data).
+# column is its wire text, an amount's the text of its Decimal). Building the model for it cost
+# more than everything else the export does with a record. A value in any other form (a float
+# amount, a date in another form) raises ``_NotFast``, and that record's row is made from its
+# model, as before: the columns are the same either way (tests/test_sync.py checks both on
+# every record of the demo data). Nested objects and lists are read from the record's text
+# either way (``_nested_columns``).
 
 Row = tuple[Any, ...]
 RowMaker = Callable[[dict[str, Any], str, "str | None", str], Row]
@@ -168,22 +168,51 @@ def _column_lines(var: str, wire: str, kind: FieldKind) -> list[str]:
 
 
 _NESTED = (FieldKind.MODEL, FieldKind.MODELS)
+NestedReader = Callable[[dict[str, Any], str], "tuple[str | None, ...]"]
 
 
-def _nested_columns(entity: str) -> tuple[list[int], MemberTexts | None]:
-    """Where the columns of nested objects are among ``_columns(entity)``, and the reader of
-    their JSON from the record's text: a nested column holds its member's JSON as BILL sent it
-    (as the ``wire`` column holds the record's), whichever way the row is made."""
+def _has_shape(value: Any, shape: str) -> bool:
+    """Whether a wire value is what its field declares: an object, a list, a list of objects."""
+    if shape == "object":
+        return type(value) is dict
+    if shape == "list":
+        return type(value) is list
+    return type(value) is list and all(type(item) is dict for item in value)
+
+
+def _nested_columns(entity: str) -> tuple[list[int], NestedReader | None]:
+    """Where the columns of nested objects and lists are among ``_columns(entity)``, and
+    ``read(wire, text)``, their values: each member's JSON as BILL wrote it in the record's
+    ``text`` (as the ``wire`` column holds the record's), or None where the wire value is not
+    of the declared shape (the model keeps such a value in ``extra``; ``wire`` has it)."""
     model = MODELS_BY_ENTITY[entity]
+    attrs.resolve_types(model)  # the annotations are strings until resolved
     types = {field.name: core_type(field.type) for field in attrs.fields(model)}
-    fields = [(name, wire, kind) for name, wire, kind in field_kinds(model) if name != "id"]
-    places = [
-        index
-        for index, (name, _, kind) in enumerate(fields)
-        if kind in _NESTED or typing.get_origin(types[name]) in (list, dict)
-    ]
-    keys = tuple(fields[index][1] for index in places)
-    return places, member_texts(keys) if keys else None
+    places: list[int] = []
+    shaped: list[tuple[str, str]] = []  # (wire key, shape)
+    named = [(name, wire, kind) for name, wire, kind in field_kinds(model) if name != "id"]
+    for place, (name, wire, kind) in enumerate(named):
+        origin = typing.get_origin(types[name]) or types[name]
+        if kind is FieldKind.MODEL or (kind is FieldKind.PLAIN and origin is dict):
+            shaped.append((wire, "object"))
+        elif kind is FieldKind.MODELS:
+            shaped.append((wire, "objects"))
+        elif kind is FieldKind.PLAIN and origin is list:
+            shaped.append((wire, "list"))
+        else:
+            continue
+        places.append(place)
+    if not shaped:
+        return places, None
+    members = member_texts(tuple(wire for wire, _ in shaped))
+
+    def read(wire: dict[str, Any], text: str) -> tuple[str | None, ...]:
+        return tuple(
+            written if _has_shape(wire.get(key), shape) else None
+            for (key, shape), written in zip(shaped, members(text), strict=True)
+        )
+
+    return places, read
 
 
 def _model_row(entity: str) -> RowMaker:
@@ -198,7 +227,7 @@ def _model_row(entity: str) -> RowMaker:
             text = dumps(wire)
         columns = [_column_value(getattr(record, name)) for name in names]
         if read_nested is not None:
-            for place, member in zip(places, read_nested(text), strict=True):
+            for place, member in zip(places, read_nested(wire, text), strict=True):
                 columns[place] = member
         return (wire.get("id"), org_id, *columns, text, now)
 
@@ -242,7 +271,7 @@ def _row_maker(entity: str) -> RowMaker:
         "    except (NotFast, TypeError, ValueError, ArithmeticError):",
         "        return model_row(wire, org_id, text, now)",
         "    if text is None: text = dumps(wire)",
-        *([f"    {', '.join(nested)}, = read_nested(text)"] if nested else []),
+        *([f"    {', '.join(nested)}, = read_nested(wire, text)"] if nested else []),
         f"    return (get('id'), org_id, {', '.join(columns)}, text, now)",
     ]
     exec(compile("\n".join(lines), f"<bill_async export row {entity}>", "exec"), names)

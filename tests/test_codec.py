@@ -102,6 +102,8 @@ def test_both_readers_give_each_members_text_as_written(reader: str) -> None:
     assert read(text) == ('[{"amount": 1E+2}]', None, None)
     escaped = '{"billLineItems":[ ],"payments":{"a":"\\ud800"}}'  # a lone surrogate, escaped
     assert read(escaped) == ("[ ]", '{"a":"\\ud800"}', None)
+    lone = '{"payments":"\ud800"}'  # a lone surrogate itself, as surrogatepass decodes it
+    assert read(lone) == (None, '"\ud800"', None)
     for not_an_object in ("[1]", '"text"', '{"a":', ""):
         with pytest.raises(ValueError):
             read(not_an_object)

@@ -547,6 +547,10 @@ def test_a_nested_column_keeps_its_json_as_bill_wrote_it(tmp_path: Path) -> None
     records = [
         '{"entity":"Bill","id":"00n01","amount":100.00,"billLineItems":' + lines + "}",
         '{"entity":"Bill","id":"00n02","billLineItems":null}',
+        # Not of the declared shape: the model keeps them in extra, the column is NULL.
+        '{"entity":"Bill","id":"00n03","billLineItems":"abc"}',
+        '{"entity":"Bill","id":"00n04","billLineItems":[1, 2]}',
+        '{"entity":"Bill","id":"00n05","billLineItems":{}}',
     ]
     body = '{"response_status":0,"response_message":"Success","response_data":[%s]}'
     fake = FakeBill()
@@ -560,7 +564,7 @@ def test_a_nested_column_keeps_its_json_as_bill_wrote_it(tmp_path: Path) -> None
     anyio.run(export)
     rows = database.execute("SELECT id, bill_line_items, amount FROM bills ORDER BY id").fetchall()
     database.close()
-    assert rows == [("00n01", lines, "100.00"), ("00n02", None, None)]
+    assert rows == [("00n01", lines, "100.00")] + [(f"00n0{n}", None, None) for n in range(2, 6)]
 
 
 def test_pages_in_memory_are_bounded_per_organization(
@@ -691,3 +695,18 @@ def test_the_named_organizations_sign_in_while_listorgs_is_asked() -> None:
     assert sorted(seen.org for seen in fake.seen if seen.path == "Login.json") == sorted(
         [OTHER_ORG, unknown]
     )
+
+
+def test_a_listorgs_that_fails_raises_its_own_error_not_a_group() -> None:
+    from tests.fakebill import OTHER_ORG, FakeBill, client, error
+
+    fake = FakeBill()
+    fake.on("ListOrgs.json", error("BDC_1101", "User name and/or password do not match."))
+
+    async def reach() -> None:
+        async with client(fake) as bill:
+            await cli._reachable_orgs(bill, [OTHER_ORG])
+
+    with pytest.raises(bill_async.AuthenticationError):
+        anyio.run(reach)
+    assert fake.count("ListOrgs.json") == 1

@@ -221,8 +221,8 @@ def member_texts(keys: tuple[str, ...]) -> MemberTexts:
     def read(text: str) -> tuple[str | None, ...]:
         try:
             found = decoder.decode(text)
-        except msgspec.DecodeError:  # what msgspec refuses, the json module decides
-            return _json_members(text, keys)
+        except (msgspec.DecodeError, UnicodeEncodeError):  # a lone surrogate, say
+            return _json_members(text, keys)  # what msgspec refuses, the json module decides
         return tuple(_member(bytes(raw).decode()) for raw in msgspec.structs.astuple(found))
 
     return read
