@@ -20,7 +20,7 @@ in SQLite) through ``PostgresV3Export``: ``updated_time`` ``TIMESTAMPTZ``, ``arc
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import anyio
@@ -29,7 +29,7 @@ import psycopg
 from ._sync import LISTABLE, _page_rows, backfill
 from ._v2._convert import FieldKind, field_kinds
 from ._v2._models import MODELS_BY_ENTITY
-from .v3._sync import record_rows, table_of
+from .v3._sync import _utc_now, record_rows, table_of
 
 __all__ = ["PostgresExport", "PostgresV3Export"]
 
@@ -78,22 +78,28 @@ def _upsert(entity: str) -> str:
     )
 
 
-_CHECKPOINTS = (
-    "CREATE TABLE IF NOT EXISTS checkpoints (org_id TEXT NOT NULL, entity TEXT NOT NULL,"
-    " updated_time TEXT NOT NULL, PRIMARY KEY (org_id, entity))"
-)
-_SAVE_CHECKPOINT = (
-    "INSERT INTO checkpoints (org_id, entity, updated_time) VALUES (%s, %s, %s)"
-    " ON CONFLICT (org_id, entity) DO UPDATE SET updated_time = EXCLUDED.updated_time"
-)
+class _Checkpoints:
+    """A checkpoints table: (organization, name) -> the last page's ``updatedTime``."""
+
+    def __init__(self, table: str, key: str) -> None:
+        self.create = (
+            f"CREATE TABLE IF NOT EXISTS {table} (org_id TEXT NOT NULL, {key} TEXT NOT NULL,"
+            f" updated_time TEXT NOT NULL, PRIMARY KEY (org_id, {key}))"
+        )
+        self.read = f"SELECT updated_time FROM {table} WHERE org_id = %s AND {key} = %s"
+        self.drop = f"DELETE FROM {table} WHERE org_id = %s AND {key} = %s"
+        self.save = (
+            f"INSERT INTO {table} (org_id, {key}, updated_time) VALUES (%s, %s, %s)"
+            f" ON CONFLICT (org_id, {key}) DO UPDATE SET updated_time = EXCLUDED.updated_time"
+        )
 
 
-class PostgresExport:
-    """The export's PostgreSQL database, written through one connection, a transaction at a
-    time (``ExportWriter``). Make it with ``await PostgresExport.open(url, entities)``; close
-    it with ``await export.aclose()``."""
+class _Database:
+    """An export's PostgreSQL database, written through one connection, a transaction at a
+    time: the checkpoints, and pages upserted with their checkpoint in one transaction."""
 
     errors: tuple[type[Exception], ...] = (psycopg.Error,)
+    _checkpoints: _Checkpoints
 
     def __init__(self, connection: psycopg.AsyncConnection[Any]) -> None:
         self._connection = connection
@@ -101,45 +107,83 @@ class PostgresExport:
 
     def __repr__(self) -> str:
         info = self._connection.info
-        return f"<PostgresExport {info.host}:{info.port}/{info.dbname}>"
+        return f"<{type(self).__name__} {info.host}:{info.port}/{info.dbname}>"
 
-    @classmethod
-    async def open(cls, url: str, entities: Iterable[str]) -> PostgresExport:
-        """Connect, and make (or bring up to date) the tables of ``entities``. Raises
-        ``psycopg.Error`` (``psycopg.OperationalError`` for a database that does not answer or
-        refuses the sign-in)."""
+    @staticmethod
+    async def _connect(
+        url: str, make_schema: Callable[[psycopg.AsyncConnection[Any]], Awaitable[None]]
+    ) -> psycopg.AsyncConnection[Any]:
+        """Connect, and make the schema under the advisory lock (workers starting together
+        would race to make the same tables). Raises ``psycopg.Error``
+        (``psycopg.OperationalError`` for a database that does not answer or refuses the
+        sign-in)."""
         connection = await psycopg.AsyncConnection.connect(url, connect_timeout=CONNECT_TIMEOUT)
         try:
             async with connection.transaction():
-                # Workers starting together would race to make the same tables.
                 await connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-                await connection.execute(_CHECKPOINTS)
-                for entity in entities:
-                    await connection.execute(_create_table(entity))
-                    await _add_new_columns(connection, entity)
+                await make_schema(connection)
         except BaseException:
             await connection.close()
             raise
-        return cls(connection)
+        return connection
 
     async def aclose(self) -> None:
         await self._connection.close()
 
-    async def read_checkpoint(self, org_id: str, entity: str) -> str | None:
+    async def read_checkpoint(self, org_id: str, name: str) -> str | None:
         async with self._turn:
-            cursor = await self._connection.execute(
-                "SELECT updated_time FROM checkpoints WHERE org_id = %s AND entity = %s",
-                (org_id, entity),
-            )
+            cursor = await self._connection.execute(self._checkpoints.read, (org_id, name))
             row = await cursor.fetchone()
             await self._connection.commit()
         return None if row is None else str(row[0])
 
-    async def drop_checkpoint(self, org_id: str, entity: str) -> None:
+    async def drop_checkpoint(self, org_id: str, name: str) -> None:
         async with self._turn, self._connection.transaction():
-            await self._connection.execute(
-                "DELETE FROM checkpoints WHERE org_id = %s AND entity = %s", (org_id, entity)
-            )
+            await self._connection.execute(self._checkpoints.drop, (org_id, name))
+
+    async def _write(
+        self,
+        upsert: str,
+        rows: Sequence[tuple[Any, ...]],
+        org_id: str,
+        name: str,
+        checkpoint: str | None,
+    ) -> int:
+        """Upsert ``rows`` and move the checkpoint, in one transaction; the rows changed."""
+        connection = self._connection
+        async with self._turn, connection.transaction(), connection.cursor() as cursor:
+            await cursor.executemany(upsert, rows)
+            written = cursor.rowcount
+            if checkpoint is not None:
+                await cursor.execute(self._checkpoints.save, (org_id, name, checkpoint))
+        return max(written, 0)
+
+    async def _all_rows(self, table: str) -> list[tuple[Any, ...]]:
+        async with self._turn:
+            cursor = await self._connection.execute(f'SELECT * FROM "{table}" ORDER BY id')
+            found = await cursor.fetchall()
+            await self._connection.commit()
+        return found
+
+
+class PostgresExport(_Database):
+    """The export's PostgreSQL database (``ExportWriter``). Make it with ``await
+    PostgresExport.open(url, entities)``; close it with ``await export.aclose()``."""
+
+    _checkpoints = _Checkpoints("checkpoints", "entity")
+
+    @classmethod
+    async def open(cls, url: str, entities: Iterable[str]) -> PostgresExport:
+        """Connect, and make (or bring up to date) the tables of ``entities``. Raises
+        ``psycopg.Error``."""
+
+        async def make_schema(connection: psycopg.AsyncConnection[Any]) -> None:
+            await connection.execute(cls._checkpoints.create)
+            for entity in entities:
+                await connection.execute(_create_table(entity))
+                await _add_new_columns(connection, entity)
+
+        return cls(await cls._connect(url, make_schema))
 
     async def write_page(
         self,
@@ -152,23 +196,11 @@ class PostgresExport:
         """Upsert a page of wire records and move the checkpoint, in one transaction; returns
         the rows changed. The rows are made in a worker thread (see ``_Writer.write``)."""
         rows = await anyio.to_thread.run_sync(_page_rows, org_id, entity, page, texts)
-        connection = self._connection
-        async with self._turn, connection.transaction(), connection.cursor() as cursor:
-            await cursor.executemany(_upsert(entity), rows)
-            written = cursor.rowcount
-            if checkpoint is not None:
-                await cursor.execute(_SAVE_CHECKPOINT, (org_id, entity, checkpoint))
-        return max(written, 0)
+        return await self._write(_upsert(entity), rows, org_id, entity, checkpoint)
 
     async def rows(self, entity: str) -> list[tuple[Any, ...]]:
         """Every row of an entity's table (for tests and inspection)."""
-        async with self._turn:
-            cursor = await self._connection.execute(
-                f'SELECT * FROM "{LISTABLE[entity].group}" ORDER BY id'
-            )
-            found = await cursor.fetchall()
-            await self._connection.commit()
-        return found
+        return await self._all_rows(LISTABLE[entity].group)
 
 
 async def _add_new_columns(connection: psycopg.AsyncConnection[Any], entity: str) -> None:
@@ -195,16 +227,6 @@ async def _add_new_columns(connection: psycopg.AsyncConnection[Any], entity: str
             f'UPDATE "{table}" SET {sets} WHERE id = %s',
             [(*values, row_id) for row_id, values in backfill(entity, names, stored)],
         )
-
-
-_V3_CHECKPOINTS = (
-    "CREATE TABLE IF NOT EXISTS v3_checkpoints (org_id TEXT NOT NULL, list TEXT NOT NULL,"
-    " updated_time TEXT NOT NULL, PRIMARY KEY (org_id, list))"
-)
-_V3_SAVE_CHECKPOINT = (
-    "INSERT INTO v3_checkpoints (org_id, list, updated_time) VALUES (%s, %s, %s)"
-    " ON CONFLICT (org_id, list) DO UPDATE SET updated_time = EXCLUDED.updated_time"
-)
 
 
 def _v3_create_table(group: str) -> str:
@@ -243,66 +265,33 @@ def _v3_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
     return (row_id, org_id, when, None if archived is None else bool(archived), wire, synced_at)
 
 
-def _utc_now() -> _dt.datetime:
-    return _dt.datetime.now(_dt.UTC)
+class PostgresV3Export(_Database):
+    """The v3 export's PostgreSQL database (``V3ExportWriter``). Make it with ``await
+    PostgresV3Export.open(url, groups)``; close it with ``await export.aclose()``."""
 
-
-class PostgresV3Export:
-    """The v3 export's PostgreSQL database (``V3ExportWriter``), written through one
-    connection, a transaction at a time. Make it with ``await PostgresV3Export.open(url,
-    groups)``; close it with ``await export.aclose()``."""
-
-    errors: tuple[type[Exception], ...] = (psycopg.Error,)
+    _checkpoints = _Checkpoints("v3_checkpoints", "list")
 
     def __init__(
         self,
         connection: psycopg.AsyncConnection[Any],
         now: Callable[[], _dt.datetime] = _utc_now,
     ) -> None:
-        self._connection = connection
+        super().__init__(connection)
         self._now = now
-        self._turn = anyio.Lock()  # one transaction at a time on the one connection
-
-    def __repr__(self) -> str:
-        info = self._connection.info
-        return f"<PostgresV3Export {info.host}:{info.port}/{info.dbname}>"
 
     @classmethod
     async def open(
         cls, url: str, groups: Iterable[str], now: Callable[[], _dt.datetime] = _utc_now
     ) -> PostgresV3Export:
         """Connect, and make the tables of ``groups`` where they are missing. Raises
-        ``psycopg.Error``, as ``PostgresExport.open`` does."""
-        connection = await psycopg.AsyncConnection.connect(url, connect_timeout=CONNECT_TIMEOUT)
-        try:
-            async with connection.transaction():
-                await connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-                await connection.execute(_V3_CHECKPOINTS)
-                for group in groups:
-                    await connection.execute(_v3_create_table(group))
-        except BaseException:
-            await connection.close()
-            raise
-        return cls(connection, now)
+        ``psycopg.Error``."""
 
-    async def aclose(self) -> None:
-        await self._connection.close()
+        async def make_schema(connection: psycopg.AsyncConnection[Any]) -> None:
+            await connection.execute(cls._checkpoints.create)
+            for group in groups:
+                await connection.execute(_v3_create_table(group))
 
-    async def read_checkpoint(self, org_id: str, group: str) -> str | None:
-        async with self._turn:
-            cursor = await self._connection.execute(
-                "SELECT updated_time FROM v3_checkpoints WHERE org_id = %s AND list = %s",
-                (org_id, group),
-            )
-            row = await cursor.fetchone()
-            await self._connection.commit()
-        return None if row is None else str(row[0])
-
-    async def drop_checkpoint(self, org_id: str, group: str) -> None:
-        async with self._turn, self._connection.transaction():
-            await self._connection.execute(
-                "DELETE FROM v3_checkpoints WHERE org_id = %s AND list = %s", (org_id, group)
-            )
+        return cls(await cls._connect(url, make_schema), now)
 
     async def write_page(
         self, org_id: str, group: str, page: Sequence[dict[str, Any]], checkpoint: str | None
@@ -310,20 +299,8 @@ class PostgresV3Export:
         """Upsert a page of v3 records and move the checkpoint, in one transaction; returns
         the rows changed."""
         rows = [_v3_row(row) for row in record_rows(org_id, group, page, self._now())]
-        connection = self._connection
-        async with self._turn, connection.transaction(), connection.cursor() as cursor:
-            await cursor.executemany(_v3_upsert(group), rows)
-            written = cursor.rowcount
-            if checkpoint is not None:
-                await cursor.execute(_V3_SAVE_CHECKPOINT, (org_id, group, checkpoint))
-        return max(written, 0)
+        return await self._write(_v3_upsert(group), rows, org_id, group, checkpoint)
 
     async def rows(self, group: str) -> list[tuple[Any, ...]]:
         """Every row of a list's table (for tests and inspection)."""
-        async with self._turn:
-            cursor = await self._connection.execute(
-                f'SELECT * FROM "{table_of(group)}" ORDER BY id'
-            )
-            found = await cursor.fetchall()
-            await self._connection.commit()
-        return found
+        return await self._all_rows(table_of(group))

@@ -21,7 +21,7 @@ import sqlite3
 import threading
 import time
 import typing
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -57,6 +57,7 @@ __all__ = [
     "match_names",
     "open_database",
     "resolve_entities",
+    "run_targets",
     "sync",
 ]
 
@@ -724,27 +725,45 @@ async def sync(
 
     The organizations run at once; within one, the governor keeps 3 calls in flight. A failed
     (organization, entity) is reported in the result and does not stop the others."""
-    started = clock()
     writer = _Writer(connection) if isinstance(connection, sqlite3.Connection) else connection
     report = progress or (lambda target: None)
-    targets = [SyncTarget(org, entity) for org in org_ids for entity in entities]
     permits = {org: anyio.Semaphore(_PAGES_HELD_PER_ORG) for org in org_ids}
+
+    async def export(target: SyncTarget) -> None:
+        await _sync_target(
+            client.for_org(target.org_id),
+            writer,
+            target,
+            full=full,
+            page_size=page_size,
+            progress=report,
+            held=_HeldPages(permits[target.org_id]),
+        )
+
+    targets = [SyncTarget(org, entity) for org in org_ids for entity in entities]
+    return await run_targets(client, targets, export, writer.errors, report, clock)
+
+
+async def run_targets(
+    client: Any,
+    targets: list[SyncTarget],
+    export: Callable[[SyncTarget], Awaitable[None]],
+    database_errors: tuple[type[Exception], ...],
+    report: Progress,
+    clock: Callable[[], float],
+) -> SyncResult:
+    """Run ``export`` for every target at once (within BILL's limits: the client's governor).
+    A target that fails (BILL's refusal, or ``database_errors``: a locked or full database)
+    is reported in the result and does not stop the others. ``client``: v2's or v3's."""
+    started = clock()
     calls_before = client.requests_sent
 
     async def run(target: SyncTarget) -> None:
         try:
-            await _sync_target(
-                client.for_org(target.org_id),
-                writer,
-                target,
-                full=full,
-                page_size=page_size,
-                progress=report,
-                held=_HeldPages(permits[target.org_id]),
-            )
+            await export(target)
         except BillError as error:
             target.error = f"{type(error).__name__}: {error}"
-        except writer.errors as error:  # a locked or full database: this target stops here
+        except database_errors as error:
             target.error = f"the database: {error}"
         target.done = True
         report(target)

@@ -32,9 +32,6 @@ from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequenc
 from pathlib import Path
 from typing import Any, Protocol
 
-import anyio
-
-from .._exceptions import BillError
 from .._sync import (
     Progress,
     SyncResult,
@@ -43,6 +40,7 @@ from .._sync import (
     _use_wal,
     _Writer,
     match_names,
+    run_targets,
 )
 from .._v2._pagination import Filter, Sort
 from .._v2._wire import dumps
@@ -350,34 +348,20 @@ async def sync_v3(
     stamps SQLite's rows). The organizations and lists run at once, within BILL's limits
     (the governor); a failed (organization, list) is reported in the result and does not stop
     the others."""
-    started = clock()
     writer = (
         _V3Writer(connection, now) if isinstance(connection, sqlite3.Connection) else connection
     )
     report = progress or (lambda target: None)
+
+    async def export(target: SyncTarget) -> None:
+        await _sync_list(
+            client.for_org(target.org_id),
+            writer,
+            target,
+            full=full,
+            page_size=page_size,
+            progress=report,
+        )
+
     targets = [SyncTarget(org, group) for org in org_ids for group in groups]
-    calls_before = client.requests_sent
-
-    async def run(target: SyncTarget) -> None:
-        try:
-            await _sync_list(
-                client.for_org(target.org_id),
-                writer,
-                target,
-                full=full,
-                page_size=page_size,
-                progress=report,
-            )
-        except BillError as error:
-            target.error = f"{type(error).__name__}: {error}"
-        except writer.errors as error:  # a locked or full database: this target stops here
-            target.error = f"the database: {error}"
-        target.done = True
-        report(target)
-
-    async with anyio.create_task_group() as group:
-        for target in targets:
-            group.start_soon(run, target)
-    return SyncResult(
-        targets=targets, api_calls=client.requests_sent - calls_before, elapsed=clock() - started
-    )
+    return await run_targets(client, targets, export, writer.errors, report, clock)
