@@ -27,6 +27,7 @@ __all__ = [
     "host_name",
     "ok_envelope",
     "parse_multipart",
+    "read_body",
     "read_request",
 ]
 
@@ -96,7 +97,8 @@ def host_name(host: str) -> str:
     return host.rpartition(":")[0] if host.count(":") == 1 else host
 
 
-async def _read_body(receive: Receive) -> tuple[bytes, bool]:
+async def read_body(receive: Receive) -> tuple[bytes, bool]:
+    """The request's body, and whether it was over ``MAX_BODY`` (the rest is dropped)."""
     chunks: list[bytes] = []
     size = 0
     too_large = False
@@ -117,7 +119,7 @@ async def _read_body(receive: Receive) -> tuple[bytes, bool]:
 
 async def read_request(scope: Scope, receive: Receive) -> Request:
     """Read the whole request and its form fields (query parameters first, then the body)."""
-    body, too_large = await _read_body(receive)
+    body, too_large = await read_body(receive)
     headers = {
         name.decode("latin-1").lower(): value.decode("latin-1")
         for name, value in scope.get("headers", ())

@@ -53,7 +53,7 @@ from .._errors import (
     TOKEN_REFUSED,
     Fault,
 )
-from .._http import MAX_BODY, Receive, Scope, Send, dump_json
+from .._http import Receive, Scope, Send, dump_json, read_body
 from .._signin import login
 from .._state import Session
 from .._webhooks import KEY_HEADER
@@ -107,24 +107,6 @@ class _Request:
         return f"http://{self.headers.get('host', 'localhost')}{V3_PREFIX}"
 
 
-async def _read_body(receive: Receive) -> tuple[bytes, bool]:
-    chunks: list[bytes] = []
-    size, too_large = 0, False
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            too_large = True
-        elif chunk:
-            chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks), too_large
-
-
 def _truthy_at(body: Any, dotted: str) -> bool:
     """Whether a JSON body (or any of a bulk's bodies) holds a true value at ``a.b``."""
     if isinstance(body, list):
@@ -153,7 +135,7 @@ class V3Face:
         self._router = Router()
 
     async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body, too_large = await _read_body(receive)
+        body, too_large = await read_body(receive)
         request = _Request(scope, body, too_large)
         emulator = self._emulator
         if request.path.startswith(V3_PREFIX + _DOWNLOAD):
