@@ -556,7 +556,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         commands,
         "sync",
         [connection, stores],
-        "export organizations into SQLite, incrementally",
+        "export organizations into SQLite or PostgreSQL, incrementally",
         SIGN_IN_HELP,
     )
     sync_parser.add_argument(

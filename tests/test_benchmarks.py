@@ -15,6 +15,7 @@ from benchmarks import batch, export, models, overhead, throughput
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.benchmarks  # about 15 s: out of a plain pytest run; .ci/run runs it
 def test_the_quick_run_prints_every_contender_in_markdown_tables(tmp_path: Path) -> None:
     pytest.importorskip("aiohttp")
     pytest.importorskip("uvicorn")
