@@ -20,13 +20,14 @@ in SQLite) through ``PostgresV3Export``: ``updated_time`` ``TIMESTAMPTZ``, ``arc
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 import anyio
 import psycopg
 
 from ._sync import LISTABLE, _page_rows, backfill
+from ._v2._codec import RecordTexts
 from ._v2._convert import FieldKind, field_kinds
 from ._v2._models import MODELS_BY_ENTITY
 from .v3._sync import _utc_now, record_rows, table_of
@@ -191,7 +192,7 @@ class PostgresExport(_Database):
         entity: str,
         page: Sequence[dict[str, Any]],
         checkpoint: str | None,
-        texts: Mapping[int, str],
+        texts: RecordTexts,
     ) -> int:
         """Upsert a page of wire records and move the checkpoint, in one transaction; returns
         the rows changed. The rows are made in a worker thread (see ``_Writer.write``)."""

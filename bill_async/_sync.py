@@ -30,7 +30,7 @@ import anyio
 import anyio.abc
 import attrs
 
-from ._exceptions import BillError
+from ._exceptions import BillError, ProtocolError
 from ._v2._client import Client
 from ._v2._codec import RecordTexts, loads, member_texts, record_texts
 from ._v2._convert import (
@@ -45,7 +45,7 @@ from ._v2._convert import (
 from ._v2._endpoints import ENDPOINTS, Endpoint, Shape
 from ._v2._models import MODELS_BY_ENTITY
 from ._v2._pagination import MAX_PAGE_SIZE, Filter, KeysetPages, Sort, list_data
-from ._v2._wire import dumps
+from ._v2._wire import body_excerpt, dumps
 
 __all__ = [
     "LISTABLE",
@@ -451,7 +451,7 @@ class ExportWriter(Protocol):
         entity: str,
         page: Sequence[dict[str, Any]],
         checkpoint: str | None,
-        texts: Mapping[int, str],
+        texts: RecordTexts,
     ) -> int: ...
 
 
@@ -491,7 +491,7 @@ class _Writer:
         entity: str,
         page: Sequence[dict[str, Any]],
         checkpoint: str | None,
-        texts: Mapping[int, str],
+        texts: RecordTexts,
     ) -> int:
         return await self.run(self.write, org_id, entity, page, checkpoint, texts)
 
@@ -527,13 +527,14 @@ class _Writer:
         entity: str,
         page: Sequence[dict[str, Any]],
         checkpoint: str | None,
-        texts: Mapping[int, str],
+        texts: RecordTexts,
     ) -> int:
         """Upsert a page of wire records and move the checkpoint, in one transaction; returns
-        the rows actually changed. ``texts``: the JSON BILL sent for records of the page, by
-        ``id()`` of the record; the others are encoded again. The rows are made here, in the
-        writer's thread: made in the event loop's, they held up the calls in flight (the
-        demo export at scale 4 took 1.33x the hand-written one's time instead of 1.08x)."""
+        the rows actually changed. ``texts``: the JSON BILL sent for records of the page (the
+        others are encoded again), and the whole records where the page holds summaries. The
+        rows are made here, in the writer's thread: made in the event loop's, they held up the
+        calls in flight (the demo export at scale 4 took 1.33x the hand-written one's time
+        instead of 1.08x)."""
         rows = _page_rows(org_id, entity, page, texts)
         self._db.execute("BEGIN IMMEDIATE")
         try:
@@ -548,13 +549,27 @@ class _Writer:
 
 
 def _page_rows(
-    org_id: str, entity: str, page: Sequence[dict[str, Any]], texts: Mapping[int, str]
+    org_id: str, entity: str, page: Sequence[dict[str, Any]], texts: RecordTexts
 ) -> list[Row]:
-    """The rows of a page of wire records, in ``_Writer._statement``'s order."""
+    """The rows of a page of wire records (or of their summaries), in ``_Writer._statement``'s
+    order. Raises ``ProtocolError`` for a record whose text cannot be read whole."""
     make_row = _row_maker(entity)
     now = _dt.datetime.now(_dt.UTC).isoformat()
-    found = texts.get
-    return [make_row(wire, org_id, found(id(wire)), now) for wire in page]
+    found, whole = texts.by_id.get, texts.whole
+    rows: list[Row] = []
+    for wire in page:
+        text = found(id(wire))
+        try:
+            record = whole(wire)
+        except ValueError as error:  # passed over by the summary's reader, refused now
+            raise ProtocolError(
+                f"the server answered with a record that is not JSON ({error})",
+                status_code=200,
+                body=body_excerpt((text or "").encode()),
+                operation=LISTABLE[entity].path,
+            ) from None
+        rows.append(make_row(record, org_id, text, now))
+    return rows
 
 
 _SAVE_CHECKPOINT = (
@@ -596,7 +611,9 @@ async def _sync_target(
         nonlocal texts
         await held.take()
         target.calls += 1
-        with record_texts() as texts:
+        # Summaries of the records are all the paging and the checkpoint read; the writer
+        # reads the rest from the texts, and a page held meanwhile is a third of the size.
+        with record_texts(summary=_SUMMARY) as texts:
             return await client.call(endpoint.path, page_data)
 
     # The records as BILL sent them: the wire column keeps their text exactly. While a page is
@@ -608,7 +625,7 @@ async def _sync_target(
             async for page in KeysetPages(fetch, data, endpoint.path):
                 if writes.failure is not None:
                     break
-                writes.start(group, page, texts.by_id)
+                writes.start(group, page, texts)
                 # Nothing here may keep the page once written, nor while the next one waits.
                 del page
                 texts = RecordTexts()
@@ -616,6 +633,9 @@ async def _sync_target(
         held.give_back(held.claim())  # fetched, and dropped or never written
     if writes.failure is not None:
         raise writes.failure
+
+
+_SUMMARY = ("id", "updatedTime")  # what KeysetPages and the checkpoint read of a record
 
 
 # Entities whose records hold a value BILL changes without moving their updatedTime: a vendor's
@@ -641,7 +661,7 @@ class _PageWrites:
         self.failure: Exception | None = None
 
     def start(
-        self, group: anyio.abc.TaskGroup, page: list[dict[str, Any]], texts: Mapping[int, str]
+        self, group: anyio.abc.TaskGroup, page: list[dict[str, Any]], texts: RecordTexts
     ) -> None:
         """Write ``page`` once the pages before it are written."""
         last = page[-1].get("updatedTime")
@@ -654,7 +674,7 @@ class _PageWrites:
         self,
         page: list[dict[str, Any]],
         checkpoint: str | None,
-        texts: Mapping[int, str],
+        texts: RecordTexts,
         permits: int,
         before: anyio.Event | None,
         done: anyio.Event,
@@ -701,10 +721,10 @@ class _HeldPages:
 
 
 # Pages of one organization fetched and not yet written: BILL's 3 in flight, and one more
-# being written. Memory is then bounded by the pages in flight, not by the size of the data:
-# a page of 999 bills is 10 MB in memory decoded with its text (13.5 MB without msgspec). With
-# 8, the demo export at scale 4 kept level with the hand-written one at 1.5x this peak memory;
-# with 4, its peak at scale 4 is 1.4-1.5x that at scale 1, and its time 1.1-1.3x.
+# being written. Memory is then bounded by the pages in flight, not by the size of the data: a
+# page of 999 bills waits as 3 MB of summaries and texts (with msgspec; 13.5 MB decoded whole
+# without it), and only the page being written is read whole. Held whole, pages of 10 MB made
+# the demo export's peak at scale 4 1.5-1.7x that at scale 1; as summaries, 1.3x.
 _PAGES_HELD_PER_ORG = 4
 
 

@@ -107,3 +107,46 @@ def test_both_readers_give_each_members_text_as_written(reader: str) -> None:
     for not_an_object in ("[1]", '"text"', '{"a":', ""):
         with pytest.raises(ValueError):
             read(not_an_object)
+
+
+SUMMARY = ("id", "updatedTime")
+
+
+def test_summaries_stand_for_the_whole_records_each_reader_gives(reader: str) -> None:
+    listed = [
+        b'{"response_status":0,"response_data":['
+        b'{"id":"00n1","updatedTime":"2024-01-02T03:04:05.000+0000","amount":1.50,"x":[{"a":1E+2}]},'
+        b' 7 , {"updatedTime":null,"id":"a","id":"b","y":"caf\\u00e9"}, {} ]}',
+    ]
+    refused = b'{"response_data":[{"id":"1"},{"z":"\\ud800"}]}'  # msgspec's reader refuses it
+    bodies = [body for body in _bodies() if b"response_data" in body] + listed + [refused]
+    for body in bodies:
+        try:
+            expected = _codec.loads(body)
+        except ValueError:
+            continue  # what neither reader reads, summarized or not: the test above
+        with _codec.record_texts(summary=SUMMARY) as kept:
+            envelope = _codec.loads(body)
+        records = envelope["response_data"]
+        whole = expected["response_data"]
+        if not isinstance(whole, list):
+            assert repr(envelope) == repr(expected) and kept.by_id == {}
+            continue
+        assert repr([kept.whole(record) for record in records]) == repr(whole), body[:60]
+        # msgspec's reader gives the objects as their summaries; the json module's, whole.
+        assert kept.summarized == (reader == "msgspec" and body != refused)
+        for record, full in zip(records, whole, strict=True):
+            if kept.summarized and type(full) is dict:
+                assert record == {key: full[key] for key in SUMMARY if key in full}
+            else:
+                assert record is kept.whole(record)
+
+
+def test_a_summary_keeps_the_text_sent_and_checks_it_is_utf8(reader: str) -> None:
+    body = b'{"response_data":[ {"id":"1", "n": 1.50 } ],"response_status":0}'
+    with _codec.record_texts(summary=SUMMARY) as kept:
+        (record,) = _codec.loads(body)["response_data"]
+    assert kept.by_id[id(record)] == '{"id":"1", "n": 1.50 }'
+    assert str(kept.whole(record)["n"]) == "1.50"
+    with pytest.raises(UnicodeDecodeError), _codec.record_texts(summary=SUMMARY):
+        _codec.loads(b'{"response_data":[{"id":"1","n":"\xff"}],"response_status":0}')

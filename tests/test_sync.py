@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -643,6 +644,52 @@ def test_a_page_that_fails_to_be_written_stops_its_target_with_the_checkpoint_be
     database.close()
     times = sorted(json.loads(wire)["updatedTime"] for (wire,) in rows)
     assert len(rows) == target.written and checkpoint == times[-1]
+
+
+def test_a_record_that_cannot_be_read_whole_stops_its_target_with_the_checkpoint_before_it(
+    served: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pages wait for the writer as summaries (id, updatedTime); the writer reads each record
+    # whole from its text. Should that fail, the target stops as for an unreadable answer.
+    pytest.importorskip("msgspec")
+    from bill_async import _sync
+    from bill_async._v2 import _codec
+
+    read_object = _codec._read_object
+    read: list[str] = []
+
+    def refusing(text: str) -> object:
+        read.append(text)
+        if len(read) == 25:
+            raise json.JSONDecodeError("Expecting value", text, 0)
+        return read_object(text)
+
+    page_rows, pages = _sync._page_rows, list[int]()
+
+    def counted_page_rows(*args: Any) -> Any:
+        pages.append(len(args[2]))
+        return page_rows(*args)
+
+    monkeypatch.setattr(_codec, "_read_object", refusing)
+    monkeypatch.setattr(_sync, "_page_rows", counted_page_rows)
+    database = _sync.open_database(tmp_path / "x.db", ["Bill"])
+    org = served.emulator.org_ids[0]
+
+    async def export() -> _sync.SyncResult:
+        auth = bill_async.CredentialLogin(DEMO_USER_NAME, DEMO_PASSWORD, org, DEMO_DEV_KEY)
+        async with bill_async.Client(auth, base_url=served.base_url) as bill:
+            return await _sync.sync(bill, database, [org], ["Bill"], page_size=10)
+
+    result = anyio.run(export)
+    (target,) = result.targets
+    assert target.error is not None and target.error.startswith("ProtocolError: ")
+    assert "a record that is not JSON" in target.error and read[24][:60] in target.error
+    rows = database.execute("SELECT wire FROM bills").fetchall()
+    (checkpoint,) = database.execute("SELECT updated_time FROM checkpoints").fetchone()
+    database.close()
+    assert len(pages) == 3 and sum(pages[:2]) < 25 <= sum(pages)  # the third one refused
+    assert target.written == len(rows) == pages[0] + pages[1]  # the pages before it
+    assert checkpoint == max(json.loads(wire)["updatedTime"] for (wire,) in rows)
 
 
 def test_a_table_made_by_an_older_version_gains_the_new_fields_columns_filled(

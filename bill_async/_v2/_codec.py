@@ -14,6 +14,12 @@ objects of a ``response_data`` list one by one, and keeps the JSON text of each,
 it: the export stores it in its ``wire`` column instead of encoding the record again (which
 cost it as much as decoding it). Anything else it reads as usual. The texts hold the records
 they belong to, so that ``id()`` of a record names it for as long as the texts are kept.
+
+Asked for a summary (``record_texts(summary=keys)``), msgspec's reader gives each listed object
+as only those of its members, and ``RecordTexts.whole`` reads the rest from its text later: a
+page of 999 bills then holds 3 MB while it waits to be written rather than 10 MB, and the event
+loop no longer reads what only the export's writer thread needs. (The json module's reader has
+no cheap way to pass over a value, so it gives every object whole.)
 """
 
 from __future__ import annotations
@@ -44,14 +50,29 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")  # JSON's, as json.decoder skips it
 
 
 class RecordTexts:
-    """The text of each object of the last list answer decoded while active, by ``id()``."""
+    """The text of each object of the last list answer decoded while active, by ``id()``;
+    ``summary``: the keys of the objects' summaries, if the reader may give summaries."""
 
-    def __init__(self) -> None:
+    def __init__(self, summary: tuple[str, ...] = ()) -> None:
         self.by_id: dict[int, str] = {}
+        self.summary = summary
+        self.summarized = False  # the objects kept are summaries
         self._records: list[Any] = []  # alive while kept: their ids stay theirs
 
-    def _keep(self, records: list[Any], texts: dict[int, str]) -> None:
-        self._records, self.by_id = records, texts
+    def _keep(self, records: list[Any], texts: dict[int, str], *, summarized: bool) -> None:
+        self._records, self.by_id, self.summarized = records, texts, summarized
+
+    def whole(self, record: Any) -> Any:
+        """The object ``record`` (one of the list kept) stands for: itself, or, for a summary,
+        the object read from its text, with the values ``loads`` gives. Raises ``ValueError``
+        for a text neither reader reads (which the summary's reader passed over)."""
+        text = self.by_id.get(id(record)) if self.summarized else None
+        if text is None:
+            return record
+        try:
+            return _read_object(text)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply to read") from None
 
 
 _capture: contextvars.ContextVar[RecordTexts | None] = contextvars.ContextVar(
@@ -60,9 +81,11 @@ _capture: contextvars.ContextVar[RecordTexts | None] = contextvars.ContextVar(
 
 
 @contextlib.contextmanager
-def record_texts() -> Iterator[RecordTexts]:
-    """Keep the text of each record of the list answers decoded in this task meanwhile."""
-    texts = RecordTexts()
+def record_texts(*, summary: tuple[str, ...] = ()) -> Iterator[RecordTexts]:
+    """Keep the text of each record of the list answers decoded in this task meanwhile; with
+    ``summary``, the reader may give each record as only those keys (see the module's
+    docstring)."""
+    texts = RecordTexts(summary)
     token = _capture.set(texts)
     try:
         yield texts
@@ -156,7 +179,7 @@ def _records(text: str, at: int, texts: RecordTexts) -> tuple[list[Any], int]:
             found[id(record)] = text[start:at]
         at = _skip(text, at)
         if text[at] == "]":
-            texts._keep(records, found)
+            texts._keep(records, found, summarized=False)
             return records, at + 1
         if text[at] != ",":
             raise ValueError("',' or ']' was expected")
@@ -171,6 +194,7 @@ class _Msgspec:
         self._any = msgspec.json.Decoder(float_hook=Decimal)
         self._top = msgspec.json.Decoder(dict[str, msgspec.Raw])
         self._items = msgspec.json.Decoder(list[msgspec.Raw])
+        self._summaries: dict[tuple[str, ...], msgspec.json.Decoder[Any]] = {}
 
     def loads(self, content: bytes, texts: RecordTexts | None) -> Any:
         if texts is None:
@@ -184,6 +208,8 @@ class _Msgspec:
         return envelope
 
     def _records(self, raw: msgspec.Raw, texts: RecordTexts) -> list[Any]:
+        if texts.summary:
+            return self._summaries_of(raw, texts)
         records: list[Any] = []
         found: dict[int, str] = {}
         for item in self._items.decode(raw):
@@ -191,12 +217,55 @@ class _Msgspec:
             records.append(record)
             if type(record) is dict:
                 found[id(record)] = str(item, "utf-8")
-        texts._keep(records, found)
+        texts._keep(records, found, summarized=False)
         return records
+
+    def _summaries_of(self, raw: msgspec.Raw, texts: RecordTexts) -> list[Any]:
+        """The objects of the list as summaries (anything else whole), keeping their texts."""
+        keys = texts.summary
+        read = self._summary_reader(keys)
+        unset = msgspec.UNSET
+        records: list[Any] = []
+        found: dict[int, str] = {}
+        for item in self._items.decode(raw):
+            if memoryview(item)[0] != _OPEN_OBJECT:
+                records.append(self._any.decode(item))
+                continue
+            text = str(item, "utf-8")  # UTF-8 is checked here, as whole objects' reading does
+            values = zip(keys, msgspec.structs.astuple(read(item)), strict=True)
+            record = {key: value for key, value in values if value is not unset}
+            records.append(record)
+            found[id(record)] = text
+        texts._keep(records, found, summarized=True)
+        return records
+
+    def _summary_reader(self, keys: tuple[str, ...]) -> Callable[[msgspec.Raw], Any]:
+        decoder = self._summaries.get(keys)
+        if decoder is None:
+            fields = [(f"m{index}", Any, msgspec.UNSET) for index in range(len(keys))]
+            renames = {f"m{index}": key for index, key in enumerate(keys)}
+            summary = msgspec.defstruct("Summary", fields, rename=renames.__getitem__)
+            decoder = msgspec.json.Decoder(summary, float_hook=Decimal)
+            self._summaries[keys] = decoder
+        return decoder.decode
+
+    def read_object(self, text: str) -> Any:
+        try:
+            return self._any.decode(text)
+        except msgspec.DecodeError:  # what msgspec refuses, the json module decides
+            return _decoder.decode(text)
 
 
 _OPEN_LIST = ord("[")
+_OPEN_OBJECT = ord("{")
 _fast: _Msgspec | None = None if msgspec is None else _Msgspec()
+
+
+def _read_object(text: str) -> Any:
+    """A summarized object's text, read whole: only msgspec's reader summarizes."""
+    if _fast is None:
+        return _decoder.decode(text)
+    return _fast.read_object(text)
 
 
 # -- members of a record's text -------------------------------------------------------------------
