@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from benchmarks._report import ready_process
+from benchmarks._report import peak_rss_mb, ready_process
 
 __all__ = ["CONTENDERS", "ORGS", "SDK", "ExportResult", "measure"]
 
@@ -220,7 +220,7 @@ def _measured(job: Any, out: str) -> None:
     cpu, started = _cpu_seconds(), time.perf_counter()
     job()
     wall, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     result = {"wall": wall, "cpu": cpu, "peak_rss_mb": peak, "records": _records(out)}
     print("RESULT " + json.dumps(result), flush=True)
 
