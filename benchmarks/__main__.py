@@ -36,7 +36,7 @@ MODEL_TARGET = 1.0  # scenario 5: from_wire and reading every field against json
 FULL: dict[str, dict[str, Any]] = {
     "overhead": {"calls": 2000, "rounds": 7},
     "throughput": {"rounds": 5, "warmup": 0.5, "duration": 2.0, "levels": throughput.LEVELS},
-    "batch": {"orgs": 20, "creates": 200, "latency": 0.1, "single_rounds": 3, "bulk_rounds": 5},
+    "batch": {"orgs": 20, "creates": 200, "latency": 0.1, "single_rounds": 3, "bulk_rounds": 9},
     "export": {"scales": (1.0, 4.0), "latency": 0.2, "rounds": 5, "warm_up": True},
     "models": {"scale": 0.5, "rounds": 15},
     "webhooks": {"changes": 200, "interval": 0.02},
@@ -125,7 +125,8 @@ def _rounds_note(single_rounds: int, bulk_rounds: int) -> str:
         return ""
     return (
         f"The single jobs ran {_times(single_rounds)} and the bulk jobs {_times(bulk_rounds)}, "
-        "every contender in turn: each row is the round of median wall time, with the range, and "
+        "every contender in turn (first and last by turns): each row is the round of median wall "
+        "time, with the range, and "
         "counts what every round left behind. "
     )
 

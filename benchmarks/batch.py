@@ -304,10 +304,10 @@ def measure(
                     prefix="warm-up",
                     decoding=Decoding(),
                 )
-        # Round by round, every contender in turn: a machine that slows down during the run
-        # slows every contender alike.
+        # Round by round, every contender in turn, first and last by turns: a machine that slows
+        # down during the run slows every contender alike, and none always follows the same one.
         for round_number in range(max(rounds_of.values())):
-            for transport in contenders:
+            for transport in contenders if round_number % 2 == 0 else contenders[::-1]:
                 for mode in ("single", "bulk"):
                     if round_number >= rounds_of[mode]:
                         continue
