@@ -21,12 +21,10 @@ from bill_async._core._auth import ENV_NAMES
 from bill_async._progress import Progress
 from bill_async._sync import SyncTarget
 from bill_async.emulator import (
-    DEMO_DEV_KEY,
-    DEMO_PASSWORD,
-    DEMO_USER_NAME,
     EmulatorConfig,
     RunningEmulator,
 )
+from tests.demo_env import demo_env
 
 COMMAND = [sys.executable, "-c", "import sys; from bill_async._cli import main; sys.exit(main())"]
 ESCAPE = re.compile(rb"\x1b")
@@ -91,15 +89,7 @@ def served(
 
 def sync_env(served: RunningEmulator, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
-    env.update(
-        BILL_DEV_KEY=DEMO_DEV_KEY,
-        BILL_ORG_ID=served.emulator.org_ids[0],
-        BILL_USER_NAME=DEMO_USER_NAME,
-        BILL_PASSWORD=DEMO_PASSWORD,
-        BILL_BASE_URL=served.base_url,
-        COLUMNS="100",
-        **extra,
-    )
+    env.update(demo_env(served, COLUMNS="100", **extra))
     return env
 
 

@@ -17,10 +17,9 @@ from bill_async import _cli as cli
 from bill_async._core._session_file import default_session_file
 from bill_async.emulator import (
     DEMO_DEV_KEY,
-    DEMO_PASSWORD,
-    DEMO_USER_NAME,
     RunningEmulator,
 )
+from tests.demo_env import demo_env
 from tests.fakebill import FakeBill, ManualClock, client, credential, fixture, ok
 
 VENDOR = fixture("Crud_Read_Vendor")
@@ -105,14 +104,7 @@ def test_repeated_exports_sign_in_once_and_the_summary_shows_the_budget(
 ) -> None:
     with serve_emulator() as served:  # small demo data, and no other test's sessions
         orgs = served.emulator.org_ids
-        env = {
-            "BILL_DEV_KEY": DEMO_DEV_KEY,
-            "BILL_ORG_ID": orgs[0],
-            "BILL_USER_NAME": DEMO_USER_NAME,
-            "BILL_PASSWORD": DEMO_PASSWORD,
-            "BILL_BASE_URL": served.base_url,
-            "XDG_STATE_HOME": str(tmp_path / "state"),
-        }
+        env = demo_env(served, XDG_STATE_HOME=str(tmp_path / "state"))
         command = ["sync", "--quiet", "--entity", "vendors", "--out", str(tmp_path / "x.db")]
         summaries = []
         for _ in range(3):

@@ -31,6 +31,7 @@ from bill_async.emulator import (
     EmulatorConfig,
     RunningEmulator,
 )
+from tests.demo_env import demo_env
 
 ENTITIES = ("vendors", "customers", "bills", "invoices")
 
@@ -41,17 +42,6 @@ def served(
 ) -> Iterator[RunningEmulator]:
     with serve_emulator(EmulatorConfig(scale=0.1)) as running:
         yield running
-
-
-def env_for(served: RunningEmulator, **extra: str) -> dict[str, str]:
-    return {
-        "BILL_DEV_KEY": DEMO_DEV_KEY,
-        "BILL_ORG_ID": served.emulator.org_ids[0],
-        "BILL_USER_NAME": DEMO_USER_NAME,
-        "BILL_PASSWORD": DEMO_PASSWORD,
-        "BILL_BASE_URL": served.base_url,
-        **extra,
-    }
 
 
 def run(
@@ -84,7 +74,7 @@ def test_sync_exports_every_org_and_a_second_run_fetches_nothing_new(
 ) -> None:
     out = tmp_path / "bill.db"
     args = ["sync", "--out", str(out), "--quiet"] + [a for e in ENTITIES for a in ("--entity", e)]
-    code, stdout, stderr = run(args, env_for(served), capsys)
+    code, stdout, stderr = run(args, demo_env(served), capsys)
     assert code == 0, stderr
     assert "records written" in stdout and "API calls" in stdout and "elapsed" in stdout
     orgs = served.emulator.org_ids
@@ -102,7 +92,7 @@ def test_sync_exports_every_org_and_a_second_run_fetches_nothing_new(
         assert sum(rows.values()) == sum(len(served.emulator.objects(o, entity)) for o in orgs)
 
     served.emulator.reset_counters()
-    code, stdout, _ = run(args, env_for(served), capsys)
+    code, stdout, _ = run(args, demo_env(served), capsys)
     assert code == 0
     assert " 0 records written" in stdout
     # Read again: vendors and customers in full (their balances move without their updatedTime),
@@ -125,7 +115,7 @@ def test_sync_exports_every_org_and_a_second_run_fetches_nothing_new(
             await bill.vendors.delete(vendors[1]["id"])
 
     anyio.run(change)
-    code, stdout, _ = run(args, env_for(served), capsys)
+    code, stdout, _ = run(args, demo_env(served), capsys)
     assert code == 0
     assert " 2 records written" in stdout
     with contextlib.closing(sqlite3.connect(out)) as db:
@@ -145,7 +135,7 @@ def test_a_vendors_balance_moved_by_its_bill_is_current_after_an_incremental_run
 ) -> None:
     out = tmp_path / "bill.db"
     args = ["sync", "--out", str(out), "--quiet", "--entity", "Vendor", "--entity", "Bill"]
-    assert run(args, env_for(served), capsys)[0] == 0
+    assert run(args, demo_env(served), capsys)[0] == 0
     org = served.emulator.org_ids[2]
     bill = next(b for b in served.emulator.objects(org, "Bill") if Decimal(str(b["dueAmount"])))
     vendor_id = bill["vendorId"]
@@ -162,7 +152,7 @@ def test_a_vendors_balance_moved_by_its_bill_is_current_after_an_incremental_run
     # What the export must follow: the balance moved, the vendor's updatedTime did not.
     assert vendor_now["balance"] != vendor_before["balance"]
     assert vendor_now["updatedTime"] == vendor_before["updatedTime"]
-    code, stdout, _ = run(args, env_for(served), capsys)
+    code, stdout, _ = run(args, demo_env(served), capsys)
     assert code == 0 and " 2 records written" in stdout  # the bill and its vendor
     with contextlib.closing(sqlite3.connect(out)) as db:
         (balance,) = db.execute("SELECT balance FROM vendors WHERE id = ?", (vendor_id,)).fetchone()
@@ -185,7 +175,7 @@ def test_half_set_credentials_get_one_line_and_exit_2(
     drop: str | None,
     message: str,
 ) -> None:
-    env = env_for(served, **env_extra)
+    env = demo_env(served, **env_extra)
     if drop:
         del env[drop]
     served.emulator.reset_counters()
@@ -217,7 +207,7 @@ def test_bad_input_gets_one_line_and_exit_2(
         out, args = tmp_path, []
     elif args == ["--out-in-missing-folder"]:
         out, args = tmp_path / "missing" / "bill.db", []
-    code, _, stderr = run(["sync", "--out", str(out), *args], env_for(served), capsys)
+    code, _, stderr = run(["sync", "--out", str(out), *args], demo_env(served), capsys)
     assert code == 2
     assert message in stderr and stderr.count("\n") == 1
 
@@ -231,20 +221,20 @@ def test_an_unwritable_out_file_is_refused(
     if os.access(out, os.W_OK):  # root may write anyway: make the file a non-database instead
         out.chmod(0o644)
         out.write_bytes(b"this is not a database" * 100)
-    code, _, stderr = run(["sync", "--out", str(out)], env_for(served), capsys)
+    code, _, stderr = run(["sync", "--out", str(out)], demo_env(served), capsys)
     assert code == 2
     assert "--out" in stderr and stderr.count("\n") == 1
 
 
 def test_whoami_and_list(served: RunningEmulator, capsys: pytest.CaptureFixture[str]) -> None:
-    code, stdout, _ = run(["whoami"], env_for(served), capsys)
+    code, stdout, _ = run(["whoami"], demo_env(served), capsys)
     assert code == 0
     assert f"user: {DEMO_USER_NAME}" in stdout and served.emulator.org_ids[0] in stdout
-    code, stdout, _ = run(["list", "vendors", "--limit", "3"], env_for(served), capsys)
+    code, stdout, _ = run(["list", "vendors", "--limit", "3"], demo_env(served), capsys)
     assert code == 0 and len(stdout.splitlines()) == 3
     code, stdout, _ = run(
         ["list", "Vendor", "--json", "--filter", "isActive = 1", "--limit", "2"],
-        env_for(served),
+        demo_env(served),
         capsys,
     )
     assert code == 0
@@ -252,7 +242,7 @@ def test_whoami_and_list(served: RunningEmulator, capsys: pytest.CaptureFixture[
     assert len(records) == 2 and all(
         r["entity"] == "Vendor" and r["isActive"] == "1" for r in records
     )
-    code, _, stderr = run(["list", "vendors", "--filter", "name like x"], env_for(served), capsys)
+    code, _, stderr = run(["list", "vendors", "--filter", "name like x"], demo_env(served), capsys)
     assert code == 2 and "FIELD OP VALUE" in stderr
 
 
@@ -261,7 +251,7 @@ def test_a_run_killed_midway_then_run_again_matches_a_clean_run(
 ) -> None:
     config = EmulatorConfig(scale=0.1, latency=0.02)
     with serve_emulator(config) as served:
-        env = {**os.environ, **env_for(served)}
+        env = {**os.environ, **demo_env(served)}
         command = [
             sys.executable,
             "-m",
@@ -406,7 +396,7 @@ def test_an_unreachable_redis_names_the_commands_fallback_flag(
 ) -> None:
     pytest.importorskip("redis")
     args = ["sync", "--out", str(tmp_path / "x.db"), "--redis-url", _dead_redis_url()]
-    code, _, stderr = run(args, env_for(served), capsys)
+    code, _, stderr = run(args, demo_env(served), capsys)
     assert code == 1
     assert "RedisUnavailableError" in stderr and "--redis-fallback" in stderr
     assert not (tmp_path / "x.db").exists()  # stopped before anything was sent or written
@@ -421,7 +411,7 @@ def test_the_redis_fallback_is_said_once_on_the_command_line(
     command += ["--entity", "vendors", "--redis-url", _dead_redis_url(), "--redis-fallback"]
     done = subprocess.run(
         command,
-        env={**os.environ, **env_for(served)},
+        env={**os.environ, **demo_env(served)},
         capture_output=True,
         text=True,
         timeout=120,
@@ -438,7 +428,7 @@ def test_a_reader_that_goes_away_ends_the_listing_quietly(served: RunningEmulato
     command = [sys.executable, "-m", "bill_async._cli", "list", "bills", "--json"]
     lister = subprocess.Popen(
         command,
-        env={**os.environ, **env_for(served)},
+        env={**os.environ, **demo_env(served)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -697,7 +687,7 @@ def test_a_table_made_by_an_older_version_gains_the_new_fields_columns_filled(
 ) -> None:
     out = tmp_path / "bill.db"
     command = ["sync", "--quiet", "--entity", "vendors", "--out", str(out)]
-    assert cli.main(command, env=env_for(served)) == 0
+    assert cli.main(command, env=demo_env(served)) == 0
     with contextlib.closing(sqlite3.connect(out)) as db:
         before = db.execute('SELECT id, "email", "pay_by" FROM vendors ORDER BY id').fetchall()
         db.execute('ALTER TABLE vendors DROP COLUMN "email"')
@@ -705,7 +695,7 @@ def test_a_table_made_by_an_older_version_gains_the_new_fields_columns_filled(
         db.commit()
     # The next run (incremental: it fetches next to nothing) puts them back, filled from each
     # row's own record.
-    assert cli.main(command, env=env_for(served)) == 0
+    assert cli.main(command, env=demo_env(served)) == 0
     capsys.readouterr()
     with contextlib.closing(sqlite3.connect(out)) as db:
         after = db.execute('SELECT id, "email", "pay_by" FROM vendors ORDER BY id').fetchall()

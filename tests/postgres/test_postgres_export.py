@@ -25,6 +25,7 @@ from bill_async.emulator import (
     EmulatorConfig,
     RunningEmulator,
 )
+from tests.demo_env import demo_env
 
 ENTITIES = ("vendors", "bills", "invoices", "customers")
 
@@ -35,16 +36,6 @@ def served(
 ) -> Iterator[RunningEmulator]:
     with serve_emulator(EmulatorConfig(scale=0.05)) as running:
         yield running
-
-
-def env_for(served: RunningEmulator) -> dict[str, str]:
-    return {
-        "BILL_DEV_KEY": DEMO_DEV_KEY,
-        "BILL_ORG_ID": served.emulator.org_ids[0],
-        "BILL_USER_NAME": DEMO_USER_NAME,
-        "BILL_PASSWORD": DEMO_PASSWORD,
-        "BILL_BASE_URL": served.base_url,
-    }
 
 
 def sync_command(out: str, *extra: str) -> list[str]:
@@ -68,7 +59,7 @@ def test_the_export_and_its_second_run_and_the_same_records_as_sqlite(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    env = env_for(served)
+    env = demo_env(served)
     assert cli.main(sync_command(postgres_url), env=env) == 0
     first = capsys.readouterr().out
     assert cli.main(sync_command(postgres_url), env=env) == 0
@@ -101,7 +92,7 @@ def _same_json(a: dict[str, tuple[Any, ...]], b: dict[str, tuple[Any, ...]], at:
 def test_columns_are_typed_and_nothing_secret_is_written(
     served: RunningEmulator, postgres_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main(sync_command(postgres_url), env=env_for(served)) == 0
+    assert cli.main(sync_command(postgres_url), env=demo_env(served)) == 0
     capsys.readouterr()
     with psycopg.connect(postgres_url) as db:
         types = dict(
@@ -137,7 +128,7 @@ def named_rows(url: str, name: str) -> dict[str, dict[str, Any]]:
 def test_a_table_made_by_an_older_version_gains_the_new_fields_columns_filled(
     served: RunningEmulator, postgres_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env = env_for(served)
+    env = demo_env(served)
     assert cli.main(sync_command(postgres_url), env=env) == 0
     before = named_rows(postgres_url, "vendors")
     with psycopg.connect(postgres_url, autocommit=True) as db:
@@ -164,7 +155,7 @@ def test_a_database_that_cannot_be_reached_is_one_line_and_exit_2_before_bill_is
     served: RunningEmulator, url: str, says: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = served.emulator.counters.total_requests
-    assert cli.main(sync_command(url), env=env_for(served)) == 2
+    assert cli.main(sync_command(url), env=demo_env(served)) == 2
     err = capsys.readouterr().err
     assert err.startswith("bill-async sync: --out postgresql://") and err.count("\n") == 1
     assert says in err and "wrong-secret" not in err
@@ -176,7 +167,7 @@ def test_a_refused_sign_in_to_the_database_is_exit_2(
 ) -> None:
     user, rest = postgres_url.removeprefix("postgresql://").split(":", 1)
     wrong = f"postgresql://{user}:not-the-password@{rest.split('@', 1)[1]}"
-    assert cli.main(sync_command(wrong), env=env_for(served)) == 2
+    assert cli.main(sync_command(wrong), env=demo_env(served)) == 2
     err = capsys.readouterr().err
     assert "password authentication failed" in err and "not-the-password" not in err
 
@@ -202,7 +193,7 @@ def test_the_v3_export_into_postgresql_is_sqlites_and_its_second_run_is_incremen
 ) -> None:
     import json
 
-    env = {**env_for(served), "BILL_V3_BASE_URL": served.v3_base_url}
+    env = {**demo_env(served), "BILL_V3_BASE_URL": served.v3_base_url}
     assert cli.main(v3_command(postgres_url), env=env) == 0
     first = capsys.readouterr().out
     sqlite_out = tmp_path / "v3.db"

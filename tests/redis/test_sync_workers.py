@@ -14,12 +14,10 @@ from pathlib import Path
 import pytest
 
 from bill_async.emulator import (
-    DEMO_DEV_KEY,
-    DEMO_PASSWORD,
-    DEMO_USER_NAME,
     EmulatorConfig,
     RunningEmulator,
 )
+from tests.demo_env import demo_env
 
 ENTITIES = ("vendors", "bills", "invoices")
 ENTITIES_PG = ("vendors", "bills", "invoices", "customers")
@@ -33,14 +31,7 @@ def test_two_workers_share_one_export_and_bills_limits(
     # A latency that keeps calls overlapping, and one devKey for both workers.
     with serve_emulator(EmulatorConfig(scale=0.05, latency=0.01)) as served:
         orgs = served.emulator.org_ids
-        env = {
-            **os.environ,
-            "BILL_DEV_KEY": DEMO_DEV_KEY,
-            "BILL_ORG_ID": orgs[0],
-            "BILL_USER_NAME": DEMO_USER_NAME,
-            "BILL_PASSWORD": DEMO_PASSWORD,
-            "BILL_BASE_URL": served.base_url,
-        }
+        env = {**os.environ, **demo_env(served)}
         out = tmp_path / "bill.db"
         halves = [orgs[: len(orgs) // 2], orgs[len(orgs) // 2 :]]
         command = [sys.executable, "-m", "bill_async._cli", "sync", "--quiet", "--out", str(out)]
@@ -78,14 +69,7 @@ def test_three_workers_with_redis_fill_one_database_without_duplicates_or_1322(
     psycopg = pytest.importorskip("psycopg")
     with serve_emulator(EmulatorConfig(scale=0.05, latency=0.01)) as served:
         orgs = served.emulator.org_ids  # 4: the workers take 2, 1 and 1
-        env = {
-            **os.environ,
-            "BILL_DEV_KEY": DEMO_DEV_KEY,
-            "BILL_ORG_ID": orgs[0],
-            "BILL_USER_NAME": DEMO_USER_NAME,
-            "BILL_PASSWORD": DEMO_PASSWORD,
-            "BILL_BASE_URL": served.base_url,
-        }
+        env = {**os.environ, **demo_env(served)}
         command = [
             sys.executable,
             "-m",

@@ -30,6 +30,7 @@ from bill_async.v3._sync import (
     sync_v3,
     watermark_pages,
 )
+from tests.demo_env import demo_env
 
 
 class OffsetList:
@@ -153,17 +154,6 @@ def served(
         yield running
 
 
-def env_for(served: RunningEmulator) -> dict[str, str]:
-    return {
-        "BILL_DEV_KEY": DEMO_DEV_KEY,
-        "BILL_ORG_ID": served.emulator.org_ids[0],
-        "BILL_USER_NAME": DEMO_USER_NAME,
-        "BILL_PASSWORD": DEMO_PASSWORD,
-        "BILL_BASE_URL": served.base_url,
-        "BILL_V3_BASE_URL": served.v3_base_url,
-    }
-
-
 def rows(path: Path) -> dict[str, dict[str, str]]:
     """Each v3 table's rows as id -> the record's JSON (what BILL sent, nothing of the run)."""
     with contextlib.closing(sqlite3.connect(path)) as db:
@@ -201,7 +191,7 @@ async def make_changes(served: RunningEmulator) -> None:
 def test_a_second_run_is_incremental_and_ends_equal_to_a_fresh_export(
     served: RunningEmulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env = env_for(served)
+    env = demo_env(served)
     out = tmp_path / "v3.db"
     assert cli.main(sync_command(out), env=env) == 0
     first = rows(out)
@@ -313,7 +303,7 @@ def test_the_embedded_emulator_exports_and_a_second_run_is_incremental(
 def test_v3_without_an_address_for_it_is_refused_before_anything_is_written(
     served: RunningEmulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env = env_for(served)
+    env = demo_env(served)
     del env["BILL_V3_BASE_URL"]  # BILL_BASE_URL is the emulator's: no v3 twin is known
     out = tmp_path / "v3.db"
     before = served.emulator.counters.total_requests
@@ -321,5 +311,5 @@ def test_v3_without_an_address_for_it_is_refused_before_anything_is_written(
     assert "set BILL_V3_BASE_URL" in capsys.readouterr().err
     assert not out.exists()
     assert served.emulator.counters.total_requests == before
-    assert cli.main(sync_command(out, "--entity", "widgets"), env=env_for(served)) == 2
+    assert cli.main(sync_command(out, "--entity", "widgets"), env=demo_env(served)) == 2
     assert "unknown v3 list widgets" in capsys.readouterr().err

@@ -31,6 +31,7 @@ from bill_async.emulator import (
 )
 from bill_async.v3._sync import EXPORTED, open_v3_database, sync_v3
 from bill_async.webhooks import SIGNATURE_HEADER, sign
+from tests.demo_env import demo_env
 
 
 @pytest.fixture
@@ -283,14 +284,7 @@ def test_the_event_types_are_the_exported_objects_of_the_catalogue() -> None:
 def test_listen_for_a_real_account_needs_the_address_bill_delivers_to(
     served: RunningEmulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env = {
-        "BILL_DEV_KEY": DEMO_DEV_KEY,
-        "BILL_ORG_ID": served.emulator.org_ids[0],
-        "BILL_USER_NAME": DEMO_USER_NAME,
-        "BILL_PASSWORD": DEMO_PASSWORD,
-        "BILL_BASE_URL": served.base_url,
-        "BILL_V3_BASE_URL": served.v3_base_url,
-    }
+    env = demo_env(served)
     before = served.emulator.counters.total_requests
     assert cli.main(["listen", "--out", str(tmp_path / "x.db")], env=env) == 2
     assert "--public-url is needed" in capsys.readouterr().err
