@@ -504,24 +504,31 @@ def test_rows_read_from_the_wire_are_the_rows_made_through_models(
     assert compared > 10_000
 
 
-def test_the_wire_column_keeps_the_text_bill_sent(tmp_path: Path) -> None:
+def _export_list_answer(tmp_path: Path, entity: str, records: str) -> sqlite3.Connection:
+    """The database of an export of ``entity`` from one List answer of ``records`` (JSON text,
+    as BILL would write it)."""
     from bill_async import _sync
     from tests.fakebill import ORG, FakeBill, client
 
+    body = '{"response_status":0,"response_message":"Success","response_data":[%s]}'
+    fake = FakeBill()
+    fake.on(f"List/{entity}.json", httpx.Response(200, text=body % records))
+    database = _sync.open_database(tmp_path / "x.db", [entity])
+
+    async def export() -> None:
+        async with client(fake) as bill:
+            await _sync.sync(bill, database, [ORG], [entity])
+
+    anyio.run(export)
+    return database
+
+
+def test_the_wire_column_keeps_the_text_bill_sent(tmp_path: Path) -> None:
     records = [
         '{"entity":"Vendor","id":"00901","name":"Caf\\u00e9","balance":12.50,"isActive":"1"}',
         '{ "entity" : "Vendor", "id" : "00902", "balance" : 1E+2, "updatedTime" : null }',
     ]
-    body = '{"response_status":0,"response_message":"Success","response_data":[%s]}'
-    fake = FakeBill()
-    fake.on("List/Vendor.json", httpx.Response(200, text=body % " , ".join(records)))
-    database = _sync.open_database(tmp_path / "x.db", ["Vendor"])
-
-    async def export() -> None:
-        async with client(fake) as bill:
-            await _sync.sync(bill, database, [ORG], ["Vendor"])
-
-    anyio.run(export)
+    database = _export_list_answer(tmp_path, "Vendor", " , ".join(records))
     rows = database.execute("SELECT id, wire, balance, name FROM vendors ORDER BY id").fetchall()
     database.close()
     assert rows == [
@@ -531,9 +538,6 @@ def test_the_wire_column_keeps_the_text_bill_sent(tmp_path: Path) -> None:
 
 
 def test_a_nested_column_keeps_its_json_as_bill_wrote_it(tmp_path: Path) -> None:
-    from bill_async import _sync
-    from tests.fakebill import ORG, FakeBill, client
-
     lines = '[ {"entity":"BillLineItem","id":"bli01","amount":100.00,"description":"caf\\u00e9"} ]'
     records = [
         '{"entity":"Bill","id":"00n01","amount":100.00,"billLineItems":' + lines + "}",
@@ -543,16 +547,7 @@ def test_a_nested_column_keeps_its_json_as_bill_wrote_it(tmp_path: Path) -> None
         '{"entity":"Bill","id":"00n04","billLineItems":[1, 2]}',
         '{"entity":"Bill","id":"00n05","billLineItems":{}}',
     ]
-    body = '{"response_status":0,"response_message":"Success","response_data":[%s]}'
-    fake = FakeBill()
-    fake.on("List/Bill.json", httpx.Response(200, text=body % ",".join(records)))
-    database = _sync.open_database(tmp_path / "x.db", ["Bill"])
-
-    async def export() -> None:
-        async with client(fake) as bill:
-            await _sync.sync(bill, database, [ORG], ["Bill"])
-
-    anyio.run(export)
+    database = _export_list_answer(tmp_path, "Bill", ",".join(records))
     rows = database.execute("SELECT id, bill_line_items, amount FROM bills ORDER BY id").fetchall()
     database.close()
     assert rows == [("00n01", lines, "100.00")] + [(f"00n0{n}", None, None) for n in range(2, 6)]
